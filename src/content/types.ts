@@ -1,0 +1,68 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../oci/descriptor.js';
+
+/** Reads content by descriptor. The stream is raw: callers verify it (see oci/digest.ts). */
+export interface Fetcher {
+  /** Opens the content named by `desc`; rejects with a not-found RegctlError when absent. */
+  fetch(desc: Descriptor): Promise<Readable>;
+}
+
+/** Writes content; implementations verify size and digest before the content is named. */
+export interface Pusher {
+  /** Stores `content` as `desc`; rejects (and keeps nothing) when the bytes do not match. */
+  push(desc: Descriptor, content: Readable): Promise<void>;
+}
+
+/** Answers whether content is already present. */
+export interface Exister {
+  /** True when the content named by `desc` is stored and complete. */
+  exists(desc: Descriptor): Promise<boolean>;
+}
+
+/** Turns a reference (a tag, a digest, or a full name: each backend says which) into a descriptor. */
+export interface Resolver {
+  /** The descriptor of the manifest `reference` names; rejects with not-found when unknown. */
+  resolve(reference: string): Promise<Descriptor>;
+}
+
+/** Gives a manifest a name. */
+export interface Tagger {
+  /** Points `reference` at the manifest `desc` (which must already be stored), moving the name if it exists. */
+  tag(desc: Descriptor, reference: string): Promise<void>;
+}
+
+/** Everything the generic copy needs from either end (oras-go's Target). */
+export interface Target extends Fetcher, Pusher, Exister, Resolver, Tagger {}
+
+/** Optional: a backend that can make a blob appear without moving its bytes (cross-repository mount). */
+export interface Mounter {
+  /** Mounts `desc` from repository `fromRepo` of the same registry; false when the registry refused. */
+  mount(desc: Descriptor, fromRepo: string): Promise<boolean>;
+}
+
+/** Optional: a backend that lists its tags. */
+export interface TagLister {
+  /** All tags, in the order the backend returns them. */
+  tags(): Promise<string[]>;
+}
+
+/** Progress events emitted by copy (ARCHITECTURE.md "Progress is data"). */
+export type CopyEvent =
+  | { type: 'start'; desc: Descriptor }
+  | { type: 'progress'; desc: Descriptor; bytes: number }
+  | { type: 'skip'; desc: Descriptor }
+  | { type: 'mount'; desc: Descriptor; from: string }
+  | { type: 'done'; desc: Descriptor };
+
+/** Receives copy events. */
+export type CopyListener = (event: CopyEvent) => void;
+
+/** True when the value implements Mounter. */
+export function isMounter(value: unknown): value is Mounter {
+  return typeof (value as Partial<Mounter> | null)?.mount === 'function';
+}
+
+/** True when the value implements TagLister. */
+export function isTagLister(value: unknown): value is TagLister {
+  return typeof (value as Partial<TagLister> | null)?.tags === 'function';
+}

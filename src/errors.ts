@@ -1,0 +1,77 @@
+/** The kinds of failure regctl distinguishes; each maps to one exit code (SPEC §4). */
+export type ErrorKind = 'usage' | 'not-found' | 'auth' | 'network' | 'integrity' | 'failed' | 'internal';
+
+/** Exit code for each error kind (SPEC §4). */
+export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+  failed: 1,
+  integrity: 1,
+  internal: 1,
+  usage: 2,
+  'not-found': 3,
+  auth: 4,
+  network: 5,
+};
+
+/** The one error class regctl throws on purpose: a one-line message and a kind. */
+export class RegctlError extends Error {
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RegctlError';
+    this.kind = kind;
+  }
+
+  /** The process exit code for this error. */
+  get exitCode(): number {
+    return EXIT_CODES[this.kind];
+  }
+}
+
+/** A blob or manifest whose bytes do not hash to (or are not the size of) what was expected. */
+export class DigestMismatchError extends RegctlError {
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(expected: string, actual: string, what = 'content') {
+    super('integrity', `${what} digest mismatch: expected ${expected}, got ${actual}`);
+    this.name = 'DigestMismatchError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** An HTTP answer from a registry that was not what the protocol asked for. */
+export class RegistryError extends RegctlError {
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly codes: readonly string[];
+
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    detail: { status: number; method: string; url: string; codes?: readonly string[] },
+    options?: { cause?: unknown },
+  ) {
+    super(kind, message, options);
+    this.name = 'RegistryError';
+    this.status = detail.status;
+    this.method = detail.method;
+    this.url = detail.url;
+    this.codes = detail.codes ?? [];
+  }
+}
+
+/** Narrows an unknown thrown value to a RegctlError. */
+export function isRegctlError(err: unknown): err is RegctlError {
+  return err instanceof RegctlError;
+}
+
+/** Error code of a Node system error (ENOENT, ECONNREFUSED…), or undefined. */
+export function errnoCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return undefined;
+}
