@@ -15,6 +15,8 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
 /** The one error class regctl throws on purpose: a one-line message and a kind. */
 export class RegctlError extends Error {
   readonly kind: ErrorKind;
+  /** True when the command already printed this error (e.g. one line per failed argument). */
+  reported = false;
 
   constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
     super(message, options);

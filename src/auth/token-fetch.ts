@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { RegctlError } from '../errors.js';
+import type { Credential } from '../credentials/types.js';
+import { assertSchemeAllowed, type Transport, type TransportResponse } from '../http/transport.js';
+import { readStream } from '../content/read-all.js';
+import type { BearerToken } from './token-cache.js';
+
+/** What a token request needs (from the Bearer challenge and the credential). */
+export interface TokenRequest {
+  /** Registry host, for messages only. */
+  registry: string;
+  realm: string;
+  service?: string;
+  scopes: readonly string[];
+  credential?: Credential;
+  /** OAuth2 client_id; "regctl". */
+  clientId: string;
+}
+
+const TokenResponseSchema = z.looseObject({
+  token: z.string().optional(),
+  access_token: z.string().optional(),
+  expires_in: z.number().optional(),
+  refresh_token: z.string().optional(),
+});
+
+/** Reads and parses a token endpoint answer; never quotes it (it holds secrets). */
+async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Promise<BearerToken> {
+  const body = await readStream(res.body, 1 << 20, 'token response');
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    json = undefined;
+  }
+  const parsed = TokenResponseSchema.safeParse(json);
+  const token = parsed.success ? (parsed.data.token ?? parsed.data.access_token) : undefined;
+  if (!parsed.success || !token) {
+    throw new RegctlError('auth', `the token server of ${req.registry} (${new URL(req.realm).host}) sent an answer without a token`);
+  }
+  return { token, expiresIn: parsed.data.expires_in };
+}
+
+/** Turns a refused token request into a one-line error. */
+async function refused(res: TransportResponse, req: TokenRequest): Promise<never> {
+  res.body.resume();
+  const where = `${req.registry} (token server ${new URL(req.realm).host})`;
+  if (res.status === 401 || res.status === 403) {
+    const who = req.credential ? 'the stored credentials were rejected' : 'anonymous access was refused; run "regctl login"';
+    throw new RegctlError('auth', `authentication failed for ${where}: ${who}`);
+  }
+  throw new RegctlError(res.status >= 500 || res.status === 429 ? 'network' : 'auth', `token request for ${where} failed with HTTP ${res.status}`);
+}
+
+/** The OAuth2 POST form (Docker's token endpoint): refresh_token or password grant. */
+function postForm(transport: Transport, req: TokenRequest, grant: Record<string, string>): Promise<TransportResponse> {
+  const form = new URLSearchParams({ ...grant, client_id: req.clientId });
+  if (req.service) form.set('service', req.service);
+  if (req.scopes.length) form.set('scope', req.scopes.join(' '));
+  return transport.request({
+    method: 'POST',
+    url: req.realm,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+}
+
+/**
+ * Gets a bearer token (SPEC §5): with an identity token, the OAuth2 POST refresh_token form; otherwise
+ * GET realm?service=&scope= (Basic credentials if present), falling back to the POST password grant
+ * when a POST-only endpoint answers the GET with 404/405.
+ */
+export async function fetchToken(transport: Transport, req: TokenRequest): Promise<BearerToken> {
+  const cred = req.credential;
+  if (cred) assertSchemeAllowed(transport, req.realm, 'credentials');
+  if (cred?.identityToken) {
+    const res = await postForm(transport, req, { grant_type: 'refresh_token', refresh_token: cred.identityToken });
+    return res.status === 200 ? parseTokenResponse(res, req) : refused(res, req);
+  }
+  const url = new URL(req.realm);
+  if (req.service) url.searchParams.set('service', req.service);
+  for (const s of req.scopes) url.searchParams.append('scope', s);
+  const headers: Record<string, string> = {};
+  const basic = cred?.username !== undefined && cred.password !== undefined;
+  if (basic) headers['authorization'] = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+  const res = await transport.request({ method: 'GET', url: url.toString(), headers });
+  if (res.status === 200) return parseTokenResponse(res, req);
+  if ((res.status === 404 || res.status === 405) && basic) {
+    res.body.resume();
+    const post = await postForm(transport, req, { grant_type: 'password', username: cred.username!, password: cred.password! });
+    return post.status === 200 ? parseTokenResponse(post, req) : refused(post, req);
+  }
+  return refused(res, req);
+}

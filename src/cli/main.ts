@@ -1,0 +1,45 @@
+import { isRegctlError } from '../errors.js';
+import { buildProgram, type GlobalFlags } from './program.js';
+import { colorEnabled, errorLine } from './output.js';
+
+const REPORT_URL = 'https://github.com/regctl/regctl/issues';
+
+/** Runs the CLI and exits with the SPEC §4 code; the only place that calls process.exit. */
+export async function main(argv: string[]): Promise<void> {
+  const state: { flags?: GlobalFlags } = {};
+  let code = 0;
+  try {
+    const program = buildProgram(state);
+    await program.parseAsync(argv);
+  } catch (err) {
+    code = report(err, state.flags);
+  }
+  await flush();
+  process.exit(code);
+}
+
+function report(err: unknown, flags: GlobalFlags | undefined): number {
+  const color = colorEnabled(flags?.color);
+  if (err && typeof err === 'object' && 'exitCode' in err && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.')) {
+    // commander already printed its message (or help/version); map its code to ours.
+    const e = err as { exitCode: number; code: string };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (isRegctlError(err)) {
+    if (!err.reported) process.stderr.write(`${errorLine(err.message, color)}\n`);
+    if (flags?.debug && err.cause) process.stderr.write(`debug: cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${errorLine(`internal error: ${message}; please report it at ${REPORT_URL} with the output of --debug`, color)}\n`);
+  if (flags?.debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+function flush(): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.writableNeedDrain) process.stdout.once('drain', () => resolve());
+    else process.stdout.write('', () => resolve());
+  });
+}

@@ -1,0 +1,95 @@
+import ora, { type Ora } from 'ora';
+import type { CopyEvent, CopyListener } from '../content/types.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
+import { humanSize, shortId } from '../commands/format.js';
+
+/** Which words the display uses (docker's, per command). */
+export type ProgressVerb = 'pull' | 'push' | 'copy';
+/** --progress values. */
+export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'none';
+
+const WORDS: Record<ProgressVerb, { start: string; active: string; done: string; skip: string }> = {
+  pull: { start: 'Pulling fs layer', active: 'Downloading', done: 'Pull complete', skip: 'Already exists' },
+  push: { start: 'Preparing', active: 'Pushing', done: 'Pushed', skip: 'Layer already exists' },
+  copy: { start: 'Copying', active: 'Copying', done: 'Copied', skip: 'Already exists' },
+};
+
+/** A progress display: a listener for copy events and a stop() that clears any live output. */
+export interface ProgressDisplay {
+  listener: CopyListener | undefined;
+  stop(): void;
+}
+
+function isLayerish(desc: Descriptor): boolean {
+  return !isManifestMediaType(desc.mediaType) && !isIndexMediaType(desc.mediaType) && !/config|json/.test(desc.mediaType);
+}
+
+/**
+ * Builds the stderr progress display: ora spinner with per-layer bytes and rate on a TTY,
+ * plain docker-like lines elsewhere, one JSON event per line for `json`, nothing for `none`.
+ */
+export function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+  const resolved = mode === 'auto' ? (stream.isTTY && !quiet ? 'tty' : quiet ? 'none' : 'plain') : mode;
+  if (resolved === 'none') return { listener: undefined, stop: () => undefined };
+  if (resolved === 'json') {
+    return {
+      listener: (e: CopyEvent) => stream.write(`${JSON.stringify({ event: e.type, digest: e.desc.digest, mediaType: e.desc.mediaType, size: e.desc.size, ...(e.type === 'progress' ? { bytes: e.bytes } : {}), ...(e.type === 'mount' ? { from: e.from } : {}) })}\n`),
+      stop: () => undefined,
+    };
+  }
+  const words = WORDS[verb];
+  if (resolved === 'plain') {
+    return {
+      listener: (e: CopyEvent) => {
+        if (!isLayerish(e.desc) || e.type === 'progress') return;
+        const id = shortId(e.desc.digest);
+        const text = e.type === 'start' ? words.start : e.type === 'done' ? words.done : e.type === 'skip' ? words.skip : `Mounted from ${e.from}`;
+        stream.write(`${id}: ${text}\n`);
+      },
+      stop: () => undefined,
+    };
+  }
+  return ttyProgress(words, stream);
+}
+
+function ttyProgress(words: (typeof WORDS)[ProgressVerb], stream: NodeJS.WriteStream): ProgressDisplay {
+  const rows = new Map<string, { size: number; bytes: number; state: string; started: number }>();
+  const spinner: Ora = ora({ stream, text: '' }).start();
+  const render = (): void => {
+    const lines: string[] = [];
+    for (const [digest, r] of rows) {
+      const id = shortId(digest);
+      if (r.state === 'active') {
+        const secs = Math.max(0.001, (Date.now() - r.started) / 1000);
+        lines.push(`${id}: ${words.active} ${humanSize(r.bytes)}/${humanSize(r.size)} ${humanSize(Math.round(r.bytes / secs))}/s`);
+      } else {
+        lines.push(`${id}: ${r.state}`);
+      }
+    }
+    spinner.text = lines.join('\n');
+  };
+  const timer = setInterval(render, 100);
+  timer.unref();
+  return {
+    listener: (e: CopyEvent) => {
+      if (!isLayerish(e.desc)) return;
+      const row = rows.get(e.desc.digest) ?? { size: e.desc.size, bytes: 0, state: words.start, started: Date.now() };
+      rows.set(e.desc.digest, row);
+      if (e.type === 'start') row.state = words.start;
+      else if (e.type === 'progress') {
+        if (row.state !== 'active') row.started = Date.now();
+        row.state = 'active';
+        row.bytes = e.bytes;
+      } else if (e.type === 'done') row.state = words.done;
+      else if (e.type === 'skip') row.state = words.skip;
+      else row.state = `Mounted from ${e.from}`;
+    },
+    stop: () => {
+      clearInterval(timer);
+      render();
+      if (rows.size) spinner.stopAndPersist({ symbol: '' });
+      else spinner.stop();
+    },
+  };
+}

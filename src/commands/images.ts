@@ -1,0 +1,84 @@
+import { summarizeImage } from '../content/image-summary.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { formatPlatform } from '../oci/platform.js';
+import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
+import type { Session } from '../session.js';
+import { humanSize, shortId, table, timeAgo } from './format.js';
+import type { CommandIo } from './io.js';
+
+/** Options of `regctl images`. */
+export interface ImagesOptions {
+  /** Only this repository (any form docker accepts). */
+  repository?: string;
+  /** One JSON document on stdout instead of a table. */
+  json?: boolean;
+  /** Add the full manifest digest column. */
+  digests?: boolean;
+  /** Only print image IDs (-q). */
+  quiet?: boolean;
+}
+
+/** One row of `regctl images`. */
+export interface ImageRow {
+  /** Full normalized name, e.g. docker.io/library/node:latest. */
+  name: string;
+  repository: string;
+  tag: string | null;
+  digest: string;
+  mediaType: string;
+  size: number;
+  created: string | null;
+  platforms: string[];
+}
+
+/** Lists the cached images: repository, tag, digest, size, created. */
+export async function images(session: Session, options: ImagesOptions, io: CommandIo): Promise<ImageRow[]> {
+  const store = await session.cache();
+  const filter = options.repository ? formatRepository(parseRepository(options.repository)) : undefined;
+  const rows: (ImageRow & { ref: Reference })[] = [];
+  for (const desc of await store.list()) {
+    const name = desc.annotations?.['org.opencontainers.image.ref.name'];
+    if (!name) continue;
+    let ref: Reference;
+    try {
+      ref = parseReference(name);
+    } catch {
+      continue;
+    }
+    if (filter && formatRepository(ref) !== filter) continue;
+    const summary = await summarizeImage(store, desc, (child: Descriptor) => store.exists(child));
+    rows.push({
+      ref,
+      name,
+      repository: formatRepository(ref),
+      tag: ref.tag ?? null,
+      digest: desc.digest,
+      mediaType: desc.mediaType,
+      size: summary.size,
+      created: summary.created ?? null,
+      platforms: summary.images.map((i) => formatPlatform(i.platform)),
+    });
+  }
+  rows.sort((a, b) => a.repository.localeCompare(b.repository) || (a.tag ?? '').localeCompare(b.tag ?? ''));
+  const result = rows.map(({ ref: _ref, ...row }) => row);
+  if (options.json) {
+    io.out(JSON.stringify(result, null, 2));
+  } else if (options.quiet) {
+    for (const id of new Set(rows.map((r) => shortId(r.digest)))) io.out(id);
+  } else {
+    const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+    const lines = table(
+      header,
+      rows.map((r) => [
+        familiarRepository(r.ref),
+        r.tag ?? '<none>',
+        ...(options.digests ? [r.digest] : []),
+        shortId(r.digest),
+        timeAgo(r.created ?? undefined),
+        humanSize(r.size),
+      ]),
+    );
+    for (const l of lines) io.out(l);
+  }
+  return result;
+}

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { errnoCode, RegctlError } from '../errors.js';
+
+const RegistryConfigSchema = z.strictObject({
+  insecure: z.boolean().optional(),
+  ca: z.string().optional(),
+  clientCert: z.string().optional(),
+  clientKey: z.string().optional(),
+  mirrors: z.array(z.string().min(1)).optional(),
+  credentialStore: z.enum(['keychain', 'file', 'docker']).optional(),
+});
+
+const ConfigSchema = z.strictObject({
+  registries: z.record(z.string(), RegistryConfigSchema).optional(),
+  credentialStore: z.enum(['keychain', 'file', 'docker']).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+});
+
+/** Settings for one registry host in config.json (SPEC §5). */
+export type RegistryConfig = z.infer<typeof RegistryConfigSchema>;
+/** The parsed regctl config file. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Reads `<dir>/config.json`; a missing file is an empty config, a bad one a usage error naming the field. */
+export async function loadConfig(dir: string): Promise<Config> {
+  const file = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return {};
+    throw new RegctlError('usage', `cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new RegctlError('usage', `config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const r = ConfigSchema.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue && issue.path.length ? issue.path.join('.') : '(root)';
+    throw new RegctlError('usage', `config file ${file}: ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+/** The config of one registry host, or an empty object. */
+export function registryConfig(config: Config, host: string): RegistryConfig {
+  return config.registries?.[host] ?? {};
+}

@@ -1,0 +1,198 @@
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import { RegctlError } from '../errors.js';
+import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
+import { sha256Digest } from '../oci/digest.js';
+import { parseManifest, type ImageIndex } from '../oci/manifest.js';
+import { MediaType } from '../oci/media-types.js';
+import { formatPlatform, platformMatches } from '../oci/platform.js';
+import { runLimited } from './limit.js';
+import { fetchAll } from './read-all.js';
+import { isMounter, type CopyListener, type Target } from './types.js';
+
+/** How copy treats an index at the source. */
+export type PlatformSelection =
+  | { mode: 'all' }
+  | { mode: 'one'; platform: Platform }
+  | { mode: 'subset'; platforms: Platform[] };
+
+/** Options of copy(). */
+export interface CopyOptions {
+  /** Which platforms of an index to copy; default all. A plain manifest is copied whatever this says. */
+  platforms?: PlatformSelection;
+  /** Blobs transferred in parallel; default 4. */
+  concurrency?: number;
+  /** Receives start/progress/skip/mount/done events. */
+  listener?: CopyListener;
+  /** Repositories of the destination's registry that may already hold a blob, for cross-repository mounts. */
+  mountCandidates?: (desc: Descriptor) => Promise<string[]> | string[];
+  /** Called after each blob or manifest is present at the destination (pushed, mounted or found). */
+  onPresent?: (desc: Descriptor, how: 'copied' | 'skipped' | 'mounted') => Promise<void> | void;
+}
+
+/** What copy did. */
+export interface CopyResult {
+  /** The manifest or index now named at the destination (annotations included). */
+  descriptor: Descriptor;
+  /** The source root, before any platform selection. */
+  source: Descriptor;
+  /** True when the destination root is a new, filtered index (a new digest). */
+  filtered: boolean;
+  /** Blobs (layers and configs) moved, skipped as present, and mounted. */
+  copied: number;
+  skipped: number;
+  mounted: number;
+  /** Bytes moved. */
+  bytes: number;
+}
+
+/**
+ * Copies what `srcRef` names from `src` to `dst` and names it `dstRef` there (oras-go's Copy):
+ * blobs first (in parallel, skipping or mounting what is present), then manifests children before
+ * their index, byte for byte so digests are preserved.
+ */
+export async function copy(src: Target, srcRef: string, dst: Target, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
+  const root = await src.resolve(srcRef);
+  return copyDescriptor(src, root, dst, dstRef, options);
+}
+
+/** Like copy(), from an already resolved source descriptor. */
+export async function copyDescriptor(src: Target, root: Descriptor, dst: Target, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
+  const stats = { copied: 0, skipped: 0, mounted: 0, bytes: 0 };
+  const ctx: Ctx = { src, dst, options, stats, concurrency: options.concurrency ?? 4 };
+  const rootBytes = await fetchAll(src, root, undefined, `manifest ${root.digest}`);
+  const parsed = parseManifest(rootBytes, root.mediaType, `manifest ${root.digest}`);
+  const base: Descriptor = { mediaType: parsed.mediaType, digest: root.digest, size: root.size };
+  let result: Descriptor = base;
+  let filtered = false;
+  if (parsed.kind === 'manifest') {
+    await copyImage(ctx, base, rootBytes);
+  } else {
+    const selection = options.platforms ?? { mode: 'all' };
+    if (selection.mode === 'all') {
+      await copyIndexChildren(ctx, parsed.index.manifests);
+      await pushManifest(ctx, base, rootBytes);
+    } else if (selection.mode === 'one') {
+      const child = pick(parsed.index, selection.platform, root.digest);
+      await copyChild(ctx, child);
+      result = { mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}), annotations: { [Annotation.sourceIndex]: root.digest } };
+    } else {
+      const children = selection.platforms.map((p) => pick(parsed.index, p, root.digest));
+      const unique = [...new Map(children.map((c) => [c.digest, c])).values()];
+      await copyIndexChildren(ctx, unique);
+      const index = { ...parsed.index, manifests: unique };
+      if (!index.mediaType) index.mediaType = parsed.mediaType;
+      const bytes = Buffer.from(JSON.stringify(index));
+      result = { mediaType: parsed.mediaType, digest: sha256Digest(bytes), size: bytes.length };
+      filtered = result.digest !== root.digest;
+      await pushManifest(ctx, result, bytes);
+    }
+  }
+  if (dstRef !== undefined) await dst.tag(result, dstRef);
+  return { descriptor: result, source: base, filtered, ...stats };
+}
+
+interface Ctx {
+  src: Target;
+  dst: Target;
+  options: CopyOptions;
+  stats: { copied: number; skipped: number; mounted: number; bytes: number };
+  concurrency: number;
+}
+
+function pick(index: ImageIndex, platform: Platform, digest: string): Descriptor {
+  const found = index.manifests.find((m) => platformMatches(platform, m.platform));
+  if (!found) {
+    const available = index.manifests.map((m) => formatPlatform(m.platform)).filter((p) => p !== 'unknown/unknown' && p !== 'unknown');
+    throw new RegctlError('not-found', `no image for platform ${formatPlatform(platform)} in index ${digest}; available: ${available.join(', ') || 'none'}`);
+  }
+  return found;
+}
+
+async function copyIndexChildren(ctx: Ctx, children: Descriptor[]): Promise<void> {
+  // Children one after another; their blobs go in parallel inside each.
+  for (const child of children) await copyChild(ctx, child);
+}
+
+async function copyChild(ctx: Ctx, child: Descriptor): Promise<Buffer> {
+  const bytes = await fetchAll(ctx.src, child, undefined, `manifest ${child.digest}`);
+  const parsed = parseManifest(bytes, child.mediaType, `manifest ${child.digest}`);
+  const desc: Descriptor = { mediaType: child.mediaType || parsed.mediaType, digest: child.digest, size: child.size };
+  if (parsed.kind === 'index') {
+    await copyIndexChildren(ctx, parsed.index.manifests);
+    await pushManifest(ctx, desc, bytes);
+  } else {
+    await copyImage(ctx, desc, bytes);
+  }
+  return bytes;
+}
+
+async function copyImage(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<void> {
+  const parsed = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
+  if (parsed.kind !== 'manifest') throw new RegctlError('failed', `manifest ${desc.digest} is not an image manifest`);
+  const { config, layers } = parsed.manifest;
+  const blobs = [...new Map([config, ...layers].filter((b) => !b.urls?.length || b.mediaType !== MediaType.dockerForeignLayerGzip).map((b) => [b.digest, b])).values()];
+  await runLimited(blobs, ctx.concurrency, (blob) => copyBlob(ctx, blob));
+  await pushManifest(ctx, desc, bytes);
+}
+
+async function pushManifest(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<void> {
+  if (await ctx.dst.exists(desc)) {
+    await ctx.options.onPresent?.(desc, 'skipped');
+    return;
+  }
+  await ctx.dst.push(desc, Readable.from([bytes]));
+  await ctx.options.onPresent?.(desc, 'copied');
+}
+
+async function copyBlob(ctx: Ctx, blob: Descriptor): Promise<void> {
+  const { dst, src, options, stats } = ctx;
+  const emit = options.listener ?? (() => undefined);
+  const desc: Descriptor = { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
+  if (await dst.exists(desc)) {
+    stats.skipped++;
+    emit({ type: 'skip', desc });
+    await options.onPresent?.(desc, 'skipped');
+    return;
+  }
+  if (isMounter(dst) && options.mountCandidates) {
+    for (const from of await options.mountCandidates(desc)) {
+      if (await dst.mount(desc, from)) {
+        stats.mounted++;
+        emit({ type: 'mount', desc, from });
+        await options.onPresent?.(desc, 'mounted');
+        return;
+      }
+    }
+  }
+  emit({ type: 'start', desc });
+  const stream = await src.fetch(desc);
+  const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
+  // pipeline destroys the source when the destination fails, so no socket is left dangling.
+  await dst.push(desc, pipeline(stream, counter, () => undefined));
+  stats.copied++;
+  stats.bytes += desc.size;
+  emit({ type: 'done', desc });
+  await options.onPresent?.(desc, 'copied');
+}
+
+/** Counts bytes flowing through and reports the running total at most every 100 ms. */
+class ProgressCounter extends Transform {
+  private total = 0;
+  private last = 0;
+  constructor(private readonly report: (bytes: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.total += chunk.length;
+    const now = Date.now();
+    if (now - this.last >= 100) {
+      this.last = now;
+      this.report(this.total);
+    }
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.report(this.total);
+    cb();
+  }
+}

@@ -1,0 +1,25 @@
+/** A credential for one registry: a username and password, or an identity (refresh) token. */
+export interface Credential {
+  username?: string;
+  password?: string;
+  /** An OAuth2 refresh token (Docker's "identitytoken"); used with the token endpoint's POST form. */
+  identityToken?: string;
+}
+
+/** A place credentials are kept; put and delete are optional (read-only stores omit them). */
+export interface CredentialStore {
+  /** The credential for `server` (a registry host such as "docker.io" or "localhost:5000"), if any. */
+  get(server: string): Promise<Credential | undefined>;
+  /** Stores a credential for `server`. */
+  put?(server: string, cred: Credential): Promise<void>;
+  /** Removes the credential for `server`; true when there was one. */
+  delete?(server: string): Promise<boolean>;
+}
+
+/** Looks up the credential for a registry host; what the auth layer receives (never a store). */
+export type CredentialFunction = (registry: string) => Promise<Credential | undefined>;
+
+/** True when the credential carries nothing usable. */
+export function isEmptyCredential(cred: Credential | undefined): boolean {
+  return !cred || (!cred.identityToken && !cred.password && !cred.username);
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { errnoCode, RegctlError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { parseDigest, VerifyingTransform } from '../oci/digest.js';
+
+/** Directory (relative to the layout root) that holds files being written; umoci and skopeo ignore it. */
+export const TEMP_DIR = '.tmp';
+
+/** Path of the blob `digest` inside the layout at `root` (image-spec image-layout.md "Blobs"). */
+export function blobPath(root: string, digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return join(root, 'blobs', algorithm, hex);
+}
+
+/** A fresh temp file name inside the layout, carrying our pid so gc can tell live ones from leftovers. */
+export function tempPath(root: string, label: string): string {
+  return join(root, TEMP_DIR, `${process.pid}.${randomBytes(6).toString('hex')}.${label}`);
+}
+
+/** True when the blob is stored and has the size the descriptor promises. */
+export async function blobExists(root: string, desc: Descriptor): Promise<boolean> {
+  try {
+    const s = await stat(blobPath(root, desc.digest));
+    return s.isFile() && s.size === desc.size;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
+    throw fsError('cannot read', blobPath(root, desc.digest), err);
+  }
+}
+
+/** Opens a stored blob for reading; rejects with not-found when it is absent. */
+export async function openBlob(root: string, desc: Descriptor): Promise<Readable> {
+  const path = blobPath(root, desc.digest);
+  try {
+    const fh = await open(path, 'r');
+    return fh.createReadStream();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${root}`, { cause: err });
+    throw fsError('cannot read', path, err);
+  }
+}
+
+/**
+ * Stores `content` as the blob `desc`: streamed to a temp file inside the layout, size and digest
+ * checked on the way, fsynced, then renamed into place, so nothing partial or wrong ever has the
+ * blob's name. A blob already present is not rewritten (the stream is drained). Resolves true when
+ * this call wrote the blob.
+ */
+export async function writeBlob(root: string, desc: Descriptor, content: Readable): Promise<boolean> {
+  const final = blobPath(root, desc.digest);
+  if (await blobExists(root, desc)) {
+    await drain(content);
+    return false;
+  }
+  const tmp = tempPath(root, 'blob');
+  try {
+    await mkdir(join(root, TEMP_DIR), { recursive: true });
+    await mkdir(join(final, '..'), { recursive: true });
+    await pipeline(content, new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'blob' }), createWriteStream(tmp, { flags: 'wx' }));
+    // fsync through a second descriptor: a FileHandle's own write stream cannot be closed without it.
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    // rename replaces atomically, so a concurrent writer of the same content is harmless; where the
+    // OS refuses to replace a file in use (Windows), the other writer's identical blob is as good.
+    try {
+      await rename(tmp, final);
+    } catch (err) {
+      if (!(await blobExists(root, desc))) throw err;
+      await unlink(tmp).catch(() => undefined);
+      return false;
+    }
+    return true;
+  } catch (err) {
+    content.destroy();
+    await unlink(tmp).catch(() => undefined);
+    if (err instanceof RegctlError) throw err;
+    throw fsError('cannot write', final, err);
+  }
+}
+
+/** Stores a small in-memory blob (a manifest or config) the same way as {@link writeBlob}. */
+export function writeBlobBytes(root: string, desc: Descriptor, bytes: Uint8Array): Promise<boolean> {
+  return writeBlob(root, desc, Readable.from([Buffer.from(bytes)]));
+}
+
+/** One stored blob found by {@link listBlobs}. */
+export interface StoredBlob {
+  digest: string;
+  size: number;
+  path: string;
+}
+
+/** Every well-named blob in the layout; foreign files under blobs/ are ignored. */
+export async function listBlobs(root: string): Promise<StoredBlob[]> {
+  const out: StoredBlob[] = [];
+  const patterns: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
+  for (const [algorithm, re] of Object.entries(patterns)) {
+    const dir = join(root, 'blobs', algorithm);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      throw fsError('cannot read', dir, err);
+    }
+    for (const name of names) {
+      if (!re.test(name)) continue;
+      const path = join(dir, name);
+      const s = await stat(path).catch(() => undefined);
+      if (s?.isFile()) out.push({ digest: `${algorithm}:${name}`, size: s.size, path });
+    }
+  }
+  return out;
+}
+
+async function drain(content: Readable): Promise<void> {
+  // Drained rather than destroyed: the caller may be piping this stream and would see a premature close.
+  try {
+    for await (const _ of content) {
+      // discard
+    }
+  } catch {
+    // the content is already stored; a failing source does not matter
+  }
+}
+
+/** Wraps a filesystem error as a one-line RegctlError naming the path. */
+export function fsError(verb: string, path: string, err: unknown): RegctlError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new RegctlError('failed', `${verb} ${path}: ${detail}`, { cause: err });
+}

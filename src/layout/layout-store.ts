@@ -1,0 +1,193 @@
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { errnoCode, RegctlError } from '../errors.js';
+import type { Target } from '../content/types.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
+import { isDigest } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
+import { MediaType } from '../oci/media-types.js';
+import { blobExists, blobPath, fsError, openBlob, writeBlob, writeBlobBytes } from './blobs.js';
+import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
+
+/** Options of {@link LayoutStore.open}. */
+export interface LayoutOpenOptions {
+  /** Create the layout (oci-layout, index.json, blobs/sha256) when it is missing; false demands an existing one. */
+  create: boolean;
+}
+
+/** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
+export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
+
+/**
+ * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are
+ * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
+ * not parse references); blobs are content addressed and written atomically.
+ */
+export class LayoutStore implements Target {
+  /** Absolute path of the layout root. */
+  readonly dir: string;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Opens the layout at `dir`, creating it when `create` is set; otherwise a usage error when it is not a layout. */
+  static async open(dir: string, options: LayoutOpenOptions): Promise<LayoutStore> {
+    const root = resolve(dir);
+    const marker = join(root, 'oci-layout');
+    if (options.create) {
+      try {
+        await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
+      } catch (err) {
+        throw fsError('cannot create OCI layout', root, err);
+      }
+      await atomicWrite(root, marker, JSON.stringify(OCI_LAYOUT_FILE), { exclusive: true });
+      await atomicWrite(root, indexPath(root), serializeIndex(emptyIndex()), { exclusive: true });
+    }
+    let text: string;
+    try {
+      text = await readFile(marker, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') throw new RegctlError('usage', `not an OCI layout: ${dir}`, { cause: err });
+      throw fsError('cannot read', marker, err);
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      version = undefined;
+    }
+    if (typeof version !== 'string') throw new RegctlError('usage', `not an OCI layout: ${dir} (oci-layout has no imageLayoutVersion)`);
+    return new LayoutStore(root);
+  }
+
+  /** Path of the blob `digest` in this layout (whether or not it exists). */
+  blobPath(digest: string): string {
+    return blobPath(this.dir, digest);
+  }
+
+  /** The validated index.json. */
+  readIndex(): Promise<LayoutIndex> {
+    return readIndex(this.dir);
+  }
+
+  /** Every descriptor in index.json, in file order. */
+  async list(): Promise<Descriptor[]> {
+    return (await this.readIndex()).manifests;
+  }
+
+  /** Opens the blob or manifest `desc`; rejects with not-found when absent. */
+  fetch(desc: Descriptor): Promise<Readable> {
+    return openBlob(this.dir, desc);
+  }
+
+  /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */
+  async push(desc: Descriptor, content: Readable): Promise<void> {
+    await writeBlob(this.dir, desc, content);
+  }
+
+  /** Stores small in-memory content (a manifest or config) as `desc`. */
+  async pushBytes(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    await writeBlobBytes(this.dir, desc, bytes);
+  }
+
+  /** True when the blob is stored with the descriptor's size. */
+  exists(desc: Descriptor): Promise<boolean> {
+    return blobExists(this.dir, desc);
+  }
+
+  /**
+   * The manifest `reference` names: an index.json entry whose ref.name annotation equals it exactly,
+   * else (for a digest) an index.json entry or a stored manifest blob with that digest.
+   */
+  async resolve(reference: string): Promise<Descriptor> {
+    const manifests = await this.list();
+    const named = manifests.filter((d) => d.annotations?.[Annotation.refName] === reference);
+    // Other tools may have left duplicates; the last entry is the most recent write.
+    const hit = named[named.length - 1];
+    if (hit) return hit;
+    if (isDigest(reference)) {
+      const byDigest = manifests.find((d) => d.digest === reference);
+      if (byDigest) return byDigest;
+      const stored = await this.manifestBlobDescriptor(reference);
+      if (stored) return stored;
+    }
+    throw new RegctlError('not-found', `${reference}: not found in OCI layout ${this.dir}`);
+  }
+
+  private async manifestBlobDescriptor(digest: string): Promise<Descriptor | undefined> {
+    const path = this.blobPath(digest);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      return undefined;
+    }
+    if (size > MAX_MANIFEST_BYTES) return undefined;
+    let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown };
+    try {
+      const fh = await open(path, 'r');
+      try {
+        doc = JSON.parse(await fh.readFile('utf8')) as typeof doc;
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return undefined;
+    }
+    if (!doc || typeof doc !== 'object' || doc.schemaVersion !== 2) return undefined;
+    let mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
+    if (!mediaType) {
+      if (Array.isArray(doc.manifests)) mediaType = MediaType.ociIndex;
+      else if (doc.config && typeof doc.config === 'object') mediaType = MediaType.ociManifest;
+      else return undefined;
+    }
+    return { mediaType, digest, size };
+  }
+
+  /**
+   * Points `name` at the stored manifest `desc`, moving it from any other entry. The entry keeps
+   * `desc`'s other annotations and gets both ref.name and io.containerd.image.name set to `name`.
+   */
+  async tag(desc: Descriptor, name: string): Promise<void> {
+    if (!name) throw new RegctlError('usage', 'cannot tag with an empty name');
+    await updateIndex(this.dir, async (index) => {
+      // Checked under the lock so a concurrent prune cannot remove the manifest in between.
+      if (!(await this.exists(desc))) {
+        throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
+      }
+      const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+      if (desc.artifactType) entry.artifactType = desc.artifactType;
+      if (desc.platform) entry.platform = desc.platform;
+      entry.annotations = { ...desc.annotations, [Annotation.refName]: name, [Annotation.containerdName]: name };
+      const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
+      removeName(index, name);
+      index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
+    });
+  }
+
+  /** Removes the name from index.json; resolves with the entry it named, or undefined when unknown. */
+  untag(name: string): Promise<Descriptor | undefined> {
+    return updateIndex(this.dir, (index) => removeName(index, name));
+  }
+}
+
+/** Drops every entry named `name` (and a stray containerd name on entries named otherwise); returns the last removed. */
+function removeName(index: LayoutIndex, name: string): Descriptor | undefined {
+  let removed: Descriptor | undefined;
+  index.manifests = index.manifests.filter((d) => {
+    if (d.annotations?.[Annotation.refName] === name) {
+      removed = d;
+      return false;
+    }
+    return true;
+  });
+  for (const d of index.manifests) {
+    if (d.annotations?.[Annotation.containerdName] === name) {
+      const { [Annotation.containerdName]: _dropped, ...rest } = d.annotations;
+      d.annotations = rest;
+    }
+  }
+  return removed;
+}
