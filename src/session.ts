@@ -1,6 +1,19 @@
-import { loadConfig, type Config } from './config/config.js';
+import { AuthClient } from './auth/client.js';
+import { loadConfig, registryConfig, type Config } from './config/config.js';
 import { cacheDir, configDir } from './config/paths.js';
+import { regctlVersion } from './config/version.js';
+import type { Target } from './content/types.js';
+import { createCredentialFunction } from './credentials/chain.js';
+import { DockerConfigStore } from './credentials/docker-config.js';
+import { EnvStore } from './credentials/env-store.js';
+import type { CredentialFunction, CredentialStore } from './credentials/types.js';
+import { createTransport, type Transport } from './http/transport.js';
 import { LayoutStore } from './layout/layout-store.js';
+import { RegistryClient } from './registry/client.js';
+import { MirroredRepository } from './registry/mirrored.js';
+import { RegistryRepository } from './registry/repository.js';
+import type { Location } from './ref/location.js';
+import { apiEndpoint, normalizeRegistry, type Reference } from './ref/reference.js';
 
 /** Global options shared by every command (SPEC §3). */
 export interface SessionOptions {
@@ -16,17 +29,24 @@ export interface SessionOptions {
   concurrency?: number;
   /** Sink for --debug lines (already redacted); absent when debug is off. */
   debug?: (line: string) => void;
+  /** Sink for warnings (stderr); default none. */
+  warn?: (line: string) => void;
+  /** Credential stores consulted before the default chain (e.g. login's flags). */
+  credentialStores?: CredentialStore[];
   /** Environment; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
-/** Wires config, cache and (later) transport and credentials for one command run. */
+/** Wires config, cache, transport and credentials for one command run. */
 export class Session {
   readonly options: SessionOptions;
   readonly config: Config;
   readonly cacheDir: string;
   readonly configDir: string;
   private cachePromise: Promise<LayoutStore> | undefined;
+  private transportInstance: Transport | undefined;
+  private authInstance: AuthClient | undefined;
+  private readonly clients = new Map<string, RegistryClient>();
   private readonly closers: (() => Promise<void> | void)[] = [];
 
   private constructor(options: SessionOptions, config: Config, dirs: { cache: string; config: string }) {
@@ -44,10 +64,89 @@ export class Session {
     return new Session(options, config, { cache: cacheDir(options.cacheDir, { env }), config: cfgDir });
   }
 
+  /** The environment commands see. */
+  get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
   /** The local cache, created on first use. */
   cache(): Promise<LayoutStore> {
     this.cachePromise ??= LayoutStore.open(this.cacheDir, { create: true });
     return this.cachePromise;
+  }
+
+  /** The HTTP transport (one keep-alive agent per run). */
+  transport(): Transport {
+    if (!this.transportInstance) {
+      const registries = this.config.registries ?? {};
+      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h)];
+      this.transportInstance = createTransport({
+        userAgent: `regctl/${regctlVersion()}`,
+        ...(this.options.caCerts ? { caCertFiles: this.options.caCerts } : {}),
+        perHostCa: (host: string) => {
+          const ca = registryConfig(this.config, host).ca;
+          return ca ? [ca] : undefined;
+        },
+        perHostClientCert: (host: string) => {
+          const r = registryConfig(this.config, host);
+          return r.clientCert && r.clientKey ? { certFile: r.clientCert, keyFile: r.clientKey } : undefined;
+        },
+        insecureHosts: insecure,
+        ...(this.options.debug ? { debug: this.options.debug } : {}),
+        env: this.env,
+      });
+      const t = this.transportInstance;
+      this.onClose(() => t.close());
+    }
+    return this.transportInstance;
+  }
+
+  /** Credential lookup: extra stores (flags), then env, then the default chain (SPEC §5). */
+  credentialStores(): CredentialStore[] {
+    return [...(this.options.credentialStores ?? []), new EnvStore(this.env), new DockerConfigStore({ env: this.env })];
+  }
+
+  /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint). */
+  credentials(): CredentialFunction {
+    const lookup = createCredentialFunction(this.credentialStores());
+    return (host: string) => lookup(normalizeRegistry(host));
+  }
+
+  /** The auth middleware over the transport. */
+  auth(): AuthClient {
+    this.authInstance ??= new AuthClient({ transport: this.transport(), credentials: this.credentials() });
+    return this.authInstance;
+  }
+
+  /** A client for one registry (by the name users give it); docker.io talks to registry-1.docker.io. */
+  client(registry: string, endpoint: string = apiEndpoint(registry)): RegistryClient {
+    const key = `${registry}|${endpoint}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new RegistryClient(this.auth(), registry, endpoint);
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  /** The repository a reference names, for writing and exact reads. */
+  repository(ref: Reference): RegistryRepository {
+    return new RegistryRepository(this.client(ref.registry), ref.repository);
+  }
+
+  /** The repository to read from: mirrors from the config first (docker.io above all), then upstream. */
+  source(ref: Reference): Target {
+    const mirrors = registryConfig(this.config, ref.registry).mirrors ?? [];
+    const upstream = this.repository(ref);
+    if (mirrors.length === 0) return upstream;
+    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m, m), ref.repository));
+    return new MirroredRepository([...candidates, upstream], (host, err) => this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`));
+  }
+
+  /** Opens either end of a copy: an OCI layout directory or a registry repository. */
+  async open(location: Location, forWrite: boolean): Promise<Target> {
+    if (location.kind === 'oci') return LayoutStore.open(location.dir, { create: forWrite });
+    return forWrite ? this.repository(location.ref) : this.source(location.ref);
   }
 
   /** Releases connections and other resources held by the session. */

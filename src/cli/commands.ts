@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from './program.js';
 import { registerLocalCommands } from './local-commands.js';
+import { registerArchiveCommands } from './archive-commands.js';
+import { registerRemoteCommands } from './remote-commands.js';
 
 /** Adds every regctl command to the program. */
 export function registerCommands(program: Command, run: CommandRunner): void {
+  registerRemoteCommands(program, run);
   registerLocalCommands(program, run);
+  registerArchiveCommands(program, run);
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { CommandIo } from '../commands/io.js';
 import { RegctlError } from '../errors.js';
 import type { Session } from '../session.js';
-import { colorEnabled, errorLine, processIo } from './output.js';
+import { colorEnabled, errorLine, processIo, warningLine } from './output.js';
 import { registerCommands } from './commands.js';
 
 /** The global options of SPEC §3, as commander parses them. */
@@ -79,6 +79,7 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
       ...(flags.caCert ? { caCerts: flags.caCert } : {}),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(debug ? { debug } : {}),
+      warn: (line: string) => process.stderr.write(`${warningLine(line, colorEnabled(flags.color))}\n`),
     });
     const io = processIo();
     try {

@@ -7,7 +7,8 @@ export function humanSize(bytes: number): string {
     value /= 1000;
     i++;
   }
-  const text = i === 0 ? String(value) : value.toPrecision(3).replace(/\.?0+$/, '');
+  let text = i === 0 ? String(value) : value.toPrecision(3);
+  if (text.includes('.')) text = text.replace(/\.?0+$/, '');
   return `${text}${units[i]}`;
 }
 

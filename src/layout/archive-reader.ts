@@ -205,7 +205,7 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
         continue;
       }
       if (type !== 'file' && type !== 'contiguous-file') throw badArchive(`entry "${name}" is a ${type}; only files, directories and links are accepted`);
-      staged.add(name, { kind: 'file', file: await stageFile(staged, name, entry, header.size ?? 0) });
+      staged.add(name, { kind: 'file', file: await stageFile(staged, name, entry as unknown as AsyncIterable<Buffer>, header.size ?? 0) });
     }
     if (tail.total === 0) throw badArchive('the input is empty');
     if (!tail.endsWithZeroBlock) throw badArchive('the archive is truncated (no end-of-archive marker)');

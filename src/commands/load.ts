@@ -1,0 +1,47 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { RegctlError } from '../errors.js';
+import { loadArchive, type LoadedImage } from '../layout/archive-load.js';
+import type { Session } from '../session.js';
+import type { CommandIo } from './io.js';
+
+/** Options of `regctl load`. */
+export interface LoadOptions {
+  /** `-i FILE`; stdin when undefined or `-`. */
+  input?: string;
+  /** Print only the loaded references. */
+  quiet?: boolean;
+}
+
+async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable> {
+  if (options.input !== undefined && options.input !== '-') {
+    try {
+      const fh = await open(options.input, 'r');
+      return createReadStream('', { fd: fh.fd, autoClose: true });
+    } catch (err) {
+      throw new RegctlError('usage', `cannot read ${options.input}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (io.stdinIsTTY) throw new RegctlError('usage', 'refusing to read an archive from a terminal; use -i FILE or redirect stdin');
+  const stdin = io.stdin;
+  return stdin instanceof Readable ? stdin : Readable.from(stdin as AsyncIterable<Buffer>);
+}
+
+/**
+ * Reads a `docker save` tarball or an OCI archive (plain or gzip'd) into the cache with the names
+ * it carries, printing `Loaded image: REF` per name (`Loaded image ID: DIGEST` for unnamed images).
+ */
+export async function load(session: Session, options: LoadOptions, io: CommandIo): Promise<LoadedImage[]> {
+  const input = await openInput(options, io);
+  const store = await session.cache();
+  const loaded = await loadArchive(store, input);
+  for (const image of loaded) {
+    if (image.name) io.out(options.quiet ? image.name : `Loaded image: ${image.name}`);
+    else {
+      io.out(options.quiet ? image.descriptor.digest : `Loaded image ID: ${image.descriptor.digest}`);
+      io.err(`The archive does not name ${image.descriptor.digest}; give it a name with: regctl tag ${image.descriptor.digest} NAME`);
+    }
+  }
+  return loaded;
+}

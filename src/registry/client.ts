@@ -1,0 +1,59 @@
+import type { AuthClient } from '../auth/client.js';
+import type { TransportResponse } from '../http/transport.js';
+
+/** One request to a registry, by path under the API root. */
+export interface RegistryRequest {
+  method: string;
+  /** Path starting with /v2/, or an absolute URL (upload Location headers). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: NodeJS.ReadableStream | Buffer | string;
+  /** Scope hints for the token ("repository:a/b:pull,push"). */
+  scopes?: readonly string[];
+}
+
+/** A registry host reached through the auth middleware; `name` is how users call it, `host` the API endpoint. */
+export class RegistryClient {
+  /** The registry as users name it (docker.io, ghcr.io, localhost:5000). */
+  readonly name: string;
+  /** The host answering the API (registry-1.docker.io for docker.io). */
+  readonly host: string;
+  readonly auth: AuthClient;
+
+  constructor(auth: AuthClient, name: string, host: string) {
+    this.auth = auth;
+    this.name = name;
+    this.host = host;
+  }
+
+  /** The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). */
+  async url(path: string): Promise<string> {
+    if (/^https?:\/\//.test(path)) return path;
+    const base = await this.auth.transport.baseUrl(this.host);
+    return `${base}${path}`;
+  }
+
+  /** Sends a request with auth; the caller consumes or destroys the body. */
+  async request(req: RegistryRequest): Promise<{ res: TransportResponse; url: string }> {
+    const url = await this.url(req.path);
+    const res = await this.auth.request({
+      method: req.method,
+      url,
+      ...(req.headers ? { headers: req.headers } : {}),
+      ...(req.body !== undefined ? { body: req.body as never } : {}),
+      ...(req.scopes ? { scopes: req.scopes } : {}),
+    });
+    return { res, url };
+  }
+
+  /** Makes sure a token for these scopes exists before a non-replayable body is sent. */
+  prepare(scopes: readonly string[]): Promise<void> {
+    return this.auth.prepare(this.host, scopes);
+  }
+}
+
+/** Drains a response body so its connection can be reused. */
+export function drain(res: TransportResponse): void {
+  res.body.on('error', () => undefined);
+  res.body.resume();
+}

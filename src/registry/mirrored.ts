@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import { RegctlError } from '../errors.js';
+import type { Target } from '../content/types.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { RegistryRepository } from './repository.js';
+
+/**
+ * Reads through mirrors first, then the upstream (SPEC §5, docker's registry-mirrors): the first
+ * candidate that resolves the reference serves the rest of the pull; a blob a mirror lacks is read
+ * from the next candidate. Writes go to the upstream only.
+ */
+export class MirroredRepository implements Target {
+  private readonly candidates: RegistryRepository[];
+  private chosen: RegistryRepository | undefined;
+  private readonly onFallback: ((from: string, err: RegctlError) => void) | undefined;
+
+  constructor(candidates: RegistryRepository[], onFallback?: (from: string, err: RegctlError) => void) {
+    if (candidates.length === 0) throw new Error('MirroredRepository needs at least one candidate');
+    this.candidates = candidates;
+    this.onFallback = onFallback;
+  }
+
+  private get upstream(): RegistryRepository {
+    return this.candidates[this.candidates.length - 1] as RegistryRepository;
+  }
+
+  /** The repository that answered resolve (or the upstream before that). */
+  get active(): RegistryRepository {
+    return this.chosen ?? this.upstream;
+  }
+
+  private async tryEach<T>(fn: (repo: RegistryRepository) => Promise<T>, order: RegistryRepository[]): Promise<T> {
+    let last: unknown;
+    for (const repo of order) {
+      try {
+        const result = await fn(repo);
+        return result;
+      } catch (err) {
+        if (!(err instanceof RegctlError) || err.kind === 'usage' || err.kind === 'internal' || repo === order[order.length - 1]) throw err;
+        this.onFallback?.(repo.client.host, err);
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  /** Resolves on the first candidate that knows the reference. */
+  async resolve(reference: string): Promise<Descriptor> {
+    return this.tryEach(async (repo) => {
+      const desc = await repo.resolve(reference);
+      this.chosen = repo;
+      return desc;
+    }, this.candidates);
+  }
+
+  /** Fetches from the chosen candidate, then the others. */
+  fetch(desc: Descriptor): Promise<Readable> {
+    const order = [this.active, ...this.candidates.filter((c) => c !== this.active)];
+    return this.tryEach((repo) => repo.fetch(desc), order);
+  }
+
+  /** Asks the upstream. */
+  exists(desc: Descriptor): Promise<boolean> {
+    return this.upstream.exists(desc);
+  }
+
+  /** Pushes to the upstream. */
+  push(desc: Descriptor, content: Readable): Promise<void> {
+    return this.upstream.push(desc, content);
+  }
+
+  /** Tags on the upstream. */
+  tag(desc: Descriptor, reference: string): Promise<void> {
+    return this.upstream.tag(desc, reference);
+  }
+}

@@ -1,0 +1,111 @@
+import type { Readable } from 'node:stream';
+import { RegctlError } from '../errors.js';
+import { readStream } from '../content/read-all.js';
+import type { Mounter, TagLister, Target } from '../content/types.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { isDigest, verifyBytes } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
+import { getBlob, headBlob } from './blobs.js';
+import type { RegistryClient } from './client.js';
+import { bytesStream, getManifest, headManifest, putManifest } from './manifests.js';
+import { listTags } from './tags.js';
+import { mountBlob, uploadMonolithic } from './upload.js';
+
+function isManifest(desc: Descriptor): boolean {
+  return isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
+}
+
+/**
+ * One repository of a registry as a Target (oras-go's remote.Repository): resolve/fetch/exists by
+ * the distribution API, push by upload or manifest PUT, tag by manifest PUT, plus mounts and tag listing.
+ * References are tags or digests.
+ */
+export class RegistryRepository implements Target, Mounter, TagLister {
+  readonly client: RegistryClient;
+  /** Repository path, e.g. library/node. */
+  readonly repository: string;
+  /** Manifests seen in this run, by digest, so a resolve and a fetch cost one GET. */
+  private readonly manifests = new Map<string, Buffer>();
+
+  constructor(client: RegistryClient, repository: string) {
+    this.client = client;
+    this.repository = repository;
+  }
+
+  /** "registry/repository" for messages. */
+  get name(): string {
+    return `${this.client.name}/${this.repository}`;
+  }
+
+  private what(kind: string, ref: string): string {
+    return `${kind} ${this.name}${isDigest(ref) ? '@' : ':'}${ref}`;
+  }
+
+  /** GETs the manifest a tag or digest names, verifies it and remembers its bytes. */
+  async resolve(reference: string): Promise<Descriptor> {
+    const got = await getManifest(this.client, this.repository, reference, this.what('manifest', reference));
+    this.manifests.set(got.descriptor.digest, got.bytes);
+    return got.descriptor;
+  }
+
+  /** The descriptor a tag or digest names, by HEAD when the registry gives a digest (no pull counted on Docker Hub). */
+  async head(reference: string): Promise<Descriptor> {
+    const what = this.what('manifest', reference);
+    const desc = await headManifest(this.client, this.repository, reference, what);
+    if (!desc) throw new RegctlError('not-found', `${what} not found`);
+    if (!desc.digest || desc.size < 0) return this.resolve(reference);
+    return desc;
+  }
+
+  /** Streams a blob, or a manifest's exact bytes. */
+  async fetch(desc: Descriptor): Promise<Readable> {
+    if (isManifest(desc)) return bytesStream(await this.manifestBytes(desc));
+    return getBlob(this.client, this.repository, desc, this.what('blob', desc.digest));
+  }
+
+  /** True when the registry has the blob or manifest. */
+  async exists(desc: Descriptor): Promise<boolean> {
+    if (isManifest(desc)) return (await headManifest(this.client, this.repository, desc.digest, this.what('manifest', desc.digest))) !== undefined;
+    return headBlob(this.client, this.repository, desc, this.what('blob', desc.digest), [`repository:${this.repository}:pull`]);
+  }
+
+  /** Uploads a blob (streamed) or PUTs a manifest by digest; the registry checks the digest. */
+  async push(desc: Descriptor, content: Readable): Promise<void> {
+    if (isManifest(desc)) {
+      const bytes = await readStream(content, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+      verifyBytes(bytes, desc, `manifest ${desc.digest}`);
+      await putManifest(this.client, this.repository, desc.digest, desc, bytes, this.what('manifest', desc.digest));
+      this.manifests.set(desc.digest, bytes);
+      return;
+    }
+    // Token first: a streamed body cannot be resent after a 401.
+    await this.client.prepare([`repository:${this.repository}:pull,push`]);
+    await uploadMonolithic(this.client, this.repository, desc, content, this.what('blob', desc.digest));
+  }
+
+  /** PUTs the manifest's bytes under a tag. */
+  async tag(desc: Descriptor, reference: string): Promise<void> {
+    if (isDigest(reference)) return;
+    const bytes = await this.manifestBytes(desc);
+    await putManifest(this.client, this.repository, reference, desc, bytes, this.what('manifest', reference));
+  }
+
+  /** Cross-repository mount; false when the registry declines. */
+  mount(desc: Descriptor, fromRepo: string): Promise<boolean> {
+    return mountBlob(this.client, this.repository, desc, fromRepo, this.what('blob', desc.digest));
+  }
+
+  /** All tags, following Link pagination. */
+  tags(pageSize?: number): Promise<string[]> {
+    return listTags(this.client, this.repository, this.name, pageSize);
+  }
+
+  private async manifestBytes(desc: Descriptor): Promise<Buffer> {
+    const cached = this.manifests.get(desc.digest);
+    if (cached) return cached;
+    const got = await getManifest(this.client, this.repository, desc.digest, this.what('manifest', desc.digest));
+    this.manifests.set(desc.digest, got.bytes);
+    return got.bytes;
+  }
+}
