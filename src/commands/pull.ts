@@ -1,5 +1,6 @@
 import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
+import { acquireLease } from '../layout/lease.js';
 import { hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -38,11 +39,18 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const before = (await store.list()).find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
   if (!options.quiet) io.err(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
   const source = session.source(ref);
-  const result = await copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
-    platforms,
-    concurrency: session.concurrency,
-    ...(io.progress ? { listener: io.progress } : {}),
-  });
+  // The lease keeps a concurrent prune away from blobs this pull writes before it tags them.
+  const release = await acquireLease(store.dir);
+  let result;
+  try {
+    result = await copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
+      platforms,
+      concurrency: session.concurrency,
+      ...(io.progress ? { listener: io.progress } : {}),
+    });
+  } finally {
+    await release();
+  }
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
   if (options.quiet) {
     io.out(name);

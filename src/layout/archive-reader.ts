@@ -131,7 +131,8 @@ class TailWatcher extends Transform {
   private tail = Buffer.alloc(0);
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.total += chunk.length;
-    this.tail = Buffer.concat([this.tail, chunk]).subarray(-512);
+    // Copied, so the tail never pins a whole chunk in memory.
+    this.tail = Buffer.from(chunk.length >= 512 ? chunk.subarray(-512) : Buffer.concat([this.tail, chunk]).subarray(-512));
     cb(null, chunk);
   }
   /** True when the stream ended with a 512-byte zero block, as every complete tar does. */
@@ -184,11 +185,18 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
   const staged = new StagedArchive(root);
   const tail = new TailWatcher();
   const extract = tar.extract();
+  // An entry's stream fails with a generic "destroyed" error; the extractor's own error says why.
+  let cause: unknown;
+  extract.on('error', (err: unknown) => {
+    cause ??= err;
+  });
   try {
     await mkdir(join(root, TEMP_DIR), { recursive: true });
     const source = await sniffGzip(input);
-    source.on('error', (err) => extract.destroy(err));
-    tail.on('error', (err) => extract.destroy(err));
+    source.on('error', (err) => {
+      cause ??= err;
+      extract.destroy(err);
+    });
     source.pipe(tail).pipe(extract);
     for await (const entry of extract) {
       const header = entry.header;
@@ -214,7 +222,7 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
     extract.destroy();
     input.destroy();
     await staged.discard();
-    throw explain(err);
+    throw explain(err instanceof RegctlError ? err : (cause ?? err));
   }
 }
 

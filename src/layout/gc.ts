@@ -8,6 +8,7 @@ import { fsError, listBlobs, TEMP_DIR } from './blobs.js';
 import { readIndex, withIndexLock } from './index-file.js';
 import type { LayoutStore } from './layout-store.js';
 import { processIsDead } from './lock.js';
+import { isLeaseName, oldestLiveLease } from './lease.js';
 
 /** Options of {@link prune}. */
 export interface PruneOptions {
@@ -37,13 +38,16 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
   const keepNewerThanMs = options.keepNewerThanMs ?? 0;
   return withIndexLock(store.dir, async () => {
     const started = Date.now();
+    const lease = await oldestLiveLease(store.dir);
     const reachable = await reachableDigests(store);
     const result: PruneResult = { removed: [], freedBytes: 0, tempFiles: 0, tempBytes: 0 };
     for (const blob of await listBlobs(store.dir)) {
       if (reachable.has(blob.digest)) continue;
-      if (keepNewerThanMs > 0) {
+      if (keepNewerThanMs > 0 || lease !== undefined) {
         const s = await stat(blob.path).catch(() => undefined);
         if (s && started - s.mtimeMs < keepNewerThanMs) continue;
+        // A transfer in flight wrote it and will tag it soon (1 s slack for coarse mtimes).
+        if (s && lease !== undefined && s.mtimeMs >= lease - 1000) continue;
       }
       try {
         await unlink(blob.path);
@@ -100,7 +104,7 @@ async function removeStaleTemps(root: string, staleMs: number, result: PruneResu
     if (!s?.isFile()) continue;
     const pid = Number(name.split('.')[0]);
     const writerGone = Number.isInteger(pid) && pid > 0 && processIsDead(pid);
-    if (!writerGone && now - s.mtimeMs < staleMs) continue;
+    if (!writerGone && (isLeaseName(name) || now - s.mtimeMs < staleMs)) continue;
     try {
       await unlink(path);
       result.tempFiles += 1;
