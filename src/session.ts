@@ -6,6 +6,8 @@ import type { Target } from './content/types.js';
 import { createCredentialFunction } from './credentials/chain.js';
 import { DockerConfigStore } from './credentials/docker-config.js';
 import { EnvStore } from './credentials/env-store.js';
+import { FileStore, credentialsFile } from './credentials/file-store.js';
+import { KeychainStore } from './credentials/keychain-store.js';
 import type { CredentialFunction, CredentialStore } from './credentials/types.js';
 import { createTransport, type Transport } from './http/transport.js';
 import { LayoutStore } from './layout/layout-store.js';
@@ -101,9 +103,20 @@ export class Session {
     return this.transportInstance;
   }
 
-  /** Credential lookup: extra stores (flags), then env, then the default chain (SPEC §5). */
+  /**
+   * Credential lookup (SPEC §5): extra stores (flags), the environment, the OS keychain, the file store
+   * (read only when its file exists), then Docker's config (credHelpers, credsStore, auths).
+   */
   credentialStores(): CredentialStore[] {
-    return [...(this.options.credentialStores ?? []), new EnvStore(this.env), new DockerConfigStore({ env: this.env })];
+    const debug = this.options.debug;
+    const warn = this.options.warn;
+    return [
+      ...(this.options.credentialStores ?? []),
+      new EnvStore(this.env),
+      new KeychainStore(debug ? { debug } : {}),
+      new FileStore(credentialsFile(this.configDir)),
+      new DockerConfigStore({ env: this.env, ...(warn ? { warn } : {}) }),
+    ];
   }
 
   /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint). */

@@ -15,6 +15,13 @@ export interface TokenRequest {
   credential?: Credential;
   /** OAuth2 client_id; "regctl". */
   clientId: string;
+  /** Ask for a refresh (identity) token too: `offline_token=true` on GET, `access_type=offline` on POST (login). */
+  offline?: boolean;
+}
+
+/** A bearer token plus the refresh token the server returned when asked with `offline`. */
+export interface FetchedToken extends BearerToken {
+  refreshToken?: string;
 }
 
 const TokenResponseSchema = z.looseObject({
@@ -25,7 +32,7 @@ const TokenResponseSchema = z.looseObject({
 });
 
 /** Reads and parses a token endpoint answer; never quotes it (it holds secrets). */
-async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Promise<BearerToken> {
+async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Promise<FetchedToken> {
   const body = await readStream(res.body, 1 << 20, 'token response');
   let json: unknown;
   try {
@@ -38,7 +45,8 @@ async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Pr
   if (!parsed.success || !token) {
     throw new RegctlError('auth', `the token server of ${req.registry} (${new URL(req.realm).host}) sent an answer without a token`);
   }
-  return { token, expiresIn: parsed.data.expires_in };
+  const refresh = parsed.data.refresh_token;
+  return { token, expiresIn: parsed.data.expires_in, ...(req.offline && refresh ? { refreshToken: refresh } : {}) };
 }
 
 /** Turns a refused token request into a one-line error. */
@@ -57,6 +65,7 @@ function postForm(transport: Transport, req: TokenRequest, grant: Record<string,
   const form = new URLSearchParams({ ...grant, client_id: req.clientId });
   if (req.service) form.set('service', req.service);
   if (req.scopes.length) form.set('scope', req.scopes.join(' '));
+  if (req.offline) form.set('access_type', 'offline');
   return transport.request({
     method: 'POST',
     url: req.realm,
@@ -68,9 +77,10 @@ function postForm(transport: Transport, req: TokenRequest, grant: Record<string,
 /**
  * Gets a bearer token (SPEC §5): with an identity token, the OAuth2 POST refresh_token form; otherwise
  * GET realm?service=&scope= (Basic credentials if present), falling back to the POST password grant
- * when a POST-only endpoint answers the GET with 404/405.
+ * when a POST-only endpoint answers the GET with 404/405. With `offline`, a refresh token is asked for
+ * and returned when the server gives one.
  */
-export async function fetchToken(transport: Transport, req: TokenRequest): Promise<BearerToken> {
+export async function fetchToken(transport: Transport, req: TokenRequest): Promise<FetchedToken> {
   const cred = req.credential;
   if (cred) assertSchemeAllowed(transport, req.realm, 'credentials');
   if (cred?.identityToken) {
@@ -80,8 +90,12 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
   const url = new URL(req.realm);
   if (req.service) url.searchParams.set('service', req.service);
   for (const s of req.scopes) url.searchParams.append('scope', s);
-  const headers: Record<string, string> = {};
   const basic = cred?.username !== undefined && cred.password !== undefined;
+  if (req.offline && basic) {
+    url.searchParams.set('offline_token', 'true');
+    url.searchParams.set('client_id', req.clientId);
+  }
+  const headers: Record<string, string> = {};
   if (basic) headers['authorization'] = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
   const res = await transport.request({ method: 'GET', url: url.toString(), headers });
   if (res.status === 200) return parseTokenResponse(res, req);

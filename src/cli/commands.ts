@@ -3,10 +3,12 @@ import type { CommandRunner } from './program.js';
 import { registerLocalCommands } from './local-commands.js';
 import { registerArchiveCommands } from './archive-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
+import { registerAuthCommands } from './auth-commands.js';
 
 /** Adds every regctl command to the program. */
 export function registerCommands(program: Command, run: CommandRunner): void {
   registerRemoteCommands(program, run);
   registerLocalCommands(program, run);
   registerArchiveCommands(program, run);
+  registerAuthCommands(program, run);
 }

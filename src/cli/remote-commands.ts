@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandIo } from '../commands/io.js';
 import type { CommandRunner, GlobalFlags } from './program.js';
 import { createProgress, type ProgressVerb } from './progress.js';
@@ -17,7 +17,43 @@ export async function withProgress<T>(verb: ProgressVerb, io: CommandIo, flags: 
   }
 }
 
-/** Registers the registry commands: pull. */
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
+
+/** Parses a byte count such as `1048576`, `512KiB`, `16MiB`, `1G` (k/m/g without B are binary). */
+function byteSize(value: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError('must be a size such as 1048576, 512KiB, 16MiB or 1GiB');
+  return Number(m[1]) * unit;
+}
+
+function pageSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('must be an integer from 1 to 10000');
+  return n;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Upload options shared by push and copy. */
+interface UploadFlags {
+  chunkedAbove?: number;
+  chunkSize?: number;
+}
+
+const UPLOAD_HELP = `
+Uploads: each blob goes up in one streamed PUT; with --chunked-above SIZE, blobs larger than SIZE go
+up in PATCH chunks of --chunk-size (default 16MiB, raised to the registry's OCI-Chunk-Min-Length).
+A registry that refuses a single-request upload (e.g. a proxy answering 413) is switched to chunks
+automatically, re-reading the blob from its source.`;
+
+function uploadFlags(opts: UploadFlags): UploadFlags {
+  return { ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}), ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}) };
+}
+
+/** Registers the registry commands: pull, push, copy, tags, digest. */
 export function registerRemoteCommands(program: Command, run: CommandRunner): void {
   program
     .command('pull')
@@ -32,6 +68,82 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
         await withProgress('pull', io, flags, (pio) =>
           pull(session, { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet }, pio),
         );
+      }),
+    );
+
+  program
+    .command('push')
+    .argument('<reference>', 'a cached image name, e.g. localhost:5000/team/app:v1')
+    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
+    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+    .description('upload a cached image to its registry (blobs it lacks, mounted when possible, then the manifest)')
+    .addHelpText('after', `${UPLOAD_HELP}\n\nExamples:\n  regctl tag alpine localhost:5000/tools/alpine:3\n  regctl push localhost:5000/tools/alpine:3\n  regctl push -q ghcr.io/org/app:1.2        # prints ghcr.io/org/app@sha256:…`)
+    .action((reference: string, opts: UploadFlags, cmd: Command) =>
+      run(cmd, async (session, io, flags) => {
+        const { push } = await import('../commands/push.js');
+        await withProgress('push', io, flags, (pio) => push(session, { reference, quiet: !!flags.quiet, ...uploadFlags(opts) }, pio));
+      }),
+    );
+
+  program
+    .command('copy')
+    .alias('cp')
+    .argument('<source>', 'a registry reference or oci:DIR[:REF]')
+    .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
+    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', collect)
+    .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
+    .option('--json', 'one JSON document on stdout')
+    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
+    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+    .description('copy an image between registries and OCI layout directories, streamed, without touching the cache')
+    .addHelpText(
+      'after',
+      `
+By default the whole image is copied: a multi-platform index keeps every platform and its digest.
+--platform writes an index holding only the platforms named, which has a new digest (printed).
+Within one registry, blobs are mounted instead of copied. An oci:DIR destination without REF is
+named after the source tag. Prints the destination digest and its pinned reference (-q: only the latter).
+${UPLOAD_HELP}
+
+Examples:
+  regctl copy ghcr.io/org/app:1.2 registry.example.com/app:1.2
+  regctl copy --platform linux/amd64,linux/arm64 docker.io/library/alpine:3 localhost:5000/alpine:3
+  regctl copy localhost:5000/app:1 oci:./app-layout:1
+  regctl copy oci:./app-layout:1 localhost:5000/app:1`,
+    )
+    .action((source: string, destination: string, opts: UploadFlags & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
+      run(cmd, async (session, io, flags) => {
+        const { copy } = await import('../commands/copy.js');
+        await withProgress('copy', io, flags, (pio) =>
+          copy(session, { source, destination, ...(opts.platform ? { platforms: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, json: !!opts.json, quiet: !!flags.quiet, ...uploadFlags(opts) }, pio),
+        );
+      }),
+    );
+
+  program
+    .command('tags')
+    .argument('<repository>', 'a repository without tag, e.g. ghcr.io/org/app or alpine')
+    .option('--json', 'one JSON document on stdout')
+    .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', pageSize)
+    .description("list a repository's tags in its registry (follows Link pagination)")
+    .addHelpText('after', '\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app')
+    .action((repository: string, opts: { json?: boolean; pageSize?: number }, cmd: Command) =>
+      run(cmd, async (session, io) => {
+        const { tags } = await import('../commands/tags.js');
+        await tags(session, { repository, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }, io);
+      }),
+    );
+
+  program
+    .command('digest')
+    .argument('<reference>', 'an image in a registry, e.g. alpine:3 or ghcr.io/org/app:1.2')
+    .option('--json', 'one JSON document on stdout')
+    .description('print the manifest digest in the registry, without downloading the image (a HEAD request)')
+    .addHelpText('after', '\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1')
+    .action((reference: string, opts: { json?: boolean }, cmd: Command) =>
+      run(cmd, async (session, io) => {
+        const { digest } = await import('../commands/digest.js');
+        await digest(session, { reference, json: !!opts.json }, io);
       }),
     );
 }

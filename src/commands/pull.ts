@@ -1,5 +1,6 @@
 import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
+import { BlobSources } from '../layout/blob-sources.js';
 import { acquireLease } from '../layout/lease.js';
 import { hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
@@ -47,6 +48,8 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       platforms,
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
+      // Remembered so a later push to another repository of this registry can mount instead of upload.
+      onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
     });
   } finally {
     await release();

@@ -1,4 +1,5 @@
 import { RegctlError } from '../errors.js';
+import { updateIndex } from '../layout/index-file.js';
 import type { Session } from '../session.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { resolveLocal } from './resolve-local.js';
@@ -24,4 +25,8 @@ export async function tag(session: Session, options: TagOptions, _io: CommandIo)
     desc.annotations = rest;
   }
   await store.tag(desc, formatReference(target));
+  // A dangling entry (loaded without a name) is superseded once the image has a name, as in docker.
+  await updateIndex(store.dir, (index) => {
+    index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.['org.opencontainers.image.ref.name'] !== undefined);
+  });
 }

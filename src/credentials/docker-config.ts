@@ -3,12 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
 import { dockerConfigDir, type PathEnv } from '../config/paths.js';
+import { HelperStore } from './helper-store.js';
+import { credentialHost, dockerServerKey } from './server-key.js';
 import type { Credential, CredentialStore } from './types.js';
-
-/** The key `docker login` writes for Docker Hub. */
-export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 const AuthEntrySchema = z.looseObject({
   auth: z.string().optional(),
@@ -27,24 +24,7 @@ const DockerConfigSchema = z.looseObject({
 /** The parts of Docker's config.json regctl reads. */
 export type DockerConfig = z.infer<typeof DockerConfigSchema>;
 
-/**
- * The registry host a Docker config key or server name stands for, the way docker's
- * ConvertToHostname does it: scheme and path dropped, lower-cased, Docker Hub aliases → "docker.io".
- */
-export function credentialHost(server: string): string {
-  let s = server.trim().toLowerCase();
-  s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-  const slash = s.indexOf('/');
-  if (slash >= 0) s = s.slice(0, slash);
-  const bare = s.replace(/:443$/, '');
-  return DOCKER_HUB_ALIASES.has(bare) ? 'docker.io' : bare;
-}
-
-/** The key docker itself uses for a registry: "https://index.docker.io/v1/" for Docker Hub, else the host. */
-export function dockerServerKey(registry: string): string {
-  const host = credentialHost(registry);
-  return host === 'docker.io' ? DOCKER_HUB_KEY : host;
-}
+export { DOCKER_HUB_KEY, credentialHost, dockerServerKey } from './server-key.js';
 
 /** Docker config file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigFile(pe: PathEnv = {}): string {
@@ -119,20 +99,29 @@ export function credentialFromAuthEntry(entry: z.infer<typeof AuthEntrySchema>, 
 export interface DockerConfigStoreOptions extends PathEnv {
   /** Explicit config.json path; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
   file?: string;
+  /** Where a missing credential helper is reported (the lookup then goes on with `auths`). */
+  warn?: (line: string) => void;
 }
 
 /**
- * Reads the `auths` section of Docker's config.json (read-only). `credHelpers` and `credsStore` are
- * exposed through `config()` and `credentialHelperFor` for the docker-credential helper store.
+ * Docker's config.json as a credential store, read the way docker reads it: `credHelpers[server]`, then
+ * `credsStore`, through the docker-credential-* protocol, then the `auths` entries (also when the helper
+ * is missing or fails, with a warning). Writes go only
+ * through a helper (see `helperFor`); regctl never writes secrets into config.json itself.
  */
 export class DockerConfigStore implements CredentialStore {
   /** The config file this store reads. */
   readonly file: string;
+  readonly #env: NodeJS.ProcessEnv | undefined;
+  readonly #warn: ((line: string) => void) | undefined;
+  readonly #warned = new Set<string>();
   #config: Promise<DockerConfig | undefined> | undefined;
 
   /** Does no I/O until the first lookup. */
   constructor(options: DockerConfigStoreOptions = {}) {
     this.file = options.file ?? dockerConfigFile(options);
+    this.#env = options.env;
+    this.#warn = options.warn;
   }
 
   /** The parsed config (read once), or undefined when the file does not exist. */
@@ -141,8 +130,30 @@ export class DockerConfigStore implements CredentialStore {
     return this.#config;
   }
 
-  /** The credential stored under `auths` for `server`, matched as docker matches keys. */
+  /** The helper Docker's config names for `server` (credHelpers, then credsStore), if any. */
+  async helperFor(server: string): Promise<HelperStore | undefined> {
+    const config = await this.config();
+    const name = config ? credentialHelperFor(config, server) : undefined;
+    if (!name) return undefined;
+    const viaCredHelpers = matchingKeys(config?.credHelpers, server).length > 0;
+    return new HelperStore(name, { ...(this.#env ? { env: this.#env } : {}), where: `named by ${viaCredHelpers ? 'credHelpers' : 'credsStore'} in ${this.file}` });
+  }
+
+  /** The credential for `server`: from its credential helper, else from `auths` (matched as docker matches keys). */
   async get(server: string): Promise<Credential | undefined> {
+    const helper = await this.helperFor(server);
+    if (helper) {
+      try {
+        const cred = await helper.get(server);
+        if (cred) return cred;
+      } catch (err) {
+        // A helper left behind by another install (Docker Desktop's "desktop") or one without its
+        // backend (secretservice outside a D-Bus session) must not break pulls: say so, then use auths.
+        if (!(err instanceof RegctlError)) throw err;
+        if (!this.#warned.has(helper.program)) this.#warn?.(`${err.message}; using the "auths" entries of ${this.file} only`);
+        this.#warned.add(helper.program);
+      }
+    }
     const config = await this.config();
     const auths = config?.auths;
     for (const key of matchingKeys(auths, server)) {

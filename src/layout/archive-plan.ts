@@ -133,5 +133,9 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
     }
   }
   plan.blobs = [...blobs.values()];
+  // Checked before the first byte goes out: a missing layer must not leave half an archive on stdout.
+  for (const b of plan.blobs) {
+    if (!(await store.exists(b))) throw new RegctlError('not-found', `blob ${b.digest} is not in the cache (${b.mediaType}); pull the image again`);
+  }
   return plan;
 }

@@ -222,6 +222,7 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
     extract.destroy();
     input.destroy();
     await staged.discard();
+    if (!(err instanceof RegctlError) && tail.total > 0 && tail.total < 512) throw badArchive(`not a tar archive (only ${tail.total} bytes)`);
     throw explain(err instanceof RegctlError ? err : (cause ?? err));
   }
 }

@@ -40,6 +40,7 @@ export async function writeArchive(store: LayoutStore, plan: SavePlan, out: Writ
       if (failure) break;
       const sink = pack.entry({ name: blobEntryName(desc.digest), size: desc.size, mode: 0o644, mtime: MTIME });
       const done = finished(sink);
+      done.catch(() => undefined);
       const blob = await store.fetch(desc);
       const source = new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'cached blob' });
       blob.on('error', (err) => source.destroy(err));

@@ -10,7 +10,25 @@ import { getBlob, headBlob } from './blobs.js';
 import type { RegistryClient } from './client.js';
 import { bytesStream, getManifest, headManifest, putManifest } from './manifests.js';
 import { listTags } from './tags.js';
-import { mountBlob, uploadMonolithic } from './upload.js';
+import { DEFAULT_CHUNK_SIZE, uploadChunked } from './chunked-upload.js';
+import { isMonolithicRefusal, mountBlob, uploadMonolithic } from './upload.js';
+
+/** How blobs are uploaded (push and copy set it; pull never uploads). */
+export interface UploadPolicy {
+  /** Blobs larger than this many bytes go up in chunks (PATCH); default Infinity: one streamed PUT. */
+  chunkedAbove?: number;
+  /** Bytes per PATCH; default 16 MiB, raised to the registry's `OCI-Chunk-Min-Length`. */
+  chunkSize?: number;
+  /**
+   * Opens a blob's content again. A streamed body cannot be replayed, so when the registry refuses
+   * a monolithic upload after reading it, the blob is re-read from its source and sent in chunks;
+   * without this the refusal is an error that names the `--chunked-above` remedy.
+   */
+  reopen?: (desc: Descriptor) => Promise<Readable>;
+}
+
+/** Registries (by client) that refused a monolithic upload in this run: later blobs go in chunks straight away. */
+const refusesMonolithic = new WeakSet<RegistryClient>();
 
 function isManifest(desc: Descriptor): boolean {
   return isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
@@ -25,12 +43,15 @@ export class RegistryRepository implements Target, Mounter, TagLister {
   readonly client: RegistryClient;
   /** Repository path, e.g. library/node. */
   readonly repository: string;
+  /** How blobs are uploaded; see UploadPolicy. */
+  uploads: UploadPolicy;
   /** Manifests seen in this run, by digest, so a resolve and a fetch cost one GET. */
   private readonly manifests = new Map<string, Buffer>();
 
-  constructor(client: RegistryClient, repository: string) {
+  constructor(client: RegistryClient, repository: string, uploads: UploadPolicy = {}) {
     this.client = client;
     this.repository = repository;
+    this.uploads = uploads;
   }
 
   /** "registry/repository" for messages. */
@@ -81,7 +102,31 @@ export class RegistryRepository implements Target, Mounter, TagLister {
     }
     // Token first: a streamed body cannot be resent after a 401.
     await this.client.prepare([`repository:${this.repository}:pull,push`]);
-    await uploadMonolithic(this.client, this.repository, desc, content, this.what('blob', desc.digest));
+    const what = this.what('blob', desc.digest);
+    const chunkOptions = { chunkSize: this.uploads.chunkSize ?? DEFAULT_CHUNK_SIZE };
+    if (desc.size > (this.uploads.chunkedAbove ?? Infinity) || refusesMonolithic.has(this.client)) {
+      await uploadChunked(this.client, this.repository, desc, content, what, chunkOptions);
+      return;
+    }
+    try {
+      await uploadMonolithic(this.client, this.repository, desc, content, what);
+    } catch (err) {
+      if (!isMonolithicRefusal(err)) throw err;
+      content.destroy();
+      refusesMonolithic.add(this.client);
+      if (!this.uploads.reopen) {
+        throw new RegctlError('failed', `${(err as Error).message}; the registry refuses single-request uploads: retry with --chunked-above 0`, { cause: err });
+      }
+      await uploadChunked(this.client, this.repository, desc, await this.uploads.reopen(desc), what, chunkOptions);
+    }
+  }
+
+  /**
+   * Asks for a `pull,push` token before anything else (SPEC §5), so one token serves the HEADs,
+   * uploads and manifest PUTs of a push, and a streamed body never meets a 401.
+   */
+  preparePush(): Promise<void> {
+    return this.client.prepare([`repository:${this.repository}:pull,push`]);
   }
 
   /** PUTs the manifest's bytes under a tag. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { RegctlError } from '../errors.js';
+import { RegctlError, RegistryError } from '../errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { drain, type RegistryClient } from './client.js';
@@ -44,6 +44,19 @@ export async function uploadMonolithic(client: RegistryClient, repository: strin
   });
   if (res.status !== 201) throw await responseError(res, 'PUT', url, what);
   drain(res);
+}
+
+/** Answers by which a registry says it will not take a blob in one PUT (a proxy's body limit, an unsupported method). */
+const MONOLITHIC_REFUSALS = new Set([405, 411, 413, 415, 501]);
+
+/**
+ * True when `err` is a registry refusing a monolithic upload (e.g. 413 from a proxy with a body
+ * limit), as opposed to refusing the content: a digest or size error is never retried in chunks.
+ */
+export function isMonolithicRefusal(err: unknown): boolean {
+  if (!(err instanceof RegistryError) || err.method !== 'PUT') return false;
+  if (MONOLITHIC_REFUSALS.has(err.status)) return true;
+  return err.status === 400 && err.codes.includes('UNSUPPORTED');
 }
 
 /**

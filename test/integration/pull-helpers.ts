@@ -156,3 +156,41 @@ export class BytesSink {
 export function assertNoEscapes(text: string, what: string): void {
   assert.ok(!text.includes('\u001b'), `${what} contains escape codes: ${JSON.stringify(text.slice(0, 500))}`);
 }
+
+/**
+ * Pushes what a {@link BytesSink} holds to an open registry over plain HTTP: every blob, then the
+ * manifests in order (all but the last by digest, the last by `tag`). For Docker media types,
+ * which skopeo 1.9's `oci:` reader ignores.
+ */
+export async function pushRaw(registryUrl: string, repo: string, tag: string, sink: BytesSink, manifests: Descriptor[]): Promise<void> {
+  const manifestDigests = new Set(manifests.map((m) => m.digest));
+  for (const [digest, bytes] of sink.blobs) {
+    if (manifestDigests.has(digest)) continue;
+    const start = await fetch(`${registryUrl}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+    assert.equal(start.status, 202, `upload start: ${await start.text()}`);
+    const location = new URL(start.headers.get('location') ?? '', registryUrl);
+    location.searchParams.set('digest', digest);
+    const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 201, `blob PUT ${digest}: ${await put.text()}`);
+  }
+  manifests.forEach((m, i) => assert.ok(sink.blobs.has(m.digest), `manifest ${i} not in the sink`));
+  for (const [i, m] of manifests.entries()) {
+    const ref = i === manifests.length - 1 ? tag : m.digest;
+    const put = await fetch(`${registryUrl}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: sink.blobs.get(m.digest), headers: { 'content-type': m.mediaType } });
+    assert.equal(put.status, 201, `manifest PUT ${ref}: ${await put.text()}`);
+  }
+}
+
+/** The registry's own answer for a manifest: the Docker-Content-Digest header and the sha256 of the body it served. */
+export async function registryDigest(registryUrl: string, repo: string, reference: string, headers: Record<string, string> = {}): Promise<{ header: string; computed: string }> {
+  const accept = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ].join(', ');
+  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${reference}`, { headers: { accept, ...headers } });
+  assert.equal(res.status, 200, `GET manifest ${repo}:${reference}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  return { header: res.headers.get('docker-content-digest') ?? '', computed: sha256(body) };
+}

@@ -45,7 +45,7 @@ const fresh = (name: string): string => join(work.dir, name);
 /** Runs bin/regctl with stdout redirected to a file by the shell, as a user piping `save` would. */
 function saveToStdout(args: string[], file: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `"$0" "$1" "$@" > "${file}"`, process.execPath, REGCTL_BIN, '--cache-dir', cacheDir, 'save', ...args], {
+    const child = spawn('sh', ['-c', `"$0" "$@" > "${file}"`, process.execPath, REGCTL_BIN, '--cache-dir', cacheDir, 'save', ...args], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...isolatedEnv() },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,0 +1,30 @@
+import { formatReference, parseReference } from '../ref/reference.js';
+import type { Session } from '../session.js';
+import type { CommandIo } from './io.js';
+
+/** Options of `regctl digest`. */
+export interface DigestOptions {
+  reference: string;
+  json?: boolean;
+}
+
+/** The `--json` document. */
+export interface DigestResult {
+  name: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/**
+ * Prints the digest of the manifest a reference names in its registry, from a manifest HEAD
+ * (a GET only when the registry's HEAD carries no digest), so nothing is downloaded and, on
+ * Docker Hub, no pull is counted. Asks the registry itself, never a mirror.
+ */
+export async function digest(session: Session, options: DigestOptions, io: CommandIo): Promise<DigestResult> {
+  const ref = parseReference(options.reference);
+  const desc = await session.repository(ref).head(ref.digest ?? ref.tag ?? 'latest');
+  const result = { name: formatReference(ref), digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
+  io.out(options.json ? JSON.stringify(result, null, 2) : desc.digest);
+  return result;
+}

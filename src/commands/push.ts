@@ -1,0 +1,89 @@
+import { copyDescriptor } from '../content/copy.js';
+import { RegctlError } from '../errors.js';
+import { BlobSources } from '../layout/blob-sources.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { formatReference, formatRepository, parseReference, type Reference } from '../ref/reference.js';
+import type { Session } from '../session.js';
+import type { CommandIo } from './io.js';
+import { resolveLocal } from './resolve-local.js';
+
+/** Options of `regctl push`. */
+export interface PushOptions {
+  /** A cached image name (`host/repo:tag`), or `host/repo@sha256:…` for an untagged push of a cached manifest. */
+  reference: string;
+  /** Print only `REPO@sha256:…`. */
+  quiet?: boolean;
+  /** Blobs larger than this many bytes are uploaded in chunks; default: never (one streamed PUT each). */
+  chunkedAbove?: number;
+  /** Bytes per chunk; default 16 MiB (raised to the registry's `OCI-Chunk-Min-Length`). */
+  chunkSize?: number;
+}
+
+/** What push did. */
+export interface PushResult {
+  /** The full normalized reference pushed. */
+  name: string;
+  /** Manifest (or index) digest and size in the registry: the cached bytes, unchanged. */
+  digest: string;
+  size: number;
+  pushed: number;
+  skipped: number;
+  mounted: number;
+  bytes: number;
+}
+
+/** Mount sources tried per blob, most recent first: more rarely helps and each refusal costs a round trip. */
+const MAX_MOUNT_TRIES = 3;
+
+/**
+ * Uploads a cached image to its registry, like `docker push`: copy(cache → registry). Each blob is
+ * HEADed first; a blob the cache knows from another repository of the same registry is mounted;
+ * the rest is uploaded. Manifests go last, byte for byte, so the digest is the cached one.
+ */
+export async function push(session: Session, options: PushOptions, io: CommandIo): Promise<PushResult> {
+  const ref = parseReference(options.reference);
+  const store = await session.cache();
+  const root = await findCached(session, ref, options.reference);
+  const repo = session.repository(ref);
+  const sources = new BlobSources(store.dir);
+  const here = formatRepository(ref);
+  repo.uploads = {
+    ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
+    ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+    reopen: (desc) => store.fetch(desc),
+  };
+  if (!options.quiet) io.err(`The push refers to repository [${here}]`);
+  await repo.preparePush();
+  const record = BlobSources.recorder(store.dir, here);
+  const result = await copyDescriptor(store, root, repo, ref.digest ? undefined : ref.tag, {
+    concurrency: session.concurrency,
+    ...(io.progress ? { listener: io.progress } : {}),
+    mountCandidates: async (desc) => {
+      const prefix = `${ref.registry}/`;
+      return (await sources.lookup(desc.digest))
+        .filter((r) => r.startsWith(prefix) && r !== here)
+        .map((r) => r.slice(prefix.length))
+        .slice(0, MAX_MOUNT_TRIES);
+    },
+    onPresent: record,
+  });
+  const { digest, size } = result.descriptor;
+  if (ref.digest && digest !== ref.digest) {
+    throw new RegctlError('internal', `pushed ${digest} for ${formatReference(ref)}: the cached manifest does not match its digest`);
+  }
+  if (options.quiet) io.out(`${here}@${digest}`);
+  else io.out(`${ref.digest ? '' : `${ref.tag}: `}digest: ${digest} size: ${size}`);
+  return { name: formatReference(ref), digest, size, pushed: result.copied, skipped: result.skipped, mounted: result.mounted, bytes: result.bytes };
+}
+
+/** The cached manifest to push: by name, or by digest for `repo@sha256:…`. */
+async function findCached(session: Session, ref: Reference, input: string): Promise<Descriptor> {
+  const store = await session.cache();
+  if (!ref.digest) return (await resolveLocal(store, input)).descriptor;
+  try {
+    return await store.resolve(ref.digest);
+  } catch (err) {
+    if (err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('not-found', `no such image: ${formatReference(ref)} (not in the cache; pull it or tag a cached image first)`);
+    throw err;
+  }
+}

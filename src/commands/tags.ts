@@ -1,0 +1,28 @@
+import { formatRepository, parseRepository } from '../ref/reference.js';
+import type { Session } from '../session.js';
+import type { CommandIo } from './io.js';
+
+/** Options of `regctl tags`. */
+export interface TagsOptions {
+  /** A repository name without tag or digest, e.g. `ghcr.io/org/app`, `alpine`. */
+  repository: string;
+  json?: boolean;
+  /** Tags asked for per request (`?n=`); default: the registry's own page size. */
+  pageSize?: number;
+}
+
+/** The `--json` document. */
+export interface TagsResult {
+  name: string;
+  tags: string[];
+}
+
+/** Lists a repository's tags in the registry, following `Link` pagination; one tag a line. */
+export async function tags(session: Session, options: TagsOptions, io: CommandIo): Promise<TagsResult> {
+  const ref = parseRepository(options.repository);
+  const list = await session.repository(ref).tags(options.pageSize);
+  const result = { name: formatRepository(ref), tags: list };
+  if (options.json) io.out(JSON.stringify(result, null, 2));
+  else for (const t of list) io.out(t);
+  return result;
+}
