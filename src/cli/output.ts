@@ -18,6 +18,7 @@ export function processIo(): CommandIo {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    status: (line) => process.stderr.write(`${line}\n`),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdin: process.stdin,

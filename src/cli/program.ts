@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import type { CommandIo } from '../commands/io.js';
+import { regctlVersion } from '../config/version.js';
 import { RegctlError } from '../errors.js';
 import type { Session } from '../session.js';
 import { colorEnabled, errorLine, processIo, warningLine } from './output.js';
@@ -24,8 +24,7 @@ export type CommandRunner = <T>(cmd: Command, body: (session: Session, io: Comma
 
 /** The version in package.json. */
 export function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../../package.json') as { version: string }).version;
+  return regctlVersion();
 }
 
 function positiveInt(value: string): number {

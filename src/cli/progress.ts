@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { CopyEvent, CopyListener } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
@@ -15,9 +15,11 @@ const WORDS: Record<ProgressVerb, { start: string; active: string; done: string;
   copy: { start: 'Copying', active: 'Copying', done: 'Copied', skip: 'Already exists' },
 };
 
-/** A progress display: a listener for copy events and a stop() that clears any live output. */
+/** A progress display: a listener for copy events, status lines, and a stop() that clears any live output. */
 export interface ProgressDisplay {
   listener: CopyListener | undefined;
+  /** Shows one status line ("Pulling from …") in the display's own form. */
+  status(line: string): void;
   stop(): void;
 }
 
@@ -29,11 +31,15 @@ function isLayerish(desc: Descriptor): boolean {
  * Builds the stderr progress display: ora spinner with per-layer bytes and rate on a TTY,
  * plain docker-like lines elsewhere, one JSON event per line for `json`, nothing for `none`.
  */
-export function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
-  const resolved = mode === 'auto' ? (stream.isTTY && !quiet ? 'tty' : quiet ? 'none' : 'plain') : mode;
-  if (resolved === 'none') return { listener: undefined, stop: () => undefined };
+export async function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Promise<ProgressDisplay> {
+  // A terminal that reports no width (some pseudo-terminals) cannot host a live display.
+  const live = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0;
+  const resolved = mode === 'auto' ? (live && !quiet ? 'tty' : quiet ? 'none' : 'plain') : mode === 'tty' && !live ? 'plain' : mode;
+  const plainStatus = (line: string): void => void stream.write(`${line}\n`);
+  if (resolved === 'none') return { listener: undefined, status: () => undefined, stop: () => undefined };
   if (resolved === 'json') {
     return {
+      status: (line: string) => void stream.write(`${JSON.stringify({ event: 'status', message: line })}\n`),
       listener: (e: CopyEvent) => stream.write(`${JSON.stringify({ event: e.type, digest: e.desc.digest, mediaType: e.desc.mediaType, size: e.desc.size, ...(e.type === 'progress' ? { bytes: e.bytes } : {}), ...(e.type === 'mount' ? { from: e.from } : {}) })}\n`),
       stop: () => undefined,
     };
@@ -41,6 +47,7 @@ export function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: bo
   const words = WORDS[verb];
   if (resolved === 'plain') {
     return {
+      status: plainStatus,
       listener: (e: CopyEvent) => {
         if (!isLayerish(e.desc) || e.type === 'progress') return;
         const id = shortId(e.desc.digest);
@@ -50,12 +57,14 @@ export function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: bo
       stop: () => undefined,
     };
   }
-  return ttyProgress(words, stream);
+  // ora is loaded only for a live display: plain, json and none runs never pay for it.
+  const { default: ora } = await import('ora');
+  return ttyProgress(ora({ stream, text: '' }), words, stream);
 }
 
-function ttyProgress(words: (typeof WORDS)[ProgressVerb], stream: NodeJS.WriteStream): ProgressDisplay {
+function ttyProgress(spinner: Ora, words: (typeof WORDS)[ProgressVerb], stream: NodeJS.WriteStream): ProgressDisplay {
   const rows = new Map<string, { size: number; bytes: number; state: string; started: number }>();
-  const spinner: Ora = ora({ stream, text: '' }).start();
+  spinner.start();
   const render = (): void => {
     const lines: string[] = [];
     for (const [digest, r] of rows) {
@@ -72,6 +81,11 @@ function ttyProgress(words: (typeof WORDS)[ProgressVerb], stream: NodeJS.WriteSt
   const timer = setInterval(render, 100);
   timer.unref();
   return {
+    status: (line: string) => {
+      spinner.clear();
+      stream.write(`${line}\n`);
+      spinner.render();
+    },
     listener: (e: CopyEvent) => {
       if (!isLayerish(e.desc)) return;
       const row = rows.get(e.desc.digest) ?? { size: e.desc.size, bytes: 0, state: words.start, started: Date.now() };

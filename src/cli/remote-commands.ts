@@ -5,10 +5,10 @@ import { createProgress, type ProgressVerb } from './progress.js';
 
 /** Runs `body` with a progress display wired into io, stopping it before results are printed. */
 export async function withProgress<T>(verb: ProgressVerb, io: CommandIo, flags: GlobalFlags, body: (io: CommandIo) => Promise<T>): Promise<T> {
-  const display = createProgress(flags.progress ?? 'auto', verb, !!flags.quiet);
+  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet);
   const lines: string[] = [];
   // Results wait until the live display is gone, so they never interleave with it.
-  const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), ...(display.listener ? { progress: display.listener } : {}) };
+  const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), status: display.status, ...(display.listener ? { progress: display.listener } : {}) };
   try {
     return await body(wrapped);
   } finally {

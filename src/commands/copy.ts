@@ -71,7 +71,7 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
   if (wanted.length && !isIndexMediaType(root.mediaType) && !options.quiet) {
     io.err(`${formatLocation(from)} is a single-platform image: --platform is ignored`);
   }
-  if (!options.quiet && !options.json) io.err(`Copying ${formatLocation(from)} to ${formatLocation(to)}`);
+  if (!options.quiet && !options.json) io.status(`Copying ${formatLocation(from)} to ${formatLocation(to)}`);
   const sameRegistry = from.kind === 'registry' && to.kind === 'registry' && from.ref.registry === to.ref.registry && from.ref.repository !== to.ref.repository;
   const result = await copyDescriptor(src, root, dst, dstName, {
     platforms: selection,
@@ -109,7 +109,7 @@ function print(r: CopyCommandResult, to: Location, options: CopyCommandOptions, 
     io.out(pinned);
     return;
   }
-  io.err(`${r.blobs.copied} blob(s) copied (${humanSize(r.bytes)}), ${r.blobs.skipped} already present, ${r.blobs.mounted} mounted`);
+  io.status(`${r.blobs.copied} blob(s) copied (${humanSize(r.bytes)}), ${r.blobs.skipped} already present, ${r.blobs.mounted} mounted`);
   if (r.filtered) io.out(`Filtered index of ${r.platforms.join(', ')}: a new digest (the source index is ${r.sourceDigest})`);
   io.out(`Digest: ${r.digest}`);
   io.out(pinned);

@@ -6,6 +6,8 @@ export interface CommandIo {
   out(line: string): void;
   /** Writes one status, warning or log line to stderr. */
   err(line: string): void;
+  /** Writes a transfer status line (stderr): shown as text, a JSON event, or not at all, per --progress. */
+  status(line: string): void;
   /** Receives transfer events for the progress display; absent when progress is off. */
   progress?: CopyListener;
   /** True when stdout is a terminal. */

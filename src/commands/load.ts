@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
@@ -17,8 +16,10 @@ export interface LoadOptions {
 async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable> {
   if (options.input !== undefined && options.input !== '-') {
     try {
+      // The FileHandle's own stream closes the handle: a raw fd stream would leave the handle to be
+      // closed again by GC, possibly closing an fd number reused by another file (seen: the index lock).
       const fh = await open(options.input, 'r');
-      return createReadStream('', { fd: fh.fd, autoClose: true });
+      return fh.createReadStream();
     } catch (err) {
       throw new RegctlError('usage', `cannot read ${options.input}: ${(err as Error).message}`, { cause: err });
     }

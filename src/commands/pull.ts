@@ -38,7 +38,7 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const name = formatReference(ref);
   const store = await session.cache();
   const before = (await store.list()).find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
-  if (!options.quiet) io.err(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
+  if (!options.quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
   const source = session.source(ref);
   // The lease keeps a concurrent prune away from blobs this pull writes before it tags them.
   const release = await acquireLease(store.dir);

@@ -52,7 +52,7 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
     ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     reopen: (desc) => store.fetch(desc),
   };
-  if (!options.quiet) io.err(`The push refers to repository [${here}]`);
+  if (!options.quiet) io.status(`The push refers to repository [${here}]`);
   await repo.preparePush();
   const record = BlobSources.recorder(store.dir, here);
   const result = await copyDescriptor(store, root, repo, ref.digest ? undefined : ref.tag, {

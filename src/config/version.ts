@@ -1,7 +1,21 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** regctl's version, from package.json. */
+let cached: string | undefined;
+
+/** regctl's version, from the package.json above this file (tsc output and the bundle sit at different depths). */
 export function regctlVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../../package.json') as { version: string }).version;
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'regctl' && pkg.version) return (cached = pkg.version);
+    } catch {
+      // not here: go up
+    }
+    dir = dirname(dir);
+  }
+  return (cached = '0.0.0-unknown');
 }

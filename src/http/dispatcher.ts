@@ -1,4 +1,5 @@
-import { Agent, EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, interceptors } from './undici-parts.js';
 import { caBundle, createConnector, type TlsSettings } from './tls-connector.js';
 import { debugInterceptor, type DebugSink } from './debug.js';
 import { toNetworkError } from './errors.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { buildConnector } from 'undici';
+import { buildConnector } from './undici-parts.js';
 import { RegctlError, errnoCode } from '../errors.js';
 
 /** TLS choices of a transport; every field is optional. */
