@@ -10,6 +10,7 @@ import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { formatLocation, parseLocation, type Location } from '../ref/location.js';
 import { formatRepository } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import { humanSize } from './format.js';
 import type { CommandIo } from './io.js';
 
@@ -73,12 +74,12 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
   }
   if (!options.quiet && !options.json) io.status(`Copying ${formatLocation(from)} to ${formatLocation(to)}`);
   const sameRegistry = from.kind === 'registry' && to.kind === 'registry' && from.ref.registry === to.ref.registry && from.ref.repository !== to.ref.repository;
-  const result = await copyDescriptor(src, root, dst, dstName, {
+  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, dstName, {
     platforms: selection,
     concurrency: session.concurrency,
     ...(io.progress ? { listener: io.progress } : {}),
     ...(sameRegistry ? { mountCandidates: () => [from.ref.repository] } : {}),
-  });
+  }));
   const { digest, mediaType, size } = result.descriptor;
   if (to.kind === 'registry' && to.ref.digest && to.ref.digest !== digest) {
     throw new RegctlError('failed', `copied ${digest}, but the destination ${formatLocation(to)} names ${to.ref.digest}: drop the digest or the platform filter`);

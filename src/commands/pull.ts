@@ -5,6 +5,7 @@ import { acquireLease } from '../layout/lease.js';
 import { hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl pull`. */
@@ -44,13 +45,13 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const release = await acquireLease(store.dir);
   let result;
   try {
-    result = await copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
+    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
       platforms,
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
-    });
+    }));
   } finally {
     await release();
   }

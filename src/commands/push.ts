@@ -4,6 +4,7 @@ import { BlobSources } from '../layout/blob-sources.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatReference, formatRepository, parseReference, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
 import { resolveLocal } from './resolve-local.js';
 
@@ -55,7 +56,7 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
   if (!options.quiet) io.status(`The push refers to repository [${here}]`);
   await repo.preparePush();
   const record = BlobSources.recorder(store.dir, here);
-  const result = await copyDescriptor(store, root, repo, ref.digest ? undefined : ref.tag, {
+  const result = await namingErrors(formatReference(ref), () => copyDescriptor(store, root, repo, ref.digest ? undefined : ref.tag, {
     concurrency: session.concurrency,
     ...(io.progress ? { listener: io.progress } : {}),
     mountCandidates: async (desc) => {
@@ -66,7 +67,7 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
         .slice(0, MAX_MOUNT_TRIES);
     },
     onPresent: record,
-  });
+  }));
   const { digest, size } = result.descriptor;
   if (ref.digest && digest !== ref.digest) {
     throw new RegctlError('internal', `pushed ${digest} for ${formatReference(ref)}: the cached manifest does not match its digest`);
