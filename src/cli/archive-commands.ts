@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
+import { collect } from './option-parsers.js';
 import type { CommandRunner } from './program.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Registers the archive commands: save and load. */
 export function registerArchiveCommands(program: Command, run: CommandRunner): void {

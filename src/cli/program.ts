@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { collect, intInRange } from './option-parsers.js';
 import type { CommandIo } from '../commands/io.js';
 import { regctlVersion } from '../config/version.js';
 import { RegctlError } from '../errors.js';
@@ -27,16 +28,6 @@ export function version(): string {
   return regctlVersion();
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be an integer from 1 to 64');
-  return n;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** Builds the commander program; `state.flags` is filled once a command runs (for error reporting). */
 export function buildProgram(state: { flags?: GlobalFlags }): Command {
   const program = new Command('regctl');
@@ -47,7 +38,7 @@ export function buildProgram(state: { flags?: GlobalFlags }): Command {
     .option('--config <dir>', 'the config directory (default $REGCTL_CONFIG_DIR, else ~/.config/regctl)')
     .option('--insecure-registry <host>', 'allow plain HTTP and unverified TLS to HOST (repeatable)', collect)
     .option('--ca-cert <file>', 'trust this CA certificate (PEM) in addition to the system ones (repeatable)', collect)
-    .option('--concurrency <n>', 'blobs transferred in parallel (default 4)', positiveInt)
+    .option('--concurrency <n>', 'blobs transferred in parallel (default 4)', intInRange(1, 64))
     .addOption(new Option('--progress <mode>', 'progress display on stderr').choices(['auto', 'tty', 'plain', 'json', 'none']).default('auto'))
     .option('--no-color', 'no colour in output (also NO_COLOR)')
     .option('--debug', 'log HTTP exchanges to stderr, secrets redacted')

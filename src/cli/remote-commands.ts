@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { byteSize, collect, intInRange } from './option-parsers.js';
 import type { CommandIo } from '../commands/io.js';
 import type { CommandRunner, GlobalFlags } from './program.js';
 import { createProgress, type ProgressVerb } from './progress.js';
@@ -15,26 +16,6 @@ export async function withProgress<T>(verb: ProgressVerb, io: CommandIo, flags: 
     display.stop();
     for (const l of lines) io.out(l);
   }
-}
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
-
-/** Parses a byte count such as `1048576`, `512KiB`, `16MiB`, `1G` (k/m/g without B are binary). */
-function byteSize(value: string): number {
-  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new InvalidArgumentError('must be a size such as 1048576, 512KiB, 16MiB or 1GiB');
-  return Number(m[1]) * unit;
-}
-
-function pageSize(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('must be an integer from 1 to 10000');
-  return n;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 /** Upload options shared by push and copy. */
@@ -124,7 +105,7 @@ Examples:
     .command('tags')
     .argument('<repository>', 'a repository without tag, e.g. ghcr.io/org/app or alpine')
     .option('--json', 'one JSON document on stdout')
-    .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', pageSize)
+    .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', intInRange(1, 10_000))
     .description("list a repository's tags in its registry (follows Link pagination)")
     .addHelpText('after', '\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app')
     .action((repository: string, opts: { json?: boolean; pageSize?: number }, cmd: Command) =>

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempDir } from '../support/cli.js';
-import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { freePort as closedPort, startRegistry, type RunningRegistry } from '../support/registry.js';
 import { cacheNames, pushIndex, twoPlatforms } from './pull-helpers.js';
-
-/** A loopback port nobody listens on (bound, read back, closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('pull errors and their exit codes', () => {
   let reg: RunningRegistry;

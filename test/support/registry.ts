@@ -68,7 +68,8 @@ function installExitHook(): void {
   });
 }
 
-function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago (bound to port 0, read back, closed). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -1,0 +1,25 @@
+import { InvalidArgumentError } from 'commander';
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
+
+/** Parses a byte count such as `1048576`, `512KiB`, `16MiB`, `1G` (k/m/g without B are binary). */
+export function byteSize(value: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError('must be a size such as 1048576, 512KiB, 16MiB or 1GiB');
+  return Number(m[1]) * unit;
+}
+
+/** A commander parser for an integer from `min` to `max`. */
+export function intInRange(min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** A commander parser that collects a repeatable option into a list. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
