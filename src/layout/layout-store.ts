@@ -16,6 +16,14 @@ export interface LayoutOpenOptions {
   create: boolean;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
@@ -36,7 +44,8 @@ export class LayoutStore implements Target {
   static async open(dir: string, options: LayoutOpenOptions): Promise<LayoutStore> {
     const root = resolve(dir);
     const marker = join(root, 'oci-layout');
-    if (options.create) {
+    // An existing layout is opened without writing: creating costs two fsyncs.
+    if (options.create && !((await isFile(marker)) && (await isFile(indexPath(root))))) {
       try {
         await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
       } catch (err) {
