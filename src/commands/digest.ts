@@ -1,5 +1,6 @@
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl digest`. */
@@ -23,7 +24,7 @@ export interface DigestResult {
  */
 export async function digest(session: Session, options: DigestOptions, io: CommandIo): Promise<DigestResult> {
   const ref = parseReference(options.reference);
-  const desc = await session.repository(ref).head(ref.digest ?? ref.tag ?? 'latest');
+  const desc = await namingErrors(formatReference(ref), () => session.repository(ref).head(ref.digest ?? ref.tag ?? 'latest'));
   const result = { name: formatReference(ref), digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
   io.out(options.json ? JSON.stringify(result, null, 2) : desc.digest);
   return result;

@@ -1,6 +1,7 @@
 import { summarizeImage } from '../content/image-summary.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import { inspectResult, printInspect, type InspectResult } from './inspect.js';
 import type { CommandIo } from './io.js';
 
@@ -14,8 +15,10 @@ export interface InspectRemoteOptions {
 export async function inspectRemote(session: Session, options: InspectRemoteOptions, io: CommandIo): Promise<InspectResult> {
   const ref = parseReference(options.reference);
   const source = session.source(ref);
-  const desc = await source.resolve(ref.digest ?? ref.tag ?? 'latest');
-  const summary = await summarizeImage(source, desc);
+  const { desc, summary } = await namingErrors(formatReference(ref), async () => {
+    const desc = await source.resolve(ref.digest ?? ref.tag ?? 'latest');
+    return { desc, summary: await summarizeImage(source, desc) };
+  });
   const result = inspectResult(formatReference(ref), desc, summary);
   printInspect(result, options.json ?? false, io);
   return result;

@@ -1,5 +1,6 @@
 import { formatRepository, parseRepository } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl tags`. */
@@ -20,7 +21,7 @@ export interface TagsResult {
 /** Lists a repository's tags in the registry, following `Link` pagination; one tag a line. */
 export async function tags(session: Session, options: TagsOptions, io: CommandIo): Promise<TagsResult> {
   const ref = parseRepository(options.repository);
-  const list = await session.repository(ref).tags(options.pageSize);
+  const list = await namingErrors(formatRepository(ref), () => session.repository(ref).tags(options.pageSize));
   const result = { name: formatRepository(ref), tags: list };
   if (options.json) io.out(JSON.stringify(result, null, 2));
   else for (const t of list) io.out(t);

@@ -1,5 +1,5 @@
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, RegctlError } from '../errors.js';
 import type { Target } from '../content/types.js';
@@ -14,6 +14,25 @@ import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIn
 export interface LayoutOpenOptions {
   /** Create the layout (oci-layout, index.json, blobs/sha256) when it is missing; false demands an existing one. */
   create: boolean;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a parent exists but
+ * the child cannot be made with ENOENT (seen under /proc), which must be an error instead.
+ */
+async function makeDirs(path: string): Promise<void> {
+  const parent = dirname(path);
+  try {
+    await mkdir(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || parent === path) throw err;
+    await makeDirs(parent);
+    await mkdir(path).catch((again: unknown) => {
+      if (errnoCode(again) !== 'EEXIST') throw again;
+    });
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -47,7 +66,7 @@ export class LayoutStore implements Target {
     // An existing layout is opened without writing: creating costs two fsyncs.
     if (options.create && !((await isFile(marker)) && (await isFile(indexPath(root))))) {
       try {
-        await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
+        await makeDirs(join(root, 'blobs', 'sha256'));
       } catch (err) {
         throw fsError('cannot create OCI layout', root, err);
       }
