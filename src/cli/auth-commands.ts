@@ -1,9 +1,6 @@
 import { Option, type Command } from 'commander';
+import { STORE_KINDS, type StoreKind } from '../credentials/types.js';
 import type { CommandRunner } from './program.js';
-
-const STORE_CHOICES = ['keychain', 'docker', 'file'] as const;
-
-type StoreChoice = (typeof STORE_CHOICES)[number];
 
 /** Registers login and logout (issue 5). */
 export function registerAuthCommands(program: Command, run: CommandRunner): void {
@@ -13,7 +10,7 @@ export function registerAuthCommands(program: Command, run: CommandRunner): void
     .option('-u, --username <user>', 'user name (asked for on a terminal when missing)')
     .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
-    .addOption(new Option('--store <store>', 'where to keep the credentials (default: the config, else keychain)').choices(STORE_CHOICES))
+    .addOption(new Option('--store <store>', 'where to keep the credentials (default: the config, else keychain)').choices(STORE_KINDS))
     .description('check credentials against a registry and store them (OS keychain by default)')
     .addHelpText(
       'after',
@@ -27,7 +24,7 @@ Examples:
 Where no keychain is available (a headless Linux box without a D-Bus session), use --store file,
 --store docker with a credential helper such as pass, or REGCTL_USERNAME/REGCTL_PASSWORD in CI.`,
     )
-    .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreChoice }, cmd: Command) =>
+    .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreKind }, cmd: Command) =>
       run(cmd, async (session, io) => {
         const { login } = await import('../commands/login.js');
         const { ttyPrompt } = await import('./prompt.js');
@@ -49,10 +46,10 @@ Where no keychain is available (a headless Linux box without a D-Bus session), u
   program
     .command('logout')
     .argument('[server]', 'registry to log out of', 'docker.io')
-    .addOption(new Option('--store <store>', 'remove only from this store (docker: through Docker\'s credential helper)').choices(STORE_CHOICES))
+    .addOption(new Option('--store <store>', 'remove only from this store (docker: through Docker\'s credential helper)').choices(STORE_KINDS))
     .description('remove the credentials regctl stored for a registry')
     .addHelpText('after', '\nExamples:\n  regctl logout localhost:5000\n  regctl logout --store docker registry.corp.example')
-    .action((server: string, opts: { store?: StoreChoice }, cmd: Command) =>
+    .action((server: string, opts: { store?: StoreKind }, cmd: Command) =>
       run(cmd, async (session, io) => {
         const { logout } = await import('../commands/logout.js');
         await logout(session, { server, ...(opts.store ? { store: opts.store } : {}) }, io);

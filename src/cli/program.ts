@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { collect, intInRange } from './option-parsers.js';
 import type { CommandIo } from '../commands/io.js';
 import { regctlVersion } from '../config/version.js';
-import { RegctlError } from '../errors.js';
 import type { Session } from '../session.js';
 import { colorEnabled, errorLine, processIo, warningLine } from './output.js';
 import { registerCommands } from './commands.js';
@@ -23,17 +22,12 @@ export interface GlobalFlags {
 /** Runs one command body with a session and the process io; lazy-imports keep startup fast. */
 export type CommandRunner = <T>(cmd: Command, body: (session: Session, io: CommandIo, flags: GlobalFlags) => Promise<T>) => Promise<T>;
 
-/** The version in package.json. */
-export function version(): string {
-  return regctlVersion();
-}
-
 /** Builds the commander program; `state.flags` is filled once a command runs (for error reporting). */
 export function buildProgram(state: { flags?: GlobalFlags }): Command {
   const program = new Command('regctl');
   program
     .description('A daemonless client for container registries: pull, tag, push and copy images with a local OCI layout cache.')
-    .version(version(), '--version', 'print the version')
+    .version(regctlVersion(), '--version', 'print the version')
     .option('--cache-dir <dir>', 'the local image cache (default $REGCTL_CACHE, else the user cache dir)')
     .option('--config <dir>', 'the config directory (default $REGCTL_CONFIG_DIR, else ~/.config/regctl)')
     .option('--insecure-registry <host>', 'allow plain HTTP and unverified TLS to HOST (repeatable)', collect)
@@ -81,9 +75,4 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
   registerCommands(program, runner);
   program.commands.forEach((c) => c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`));
   return program;
-}
-
-/** Throws a usage error when a command got arguments it cannot use together. */
-export function usage(message: string): never {
-  throw new RegctlError('usage', message);
 }

@@ -1,5 +1,4 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
-import type { Fetcher } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Session } from '../session.js';
@@ -88,9 +87,4 @@ export function printInspect(result: InspectResult, json: boolean, io: CommandIo
     if (config.config?.Entrypoint) io.out(`  Entrypoint: ${JSON.stringify(config.config.Entrypoint)}`);
     if (config.config?.Cmd) io.out(`  Cmd:        ${JSON.stringify(config.config.Cmd)}`);
   }
-}
-
-/** Convenience for remote inspect: summarise through any fetcher. */
-export async function summarizeRemote(fetcher: Fetcher, desc: Descriptor): Promise<ImageSummary> {
-  return summarizeImage(fetcher, desc);
 }

@@ -1,5 +1,6 @@
 import { credentialHost } from '../credentials/server-key.js';
-import { chosenStoreKind, openWritableStore, type StoreKind } from '../credentials/store-select.js';
+import { chosenStoreKind, openWritableStore } from '../credentials/store-select.js';
+import type { StoreKind } from '../credentials/types.js';
 import { RegctlError, isRegctlError } from '../errors.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';

@@ -8,6 +8,7 @@ import { formatReference, parseReference } from '../ref/reference.js';
 export interface LocalImage {
   /** The full normalized name it was found under, or undefined when found by digest/ID. */
   name?: string;
+  /** The image's descriptor without its name annotations (other annotations kept). */
   descriptor: Descriptor;
 }
 
@@ -27,7 +28,7 @@ export async function resolveLocal(store: LayoutStore, input: string): Promise<L
   const name = formatReference(ref);
   const found = list.find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
   if (!found) throw new RegctlError('not-found', `no such image: ${name}`);
-  return { name, descriptor: found };
+  return { name, descriptor: stripNames(found) };
 }
 
 function stripNames(desc: Descriptor): Descriptor {

@@ -1,5 +1,4 @@
 import { RegctlError } from '../errors.js';
-import { updateIndex } from '../layout/index-file.js';
 import type { Session } from '../session.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { resolveLocal } from './resolve-local.js';
@@ -16,17 +15,6 @@ export async function tag(session: Session, options: TagOptions, _io: CommandIo)
   const target = parseReference(options.target);
   if (target.digest) throw new RegctlError('usage', `invalid reference "${options.target}": refusing to create a tag with a digest reference`);
   const store = await session.cache();
-  const found = await resolveLocal(store, options.source);
-  const desc = { ...found.descriptor };
-  if (desc.annotations) {
-    const rest = { ...desc.annotations };
-    delete rest['org.opencontainers.image.ref.name'];
-    delete rest['io.containerd.image.name'];
-    desc.annotations = rest;
-  }
+  const desc = (await resolveLocal(store, options.source)).descriptor;
   await store.tag(desc, formatReference(target));
-  // A dangling entry (loaded without a name) is superseded once the image has a name, as in docker.
-  await updateIndex(store.dir, (index) => {
-    index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.['org.opencontainers.image.ref.name'] !== undefined);
-  });
 }

@@ -61,8 +61,3 @@ export type CopyListener = (event: CopyEvent) => void;
 export function isMounter(value: unknown): value is Mounter {
   return typeof (value as Partial<Mounter> | null)?.mount === 'function';
 }
-
-/** True when the value implements TagLister. */
-export function isTagLister(value: unknown): value is TagLister {
-  return typeof (value as Partial<TagLister> | null)?.tags === 'function';
-}

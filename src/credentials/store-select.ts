@@ -4,13 +4,8 @@ import { DockerConfigStore } from './docker-config.js';
 import { FileStore, FILE_STORE_WARNING, credentialsFile } from './file-store.js';
 import { KEYCHAIN_SERVICE, KeychainStore } from './keychain-store.js';
 import { credentialHost, dockerServerKey } from './server-key.js';
-import type { Credential } from './types.js';
+import type { Credential, StoreKind } from './types.js';
 
-/** Where `login` can keep credentials. */
-export type StoreKind = 'keychain' | 'docker' | 'file';
-
-/** The store kinds, for flag validation. */
-export const STORE_KINDS: readonly StoreKind[] = ['keychain', 'docker', 'file'];
 
 /** A writable store chosen for login/logout, with what to tell the user. */
 export interface WritableStore {

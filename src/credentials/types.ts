@@ -23,3 +23,9 @@ export type CredentialFunction = (registry: string) => Promise<Credential | unde
 export function isEmptyCredential(cred: Credential | undefined): boolean {
   return !cred || (!cred.identityToken && !cred.password && !cred.username);
 }
+
+/** The store kinds `login` can write to, for flag validation. */
+export const STORE_KINDS = ['keychain', 'docker', 'file'] as const;
+
+/** Where `login` can keep credentials. */
+export type StoreKind = (typeof STORE_KINDS)[number];

@@ -58,12 +58,6 @@ export function isPlainHttpAnswer(err: unknown): boolean {
   return /wrong version number|packet length too long|http request/i.test(String((err as Error | undefined)?.message ?? ''));
 }
 
-/** True when the error is a TLS certificate verification failure. */
-export function isTlsVerifyError(err: unknown): boolean {
-  const code = deepCode(err);
-  return code !== undefined && TLS_VERIFY_CODES.has(code);
-}
-
 /**
  * Turns a low-level connection error into a one-line RegctlError of kind 'network' naming the host
  * (SPEC §4); RegctlErrors and caller aborts pass through unchanged.

@@ -226,7 +226,7 @@ export async function loadArchive(store: LayoutStore, input: Readable): Promise<
       await store.tag(desc, name);
       loaded.push({ name, descriptor: desc });
     }
-    await settleUnnamed(store, [...plan.unnamed.values()], new Set([...plan.named.values()].map((d) => d.digest)));
+    await settleUnnamed(store, [...plan.unnamed.values()]);
     for (const desc of plan.unnamed.values()) loaded.push({ descriptor: desc });
     return loaded;
   } finally {
@@ -236,11 +236,10 @@ export async function loadArchive(store: LayoutStore, input: Readable): Promise<
 
 /**
  * Lists unnamed images in index.json (as docker keeps dangling images) so prune keeps them until
- * tagged, and drops unnamed entries of images this load just named, which are now redundant.
+ * tagged (tagging drops the unnamed entry: LayoutStore.tag).
  */
-async function settleUnnamed(store: LayoutStore, unnamed: Descriptor[], named: Set<string>): Promise<void> {
+async function settleUnnamed(store: LayoutStore, unnamed: Descriptor[]): Promise<void> {
   await updateIndex(store.dir, (index) => {
-    index.manifests = index.manifests.filter((m) => m.annotations?.[Annotation.refName] !== undefined || !named.has(m.digest));
     for (const d of unnamed) if (!index.manifests.some((m) => m.digest === d.digest)) index.manifests.push(d);
   });
 }

@@ -5,7 +5,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
-import { blobExists, blobPath, fsError, TEMP_DIR, tempPath } from './blobs.js';
+import { blobExists, blobPath, fsError, TEMP_DIR, tempPath, writeBlobBytes } from './blobs.js';
 import { badArchive, blobNameDigest, linkTarget, normalizeEntryName, parentNames } from './archive-names.js';
 
 /** Top-level metadata files kept in memory rather than staged on disk. */
@@ -93,15 +93,15 @@ export class StagedArchive {
       if (await blobExists(this.root, desc)) continue;
       const final = blobPath(this.root, f.digest);
       try {
-        await mkdir(dirname(final), { recursive: true });
         if (f.path && this.temps.has(f.path)) {
+          await mkdir(dirname(final), { recursive: true });
           await rename(f.path, final);
           this.temps.delete(f.path);
         } else {
-          await writeTemp(this.root, f.bytes ?? Buffer.alloc(0), final);
+          await writeBlobBytes(this.root, desc, f.bytes ?? Buffer.alloc(0));
         }
       } catch (err) {
-        throw fsError('cannot write', final, err);
+        throw err instanceof RegctlError ? err : fsError('cannot write', final, err);
       }
     }
   }
@@ -111,18 +111,6 @@ export class StagedArchive {
     await Promise.all([...this.temps].map((p) => unlink(p).catch(() => undefined)));
     this.temps.clear();
   }
-}
-
-async function writeTemp(root: string, bytes: Buffer, final: string): Promise<void> {
-  const tmp = tempPath(root, 'load');
-  const fh = await open(tmp, 'wx');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, final);
 }
 
 /** Remembers the last block of what flows through, to check the tar end-of-archive marker. */

@@ -192,6 +192,8 @@ export class LayoutStore implements Target {
       const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
       removeName(index, name);
       index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
+      // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
+      index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
     });
   }
 

@@ -101,7 +101,7 @@ export class RegistryRepository implements Target, Mounter, TagLister {
       return;
     }
     // Token first: a streamed body cannot be resent after a 401.
-    await this.client.prepare([`repository:${this.repository}:pull,push`]);
+    await this.preparePush();
     const what = this.what('blob', desc.digest);
     const chunkOptions = { chunkSize: this.uploads.chunkSize ?? DEFAULT_CHUNK_SIZE };
     if (desc.size > (this.uploads.chunkedAbove ?? Infinity) || refusesMonolithic.has(this.client)) {

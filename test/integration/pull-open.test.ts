@@ -6,7 +6,7 @@ import { buildRandomImage, buildRandomIndex, type RandomImage, type RandomIndex 
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { umociLs } from '../support/tools.js';
 import {
-  assertBlobsIntact, assertNoEscapes, blobGets, BytesSink, cacheBlobs, cacheEntry, cacheNames, CONTAINERD_NAME, HOST_ARCH,
+  assertBlobsIntact, assertNoEscapes, blobGets, BytesSink, cacheEntry, cacheNames, CONTAINERD_NAME, HOST_ARCH,
   pushIndex, pushRaw, readBlobJson, readCacheIndex, registryDigest, showLog, SOURCE_INDEX, twoPlatforms,
 } from './pull-helpers.js';
 

@@ -28,7 +28,7 @@ async function startFake(): Promise<FakeRegistry> {
   const uploads = new Map<string, Buffer>();
   let next = 0;
   const fake: FakeRegistry = { server: undefined as unknown as ScriptedServer, stored: new Map(), refuseMonolithic: false, minChunk: 0 };
-  fake.server = await startScriptedServer((req, res, rec) => {
+  fake.server = await startScriptedServer((_req, res, rec) => {
     const url = new URL(rec.url, 'http://x');
     const path = url.pathname;
     if (path === '/v2/') return sendJson(res, 200, {});

@@ -116,6 +116,7 @@ interface Spawned {
 
 function spawnRegistry(bin: string, configFile: string): Spawned {
   const child = spawn(bin, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  installExitHook();
   live.add(child);
   const stdout = { text: '' };
   const stderr = { text: '' };
