@@ -211,3 +211,26 @@ describe('LayoutStore', () => {
     }
   });
 });
+
+test('naming an image drops its dangling (unnamed) index entry and keeps other entries', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'regctl-dangling-'));
+  try {
+    const store = await LayoutStore.open(dir, { create: true });
+    const manifest = (seed: string): { desc: Descriptor; bytes: Buffer } => {
+      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest('{}'), size: 2 }, layers: [], annotations: { seed } }));
+      return { desc: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256Digest(bytes), size: bytes.length }, bytes };
+    };
+    const a = manifest('a');
+    const b = manifest('b');
+    await store.pushBytes(a.desc, a.bytes);
+    await store.pushBytes(b.desc, b.bytes);
+    const raw = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
+    raw.manifests.push(a.desc, b.desc);
+    await writeFile(join(dir, 'index.json'), JSON.stringify(raw));
+    await store.tag(a.desc, 'docker.io/library/a:1');
+    const after = await store.list();
+    assert.deepEqual(after.map((d) => [d.digest, d.annotations?.[Annotation.refName]]), [[b.desc.digest, undefined], [a.desc.digest, 'docker.io/library/a:1']]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
