@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { Agent, EnvHttpProxyAgent, interceptors } from './undici-parts.js';
-import { caBundle, createConnector, type TlsSettings } from './tls-connector.js';
+import { caBundle, createConnector, type ConnectExtras, type TlsSettings } from './tls-connector.js';
 import { debugInterceptor, type DebugSink } from './debug.js';
 import { toNetworkError } from './errors.js';
 
@@ -24,11 +24,13 @@ export interface DispatcherOptions extends TlsSettings {
   debug?: DebugSink;
   /** Environment read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** DNS lookup for every connection; default the system resolver (tests map names to loopback). */
+  lookup?: ConnectExtras['lookup'];
 }
 
-/** The composed dispatcher for requests, and a bare one (no retry, no redirect) for probes. */
+/** The composed dispatcher for requests, and a bare one (no retry) for probes; neither follows redirects. */
 export interface DispatcherStack {
-  /** Redirects, retries, debug logging and error mapping on top of the agent. */
+  /** Retries, debug logging and error mapping on top of the agent (redirects are the transport's). */
   dispatcher: Dispatcher;
   /** The agent with debug logging only: one attempt, raw errors (used to probe for TLS). */
   probe: Dispatcher;
@@ -61,12 +63,12 @@ function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Builds one keep-alive undici agent (proxy-aware when HTTPS_PROXY/HTTP_PROXY are set) composed with
- * debug logging, retry of GET/HEAD on resets, 429 and 5xx honouring Retry-After (with Range resume),
- * and up to 5 redirects — undici drops Authorization on a cross-origin hop (SPEC §5).
+ * debug logging, and retry of GET/HEAD on resets, 429 and 5xx honouring Retry-After (with Range resume).
+ * Redirects are followed by the transport, one hop per request, under its own rules (SPEC §5).
  */
 export function createDispatcher(options: DispatcherOptions): DispatcherStack {
   const env = options.env ?? process.env;
-  const connect = createConnector(options);
+  const connect = createConnector(options, options.lookup ? { lookup: options.lookup } : {});
   const common = { connections: options.connections ?? 8, keepAliveTimeout: 30_000, connect };
   let agent: Dispatcher;
   if (proxyConfigured(env)) {
@@ -98,7 +100,7 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
     throwOnError: false,
   });
   // compose() applies the first interceptor innermost: debug sees every hop and every retry.
-  const dispatcher = agent.compose(...debug, retry, interceptors.redirect({ maxRedirections: 5 }), mapErrorsInterceptor());
+  const dispatcher = agent.compose(...debug, retry, mapErrorsInterceptor());
   const probe = agent.compose(...debug);
   return { dispatcher, probe, close: () => agent.close() };
 }

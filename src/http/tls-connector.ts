@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { buildConnector } from './undici-parts.js';
 import { RegctlError, errnoCode } from '../errors.js';
@@ -54,11 +55,17 @@ export function caBundle(files: readonly string[]): string[] | undefined {
 
 type Connector = ReturnType<typeof buildConnector>;
 
+/** Connection options that are not about TLS. */
+export interface ConnectExtras {
+  /** DNS lookup passed to net/tls connect; default the system resolver. */
+  lookup?: LookupFunction;
+}
+
 /**
  * An undici `connect` function that picks TLS options per host: extra CAs, client certificates and,
  * for insecure hosts only, no certificate verification (as docker does for --insecure-registry).
  */
-export function createConnector(settings: TlsSettings): Connector {
+export function createConnector(settings: TlsSettings, extras: ConnectExtras = {}): Connector {
   const globalFiles = settings.caCertFiles ?? [];
   caBundle(globalFiles); // fail early on an unreadable global CA file
   const byHost = new Map<string, Connector>();
@@ -70,6 +77,7 @@ export function createConnector(settings: TlsSettings): Connector {
     const client = settings.perHostClientCert?.(key) ?? (port ? settings.perHostClientCert?.(hostname) : undefined);
     const ca = caBundle([...globalFiles, ...hostFiles]);
     c = buildConnector({
+      ...(extras.lookup ? { lookup: extras.lookup } : {}),
       ...(ca ? { ca } : {}),
       ...(client ? { cert: readPem(client.certFile, 'client certificate'), key: readPem(client.keyFile, 'client key') } : {}),
       ...(isInsecureHost(settings.insecureHosts, key) ? { rejectUnauthorized: false } : {}),
