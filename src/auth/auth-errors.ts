@@ -56,6 +56,6 @@ export function foreignRefusalError(res: TransportResponse, host: string, scopes
   const asked = res.status === 401 ? 'asked for its own authentication (401)' : 'refused access (403)';
   return new RegctlError(
     'auth',
-    `${storage}, where ${host} redirected the request for ${describeTarget(host, scopes)}, ${asked}; regctl sends no credentials to a host it was redirected to`,
+    `${storage}, to which ${host} redirected a request for ${describeTarget(host, scopes)}, ${asked}; regctl sends no credentials to a host it was redirected to`,
   );
 }
