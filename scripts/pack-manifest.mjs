@@ -24,6 +24,7 @@ if (step === 'strip') {
   const pkg = JSON.parse(text);
   delete pkg.scripts;
   delete pkg.devDependencies;
+  delete pkg.allowScripts;
   writeFileSync(saved, text);
   writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
 } else if (step === 'restore') {
