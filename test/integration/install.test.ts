@@ -78,6 +78,7 @@ describe('npm pack, then npm install -g the tarball', () => {
     const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'], { check: true })).stdout) as Record<string, unknown>;
     assert.equal(manifest['scripts'], undefined, 'no install-time script (npm 12 refuses unreviewed ones)');
     assert.equal(manifest['devDependencies'], undefined);
+    assert.equal(manifest['allowScripts'], undefined);
     assert.deepEqual(Object.keys(manifest['dependencies'] as object), ['@napi-rs/keyring']);
     assert.equal(manifest['name'], pkg.name);
   });
