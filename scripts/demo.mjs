@@ -79,7 +79,7 @@ async function tour() {
   mkdirSync(config);
   writeFileSync(join(config, 'config.json'), `${JSON.stringify({ registries: { 'docker.io': { mirrors: [reg] } } }, null, 2)}\n`);
   process.stdout.write(`Config ${join(config, 'config.json')} makes ${reg} the mirror of docker.io, so short names like "node" resolve there.\n`);
-  const imageDigest = writeDemoImage(join(work, 'layout'));
+  const imageDigest = await writeDemoImage(join(work, 'layout'));
   process.stdout.write(`Built a tiny image (one layer with /demo/hello.txt) as an OCI layout: ${imageDigest}\n`);
 
   const env = { ...process.env, REGCTL_CACHE: cache, REGCTL_CONFIG_DIR: config, DOCKER_CONFIG: join(state.dir, 'docker'), REGISTRY_AUTH_FILE: join(state.dir, 'auth.json') };
