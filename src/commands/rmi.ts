@@ -50,6 +50,10 @@ export async function rmi(session: Session, options: RmiOptions, io: CommandIo):
 
 /** docker's isSingleReference: at most one tag, and every name (digest-pinned ones too) in one repository. */
 function singleReference(names: string[]): boolean {
-  const refs = names.map((n) => parseReference(n));
-  return refs.filter((r) => !r.digest).length <= 1 && new Set(refs.map((r) => formatRepository(r))).size <= 1;
+  try {
+    const refs = names.map((n) => parseReference(n));
+    return refs.filter((r) => !r.digest).length <= 1 && new Set(refs.map((r) => formatRepository(r))).size <= 1;
+  } catch {
+    return false; // a name another tool wrote that is no reference: more than one name, so must be forced
+  }
 }
