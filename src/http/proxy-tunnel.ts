@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { RegctlError } from '../errors.js';
 import { toNetworkError } from './errors.js';
 import type { ProxyEndpoint } from './proxy-env.js';
-import type { Connector } from './tls-connector.js';
+import { finalConnectError, type Connector } from './tls-connector.js';
 
 /** The Proxy-Authorization value for a proxy URL's user info, or undefined when it has none. */
 export function proxyAuthorization(url: URL): string | undefined {
@@ -34,7 +34,9 @@ export function openTunnel(proxy: ProxyEndpoint, target: string, connectProxy: C
   connectProxy({ hostname: u.hostname, host: u.host, protocol: u.protocol, port }, (err, socket) => {
     if (err || !socket) {
       const reason = toNetworkError(err, u) as Error;
-      callback(new RegctlError('network', `cannot reach the proxy ${describeProxy(proxy)}: ${reason.message}`, { cause: err }), null);
+      const failure = new RegctlError('network', `cannot reach the proxy ${describeProxy(proxy)}: ${reason.message}`, { cause: err });
+      // The proxy's own error code decides about a retry, as for a direct connection.
+      callback(finalConnectError(failure, (err as { code?: string } | null)?.code ?? 'REGCTL_PROXY'), null);
       return;
     }
     handshake(socket as Socket, proxy, target, callback);
@@ -51,13 +53,16 @@ function handshake(socket: Socket, proxy: ProxyEndpoint, target: string, callbac
     socket.setTimeout(0);
     if (err) {
       socket.destroy();
-      callback(err, null);
+      callback(finalConnectError(err, 'REGCTL_PROXY'), null);
     } else {
       socket.pause();
       callback(null, socket);
     }
   };
-  const onError = (err: Error): void => finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} failed while opening a tunnel to ${target}: ${err.message}`, { cause: err }));
+  const onError = (err: Error): void => {
+    const failure = new RegctlError('network', `the proxy ${describeProxy(proxy)} failed while opening a tunnel to ${target}: ${err.message}`, { cause: err });
+    finish(finalConnectError(failure, (err as { code?: string }).code ?? 'REGCTL_PROXY'));
+  };
   const onClose = (): void => finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} closed the connection instead of opening a tunnel to ${target}`));
   const onData = (chunk: Buffer): void => {
     head = Buffer.concat([head, chunk]);
@@ -83,7 +88,10 @@ function handshake(socket: Socket, proxy: ProxyEndpoint, target: string, callbac
     }
   };
   socket.on('data', onData).on('error', onError).on('close', onClose);
-  socket.setTimeout(TUNNEL_TIMEOUT_MS, () => finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} did not open a tunnel to ${target} within ${TUNNEL_TIMEOUT_MS / 1000} s`)));
+  socket.setTimeout(TUNNEL_TIMEOUT_MS, () => {
+    const failure = new RegctlError('network', `the proxy ${describeProxy(proxy)} did not open a tunnel to ${target} within ${TUNNEL_TIMEOUT_MS / 1000} s`);
+    finish(finalConnectError(failure, 'ETIMEDOUT'));
+  });
   const auth = proxyAuthorization(proxy.url);
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
 }

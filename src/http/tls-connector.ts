@@ -36,6 +36,15 @@ export function isInsecureHost(insecureHosts: readonly string[] | undefined, hos
   });
 }
 
+/**
+ * Gives an error raised while connecting a `code`, so undici's retry interceptor (which retries
+ * errors without one) does not retry what another attempt cannot fix: a bad CA file, a refusing proxy.
+ */
+export function finalConnectError<E extends Error>(err: E, code: string): E {
+  if (typeof (err as { code?: unknown }).code !== 'string') Object.assign(err, { code });
+  return err;
+}
+
 /** An undici `connect` function. */
 export type Connector = ReturnType<typeof buildConnector>;
 
@@ -91,7 +100,7 @@ export function createConnector(settings: TlsSettings): Connector {
     try {
       chosen = forHost(opts.hostname, opts.port ?? '');
     } catch (err) {
-      callback(err as Error, null);
+      callback(finalConnectError(err as Error, 'REGCTL_TLS_SETTINGS'), null);
       return;
     }
     chosen.connect(opts, (err, socket) => {
