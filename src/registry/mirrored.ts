@@ -48,22 +48,23 @@ export class MirroredRepository implements Target {
     throw last;
   }
 
-  /** Resolves on the first candidate that knows the reference. */
-  async resolve(reference: string): Promise<Descriptor> {
+  /** Runs a manifest lookup on each candidate in turn; the one that answers serves the rest of the read. */
+  private choose(lookup: (repo: RegistryRepository) => Promise<Descriptor>): Promise<Descriptor> {
     return this.tryEach(async (repo) => {
-      const desc = await repo.resolve(reference);
+      const desc = await lookup(repo);
       this.chosen = repo;
       return desc;
     }, this.candidates);
   }
 
+  /** Resolves on the first candidate that knows the reference. */
+  resolve(reference: string): Promise<Descriptor> {
+    return this.choose((repo) => repo.resolve(reference));
+  }
+
   /** The descriptor a tag or digest names, by HEAD, from the first candidate that knows it. */
-  async head(reference: string): Promise<Descriptor> {
-    return this.tryEach(async (repo) => {
-      const desc = await repo.head(reference);
-      this.chosen = repo;
-      return desc;
-    }, this.candidates);
+  head(reference: string): Promise<Descriptor> {
+    return this.choose((repo) => repo.head(reference));
   }
 
   /** The tags of the first candidate that lists the repository. */
