@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { headerPairs, type DebugSink } from './debug.js';
 import { proxyFor, type ProxyRules } from './proxy-env.js';
@@ -21,7 +22,7 @@ export function proxyConnector(direct: Connector, rules: ProxyRules | undefined,
       direct(opts, callback);
       return;
     }
-    const target = `${opts.hostname}:${port}`;
+    const target = `${isIP(opts.hostname) === 6 ? `[${opts.hostname}]` : opts.hostname}:${port}`;
     debug?.(`* CONNECT ${target} through ${describeProxy(proxy)}`);
     openTunnel(proxy, target, direct, (err, socket) => {
       if (err || !socket) callback(err ?? new Error('no tunnel'), null);

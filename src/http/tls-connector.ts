@@ -1,4 +1,4 @@
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
 import { buildConnector } from './undici-parts.js';
 import { defaultCertsDirs, hostCertificates, type ClientCertFiles } from './certs-d.js';
@@ -73,7 +73,9 @@ export function createConnector(settings: TlsSettings): Connector {
   };
   const plain = buildConnector(settings.lookup ? { lookup: settings.lookup } : {});
   const byHost = new Map<string, { connect: Connector; hostFiles: string[] }>();
-  const forHost = (hostname: string, port: string): { connect: Connector; hostFiles: string[] } => {
+  const forHost = (bare: string, port: string): { connect: Connector; hostFiles: string[] } => {
+    // undici hands IPv6 hosts over without brackets; config keys and certs.d names have them.
+    const hostname = isIP(bare) === 6 ? `[${bare}]` : bare;
     const key = port ? `${hostname}:${port}` : hostname;
     let chosen = byHost.get(key);
     if (chosen) return chosen;

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport, type TransportOptions } from '../../src/http/transport.js';
 import { RegctlError } from '../../src/errors.js';
+import { createConnector } from '../../src/http/tls-connector.js';
+import { proxyConnector } from '../../src/http/proxy-routing.js';
+import { proxyRulesFromEnv } from '../../src/http/proxy-env.js';
 import { readStream } from '../../src/content/read-all.js';
 import { startScriptedServer, sendJson, type ScriptedServer } from '../support/scripted-server.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
@@ -147,4 +150,13 @@ test('a bad proxy variable is a usage error naming the variable, never its passw
     assert.ok(!err.message.includes('hunter2'), err.message);
     return true;
   });
+});
+
+test('an IPv6 registry is tunnelled as CONNECT [addr]:port (undici hands the address over without brackets)', async (t) => {
+  const proxy = await startConnectProxy();
+  t.after(() => proxy.close());
+  const connect = proxyConnector(createConnector({ certsDirs: [] }), proxyRulesFromEnv({ HTTPS_PROXY: proxy.url }));
+  const err = await new Promise<Error | null>((resolve) => connect({ hostname: 'fd00::1', host: '[fd00::1]:5000', protocol: 'https:', port: '5000' }, (...args) => resolve(args[0])));
+  assert.match(String(err), /refused CONNECT \[fd00::1\]:5000: 403/);
+  assert.deepEqual(proxy.log.map((e) => e.target), ['[fd00::1]:5000']);
 });
