@@ -1,8 +1,9 @@
 import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
 import { BlobSources } from '../layout/blob-sources.js';
+import { Annotation } from '../oci/descriptor.js';
 import { acquireLease } from '../layout/lease.js';
-import { hostPlatform, parsePlatform } from '../oci/platform.js';
+import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
@@ -11,8 +12,11 @@ import type { CommandIo } from './io.js';
 /** Options of `regctl pull`. */
 export interface PullOptions {
   reference: string;
-  /** os/arch[/variant]; default the host's. */
-  platform?: string;
+  /**
+   * os/arch[/variant]; default the host's. Several (comma-separated, or several entries) store an
+   * index of just those platforms under the name, as `copy --platform` writes one.
+   */
+  platform?: string | string[];
   /** Store the whole index and every platform. */
   allPlatforms?: boolean;
   /** Print only the reference. */
@@ -34,8 +38,13 @@ export interface PullResult {
 /** Fetches an image into the cache, like `docker pull`: copy(registry → cache), choosing a platform. */
 export async function pull(session: Session, options: PullOptions, io: CommandIo): Promise<PullResult> {
   const ref = parseReference(options.reference);
-  if (options.platform && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
-  const platforms: PlatformSelection = options.allPlatforms ? { mode: 'all' } : { mode: 'one', platform: options.platform ? parsePlatform(options.platform) : hostPlatform() };
+  const wanted = [options.platform ?? []].flat().flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+  if (wanted.length > 0 && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
+  const platforms: PlatformSelection = options.allPlatforms
+    ? { mode: 'all' }
+    : wanted.length > 1
+      ? { mode: 'subset', platforms: wanted }
+      : { mode: 'one', platform: wanted[0] ?? hostPlatform() };
   const name = formatReference(ref);
   const store = await session.cache();
   const before = (await store.list()).find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
@@ -45,17 +54,26 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const release = await acquireLease(store.dir);
   let result;
   try {
-    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
+    const subset = platforms.mode === 'subset';
+    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, {
       platforms,
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
     }));
+    // A filtered index records the registry's index it came from, as a single-platform pull does.
+    if (subset) {
+      const { descriptor, filtered } = result;
+      await store.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: result.source.digest } } : descriptor, name);
+    }
   } finally {
     await release();
   }
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
+  if (result.filtered && !options.quiet) {
+    io.status(`Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`);
+  }
   if (options.quiet) {
     io.out(name);
   } else {

@@ -1,4 +1,3 @@
-import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
 import { createDispatcher, type DispatcherStack, type RetrySettings } from './dispatcher.js';
@@ -20,11 +19,6 @@ export interface TransportOptions extends TlsSettings {
   retry?: RetrySettings;
   /** Environment for proxy variables; default process.env. */
   env?: NodeJS.ProcessEnv;
-  /**
-   * DNS lookup for every connection (node:net's `lookup` option); default the system resolver. Meant for
-   * tests that need a non-loopback host name to reach a loopback server without touching /etc/hosts.
-   */
-  lookup?: LookupFunction;
 }
 
 /** One HTTP request. */

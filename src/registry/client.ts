@@ -21,11 +21,14 @@ export class RegistryClient {
   /** The host answering the API (registry-1.docker.io for docker.io). */
   readonly host: string;
   readonly auth: AuthClient;
+  /** "https://host" or "http://host" when the scheme is fixed (a mirror written as a URL); else probed. */
+  private readonly base: string | undefined;
 
-  constructor(auth: AuthClient, name: string, host: string) {
+  constructor(auth: AuthClient, name: string, host: string, base?: string) {
     this.auth = auth;
     this.name = name;
     this.host = host;
+    this.base = base;
   }
 
   /**
@@ -34,7 +37,7 @@ export class RegistryClient {
    * the registry's credentials, so it never goes to another host.
    */
   async url(path: string): Promise<string> {
-    const base = await this.auth.transport.baseUrl(this.host);
+    const base = this.base ?? (await this.auth.transport.baseUrl(this.host));
     if (!/^https?:\/\//i.test(path)) return `${base}${path}`;
     if (!isRegistryOrigin(new URL(path), new URL(base))) {
       throw new RegctlError('failed', `refusing to send a request for registry ${this.name} to ${new URL(path).host}, which is not the registry's own host`);

@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MemoryStore } from '../../src/content/memory-store.js';
+import { fakeLookup } from './fake-lookup.js';
 import { buildRandomImage, type RandomImage } from './random-image.js';
 import { sendJson, startScriptedServer, type RecordedRequest } from './scripted-server.js';
 
@@ -54,21 +55,6 @@ const USER = 'alice';
 const PASSWORD = 'hostile-test-secret';
 const REPO = 'team/app';
 const GOOD_TOKEN = 'tok-good';
-
-/** A DNS lookup answering 127.0.0.1 for `names` and localhost, ENOTFOUND for anything else. */
-export function loopbackLookup(names: readonly string[]): LookupFunction {
-  const known = new Set([...names, 'localhost'].map((n) => n.toLowerCase()));
-  return ((hostname: string, options: unknown, callback?: unknown) => {
-    const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: unknown, family?: number) => void;
-    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-    if (!known.has(hostname.toLowerCase())) {
-      const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-      process.nextTick(() => cb(err, all ? [] : '', 4));
-      return;
-    }
-    process.nextTick(() => (all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)));
-  }) as LookupFunction;
-}
 
 const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
@@ -140,7 +126,7 @@ export async function startHostileRegistry(options: HostileOptions): Promise<Hos
     host: registry.host,
     url: registry.url,
     foreignHost,
-    lookup: loopbackLookup([foreignName]),
+    lookup: fakeLookup({ [foreignName.toLowerCase()]: '127.0.0.1' }),
     user: USER,
     password: PASSWORD,
     repository: REPO,

@@ -7,7 +7,7 @@ import { isLoopbackHost } from '../../src/http/scheme.js';
 import { RegctlError } from '../../src/errors.js';
 import { readStream } from '../../src/content/read-all.js';
 import { startScriptedServer, sendJson } from '../support/scripted-server.js';
-import { loopbackLookup } from '../support/hostile-registry.js';
+import { fakeLookup } from '../support/fake-lookup.js';
 
 const plainOk = (h: string): boolean => isLoopbackHost(h) || h.startsWith('insecure.example');
 const creds = { authorization: 'Bearer t', cookie: 'c=1', 'proxy-authorization': 'Basic p', accept: 'x/y', host: 'reg.example' };
@@ -64,7 +64,7 @@ test('nextHop: plain HTTP only to loopback and insecure hosts, whatever the Loca
 test('transport: a redirect to a plain-HTTP non-loopback name is refused before any byte goes there', async (t) => {
   const storage = await startScriptedServer((_q, res) => { res.end('blob'); });
   const reg = await startScriptedServer((_q, res) => { res.writeHead(307, { location: `http://storage.example.test:${storage.port}/blob` }); res.end(); });
-  const lookup = loopbackLookup(['storage.example.test']);
+  const lookup = fakeLookup({ 'storage.example.test': '127.0.0.1' });
   const strict = createTransport({ userAgent: 't', env: {}, lookup });
   const trusting = createTransport({ userAgent: 't', env: {}, lookup, insecureHosts: ['storage.example.test'] });
   t.after(async () => { await strict.close(); await trusting.close(); await reg.close(); await storage.close(); });
