@@ -97,7 +97,7 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     assert.equal(viaDocker.code, 0, viaDocker.stderr);
     assertNoSecrets(viaDocker, secrets);
 
-    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x` } });
+    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x`, REGCTL_REGISTRY: reg.host } });
     assert.equal(wrong.code, 4, wrong.stderr);
     assertNoSecrets(wrong, secrets);
   });
