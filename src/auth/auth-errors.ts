@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { RegctlError } from '../errors.js';
-import type { TransportResponse } from '../http/transport.js';
+import { discard, type TransportResponse } from '../http/transport.js';
 import { readStream } from '../content/read-all.js';
 import { findChallenge, type Challenge } from './challenge.js';
 import { scopeRepositories } from './scope.js';
 
 const ErrorBodySchema = z.looseObject({ errors: z.array(z.looseObject({ message: z.string().optional() })).optional() });
-
-/** Lets a response body drain so the connection can be reused. */
-export function discard(res: TransportResponse): void {
-  res.body.on('error', () => undefined);
-  res.body.resume();
-}
 
 /** "host/repo" (or "host") for messages. */
 export function describeTarget(host: string, scopes: readonly string[]): string {

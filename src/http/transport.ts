@@ -73,8 +73,8 @@ function cleanHeaders(h: Record<string, string | string[] | undefined>): Record<
   return out;
 }
 
-/** Lets a response body go so its connection can be reused. */
-function discard(res: TransportResponse): void {
+/** Lets a response body go (errors ignored) so its connection can be reused. */
+export function discard(res: Pick<TransportResponse, 'body'>): void {
   res.body.on('error', () => undefined);
   res.body.resume();
 }
