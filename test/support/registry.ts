@@ -26,6 +26,11 @@ export interface RegistryOptions {
   publicPrefix?: string;
   /** Token mode: token lifetime; default 300. */
   tokenTtlSeconds?: number;
+  /**
+   * Regular expressions a manifest's layer `urls` must match (`validation.manifests.urls.allow`).
+   * distribution 2.7+ refuses every manifest carrying urls (foreign layers) unless this is set.
+   */
+  manifestUrlsAllow?: string[];
 }
 
 /** A running `distribution` registry started for a test. */
@@ -165,6 +170,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       },
       http: { addr: '', secret: randomBytes(16).toString('hex') },
     };
+    if (opts.manifestUrlsAllow) config.validation = { manifests: { urls: { allow: opts.manifestUrlsAllow } } };
     const http = config.http as Record<string, unknown>;
     let caFile: string | undefined;
     let certDir: string | undefined;
