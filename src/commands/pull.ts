@@ -2,6 +2,7 @@ import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
 import { BlobSources } from '../layout/blob-sources.js';
 import { acquireLease } from '../layout/lease.js';
+import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
 import { hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -51,6 +52,8 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
+      // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
+      foreignLayers: new ForeignLayerFetcher(session.transport()),
     }));
   } finally {
     await release();
