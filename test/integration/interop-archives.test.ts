@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { runCli, tempDir } from '../support/cli.js';
 import { copyLayoutFixture, fixturePath, layoutImage } from '../support/fixtures.js';
 import { skopeoInspect } from '../support/skopeo.js';
+import { packTar as writeTar, readTar, type TarEntry as Entry } from '../support/tar-entries.js';
 import { umociLs } from '../support/tools.js';
 
 // Archives and layouts other tools wrote (fixtures/README.md says which tool made each).
@@ -35,42 +36,6 @@ function snapshot(root: string): string[] {
   };
   walk(root);
   return out;
-}
-
-interface Entry {
-  header: tar.Header;
-  body: Buffer;
-}
-
-async function readTar(bytes: Buffer): Promise<Entry[]> {
-  const extract = tar.extract();
-  const entries: Entry[] = [];
-  const done = (async () => {
-    for await (const e of extract) {
-      const chunks: Buffer[] = [];
-      for await (const c of e) chunks.push(c as Buffer);
-      entries.push({ header: e.header, body: Buffer.concat(chunks) });
-    }
-  })();
-  extract.end(bytes);
-  await done;
-  return entries;
-}
-
-async function writeTar(entries: Entry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const ended = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const e of entries) {
-    if (e.header.type === 'file') pack.entry(e.header, e.body);
-    else pack.entry(e.header);
-  }
-  pack.finalize();
-  await ended;
-  return Buffer.concat(chunks);
 }
 
 test('an OCI layout tarred with tar -C DIR -cf X.tar . loads: the ./ entry and ./-prefixed names are accepted', async () => {
