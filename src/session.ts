@@ -1,5 +1,5 @@
 import { AuthClient } from './auth/client.js';
-import { loadConfig, registryConfig, type Config } from './config/config.js';
+import { loadConfig, registryConfig, registryMirrors, type Config } from './config/config.js';
 import { cacheDir, configDir } from './config/paths.js';
 import { regctlVersion } from './config/version.js';
 import type { Target } from './content/types.js';
@@ -12,8 +12,9 @@ import type { CredentialFunction, CredentialStore } from './credentials/types.js
 import { createTransport, type Transport } from './http/transport.js';
 import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/client.js';
-import { MirroredRepository } from './registry/mirrored.js';
+import { MirroredRepository, type RegistrySource } from './registry/mirrored.js';
 import { RegistryRepository } from './registry/repository.js';
+import type { LookupFunction } from 'node:net';
 import type { Location } from './ref/location.js';
 import { apiEndpoint, normalizeRegistry, type Reference } from './ref/reference.js';
 
@@ -37,6 +38,8 @@ export interface SessionOptions {
   credentialStores?: CredentialStore[];
   /** Environment; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** DNS lookup for every connection (tests give loopback a non-loopback name); default the OS resolver. */
+  lookup?: LookupFunction;
 }
 
 /** Wires config, cache, transport and credentials for one command run. */
@@ -81,7 +84,9 @@ export class Session {
   transport(): Transport {
     if (!this.transportInstance) {
       const registries = this.config.registries ?? {};
-      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h)];
+      // A mirror written as http://host is plain HTTP by the user's choice, as in docker's registry-mirrors.
+      const httpMirrors = Object.keys(registries).flatMap((h) => registryMirrors(this.config, h).filter((m) => m.scheme === 'http').map((m) => m.host));
+      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h), ...httpMirrors];
       this.transportInstance = createTransport({
         userAgent: `regctl/${regctlVersion()}`,
         ...(this.options.caCerts ? { caCertFiles: this.options.caCerts } : {}),
@@ -95,6 +100,7 @@ export class Session {
         },
         insecureHosts: insecure,
         ...(this.options.debug ? { debug: this.options.debug } : {}),
+        ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         env: this.env,
       });
       const t = this.transportInstance;
@@ -131,12 +137,15 @@ export class Session {
     return this.authInstance;
   }
 
-  /** A client for one registry (by the name users give it); docker.io talks to registry-1.docker.io. */
-  client(registry: string, endpoint: string = apiEndpoint(registry)): RegistryClient {
-    const key = `${registry}|${endpoint}`;
+  /**
+   * A client for one registry (by the name users give it); docker.io talks to registry-1.docker.io.
+   * `base` fixes the scheme ("https://host") instead of probing it.
+   */
+  client(registry: string, endpoint: string = apiEndpoint(registry), base?: string): RegistryClient {
+    const key = `${registry}|${endpoint}|${base ?? ''}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new RegistryClient(this.auth(), registry, endpoint);
+      c = new RegistryClient(this.auth(), registry, endpoint, base);
       this.clients.set(key, c);
     }
     return c;
@@ -147,12 +156,15 @@ export class Session {
     return new RegistryRepository(this.client(ref.registry), ref.repository);
   }
 
-  /** The repository to read from: mirrors from the config first (docker.io above all), then upstream. */
-  source(ref: Reference): Target {
-    const mirrors = registryConfig(this.config, ref.registry).mirrors ?? [];
+  /**
+   * The repository every read command reads from (pull, digest, tags, inspect --remote, copy's
+   * source): mirrors from the config first (docker.io above all), then the registry itself.
+   */
+  source(ref: Reference): RegistrySource {
+    const mirrors = registryMirrors(this.config, ref.registry);
     const upstream = this.repository(ref);
     if (mirrors.length === 0) return upstream;
-    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m, m), ref.repository));
+    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository));
     return new MirroredRepository([...candidates, upstream], (host, err) => this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`));
   }
 

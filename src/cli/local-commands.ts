@@ -1,20 +1,35 @@
 import type { Command } from 'commander';
+import { RegctlError } from '../errors.js';
 import type { CommandRunner } from './program.js';
+import { isRegclientSubcommand, regclientHint } from './regclient-hints.js';
 
 /** Registers the cache-only commands: tag, images, rmi, prune, inspect. */
 export function registerLocalCommands(program: Command, run: CommandRunner): void {
   program
     .command('tag')
     .argument('<source>', 'a cached image: name, digest or image ID')
-    .argument('<target>', 'the new name')
+    // Optional for commander only, so `regctl tag ls` (regclient's) can get a hint; required below.
+    .argument('[target]', 'the new name')
+    .usage('[options] <source> <target>')
     .description('give a cached image a new name (the cache only, like docker tag)')
     .addHelpText('after', '\nExample:\n  regctl tag alpine:3.20 localhost:5000/tools/alpine:stable')
-    .action((source: string, target: string, _o: unknown, cmd: Command) =>
-      run(cmd, async (session, io) => {
+    .action((source: string, target: string | undefined, _o: unknown, cmd: Command) => {
+      // regclient's `regctl tag ls REPO`: a hint, unless the cache really holds an image named `ls`.
+      const regclient = isRegclientSubcommand('tag', source) ? regclientHint(['tag', source, ...(target ? [target] : [])]) : undefined;
+      if (target === undefined) {
+        if (regclient) throw new RegctlError('usage', regclient);
+        cmd.error("error: missing required argument 'target'", { code: 'commander.missingArgument' });
+      }
+      return run(cmd, async (session, io) => {
         const { tag } = await import('../commands/tag.js');
-        await tag(session, { source, target }, io);
-      }),
-    );
+        try {
+          await tag(session, { source, target }, io);
+        } catch (err) {
+          if (regclient && err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('usage', regclient, { cause: err });
+          throw err;
+        }
+      });
+    });
 
   program
     .command('images')
@@ -34,12 +49,13 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
   program
     .command('rmi')
     .argument('<references...>', 'names, digests or image IDs to untag')
+    .option('-f, --force', 'untag every name of an image given by digest or ID, even when it has several')
     .description('remove names from the cache (blobs stay until prune)')
-    .addHelpText('after', '\nExample:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable')
-    .action((references: string[], _o: unknown, cmd: Command) =>
+    .addHelpText('after', '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image')
+    .action((references: string[], opts: { force?: boolean }, cmd: Command) =>
       run(cmd, async (session, io) => {
         const { rmi } = await import('../commands/rmi.js');
-        await rmi(session, { references }, io);
+        await rmi(session, { references, force: !!opts.force }, io);
       }),
     );
 

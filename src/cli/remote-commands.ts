@@ -39,11 +39,11 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
   program
     .command('pull')
     .argument('<reference>', 'image to fetch, e.g. alpine, ghcr.io/org/app:1.2, app@sha256:…')
-    .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image (default: this host)')
+    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', collect)
     .option('--all-platforms', 'store the whole index and every platform')
     .description('fetch an image from its registry into the cache')
-    .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
-    .action((reference: string, opts: { platform?: string; allPlatforms?: boolean }, cmd: Command) =>
+    .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
+    .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean }, cmd: Command) =>
       run(cmd, async (session, io, flags) => {
         const { pull } = await import('../commands/pull.js');
         await withProgress('pull', io, flags, (pio) =>

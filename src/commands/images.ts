@@ -34,7 +34,8 @@ export interface ImageRow {
 /** Lists the cached images: repository, tag, digest, size, created. */
 export async function images(session: Session, options: ImagesOptions, io: CommandIo): Promise<ImageRow[]> {
   const store = await session.cache();
-  const filter = options.repository ? formatRepository(parseRepository(options.repository)) : undefined;
+  const wanted = options.repository ? parseRepository(options.repository) : undefined;
+  const filter = wanted ? formatRepository(wanted) : undefined;
   const rows: (ImageRow & { ref?: Reference })[] = [];
   // Many names often share one image: each is summarised once.
   const summaries = new Map<string, Promise<ImageSummary>>();
@@ -71,6 +72,13 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
   rows.sort((a, b) => Number(!a.ref) - Number(!b.ref) || (a.repository ?? '').localeCompare(b.repository ?? '') || (a.tag ?? '').localeCompare(b.tag ?? '') || a.digest.localeCompare(b.digest));
   const result = rows.map(({ ref: _ref, ...row }) => row);
+  if (wanted && rows.length === 0 && !options.json && !options.quiet) {
+    // Not an error (docker exits 0 too, and scripts test `images -q REPO` for emptiness), but no
+    // bare table header either: say so, and where the registry's tags are.
+    const short = familiarRepository(wanted);
+    io.err(`no images of ${filter} in the cache: regctl pull ${short} fetches one, regctl tags ${short} lists the registry's tags`);
+    return result;
+  }
   if (options.json) {
     io.out(JSON.stringify(result, null, 2));
   } else if (options.quiet) {

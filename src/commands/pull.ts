@@ -1,9 +1,10 @@
 import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
 import { BlobSources } from '../layout/blob-sources.js';
+import { Annotation } from '../oci/descriptor.js';
 import { acquireLease } from '../layout/lease.js';
 import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
-import { hostPlatform, parsePlatform } from '../oci/platform.js';
+import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
@@ -12,8 +13,11 @@ import type { CommandIo } from './io.js';
 /** Options of `regctl pull`. */
 export interface PullOptions {
   reference: string;
-  /** os/arch[/variant]; default the host's. */
-  platform?: string;
+  /**
+   * os/arch[/variant]; default the host's. Several (comma-separated, or several entries) store an
+   * index of just those platforms under the name, as `copy --platform` writes one.
+   */
+  platform?: string | string[];
   /** Store the whole index and every platform. */
   allPlatforms?: boolean;
   /** Print only the reference. */
@@ -35,8 +39,13 @@ export interface PullResult {
 /** Fetches an image into the cache, like `docker pull`: copy(registry → cache), choosing a platform. */
 export async function pull(session: Session, options: PullOptions, io: CommandIo): Promise<PullResult> {
   const ref = parseReference(options.reference);
-  if (options.platform && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
-  const platforms: PlatformSelection = options.allPlatforms ? { mode: 'all' } : { mode: 'one', platform: options.platform ? parsePlatform(options.platform) : hostPlatform() };
+  const wanted = [options.platform ?? []].flat().flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+  if (wanted.length > 0 && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
+  const platforms: PlatformSelection = options.allPlatforms
+    ? { mode: 'all' }
+    : wanted.length > 1
+      ? { mode: 'subset', platforms: wanted }
+      : { mode: 'one', platform: wanted[0] ?? hostPlatform() };
   const name = formatReference(ref);
   const store = await session.cache();
   const before = (await store.list()).find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
@@ -46,7 +55,8 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const release = await acquireLease(store.dir);
   let result;
   try {
-    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, name, {
+    const subset = platforms.mode === 'subset';
+    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, {
       platforms,
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
@@ -55,10 +65,18 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
       foreignLayers: new ForeignLayerFetcher(session.transport()),
     }));
+    // A filtered index records the registry's index it came from, as a single-platform pull does.
+    if (subset) {
+      const { descriptor, filtered } = result;
+      await store.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: result.source.digest } } : descriptor, name);
+    }
   } finally {
     await release();
   }
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
+  if (result.filtered && !options.quiet) {
+    io.status(`Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`);
+  }
   if (options.quiet) {
     io.out(name);
   } else {

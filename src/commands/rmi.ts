@@ -1,16 +1,21 @@
 import { RegctlError } from '../errors.js';
+import { formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
+import { shortId } from './format.js';
 import { resolveLocal } from './resolve-local.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl rmi`. */
 export interface RmiOptions {
   references: string[];
+  /** Untag every name of an image given by digest or ID, even when it has several (docker's -f); default false. */
+  force?: boolean;
 }
 
 /**
  * Removes names from the cache, like `docker rmi`: by name, or by digest/ID (every name that
  * points at it). Blobs stay until `prune`. Every reference is tried; the first failure decides the exit code.
+ * As in docker, a digest or ID naming an image with several names is refused without `force`.
  */
 export async function rmi(session: Session, options: RmiOptions, io: CommandIo): Promise<void> {
   const store = await session.cache();
@@ -24,6 +29,9 @@ export async function rmi(session: Session, options: RmiOptions, io: CommandIo):
             .filter((d) => d.digest === found.descriptor.digest)
             .map((d) => d.annotations?.['org.opencontainers.image.ref.name'])
             .filter((n): n is string => !!n);
+      if (!found.name && names.length > 1 && !options.force && !singleReference(names)) {
+        throw new RegctlError('failed', `conflict: unable to delete ${shortId(found.descriptor.digest)} (must be forced) - image is referenced in multiple repositories`);
+      }
       for (const name of names) {
         await store.untag(name);
         io.out(`Untagged: ${name}`);
@@ -37,5 +45,15 @@ export async function rmi(session: Session, options: RmiOptions, io: CommandIo):
   if (firstError instanceof RegctlError) {
     firstError.reported = true;
     throw firstError;
+  }
+}
+
+/** docker's isSingleReference: at most one tag, and every name (digest-pinned ones too) in one repository. */
+function singleReference(names: string[]): boolean {
+  try {
+    const refs = names.map((n) => parseReference(n));
+    return refs.filter((r) => !r.digest).length <= 1 && new Set(refs.map((r) => formatRepository(r))).size <= 1;
+  } catch {
+    return false; // a name another tool wrote that is no reference: more than one name, so must be forced
   }
 }

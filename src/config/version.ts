@@ -4,14 +4,15 @@ import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
-/** regctl's version, from the package.json above this file (tsc output and the bundle sit at different depths). */
+/** regctl's version, from the package.json above this file (tsc output and the bundle sit at different depths) that installs the `regctl` binary. */
 export function regctlVersion(): string {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'regctl' && pkg.version) return (cached = pkg.version);
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { bin?: Record<string, string>; version?: string };
+      // Matched by the binary, not the npm name: the package is scoped (@regctl-ts/regctl).
+      if (pkg.bin?.['regctl'] && pkg.version) return (cached = pkg.version);
     } catch {
       // not here: go up
     }

@@ -19,17 +19,20 @@ export class RegistryClient {
   /** The host answering the API (registry-1.docker.io for docker.io). */
   readonly host: string;
   readonly auth: AuthClient;
+  /** "https://host" or "http://host" when the scheme is fixed (a mirror written as a URL); else probed. */
+  private readonly base: string | undefined;
 
-  constructor(auth: AuthClient, name: string, host: string) {
+  constructor(auth: AuthClient, name: string, host: string, base?: string) {
     this.auth = auth;
     this.name = name;
     this.host = host;
+    this.base = base;
   }
 
   /** The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). */
   async url(path: string): Promise<string> {
     if (/^https?:\/\//.test(path)) return path;
-    const base = await this.auth.transport.baseUrl(this.host);
+    const base = this.base ?? (await this.auth.transport.baseUrl(this.host));
     return `${base}${path}`;
   }
 
