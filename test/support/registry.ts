@@ -26,6 +26,11 @@ export interface RegistryOptions {
   publicPrefix?: string;
   /** Token mode: token lifetime; default 300. */
   tokenTtlSeconds?: number;
+  /**
+   * Regular expressions a manifest's layer `urls` must match (`validation.manifests.urls.allow`).
+   * distribution 2.7+ refuses every manifest carrying urls (foreign layers) unless this is set.
+   */
+  manifestUrlsAllow?: string[];
   /** tls mode: extra DNS names in the server certificate (e.g. a name a test's lookup maps to 127.0.0.1). */
   tlsNames?: string[];
   /** tls mode: require a client certificate signed by the test CA (`http.tls.clientcas`, mutual TLS). */
@@ -178,6 +183,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       },
       http: { addr: '', secret: randomBytes(16).toString('hex') },
     };
+    if (opts.manifestUrlsAllow) config.validation = { manifests: { urls: { allow: opts.manifestUrlsAllow } } };
     const http = config.http as Record<string, unknown>;
     let caFile: string | undefined;
     let certDir: string | undefined;
