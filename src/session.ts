@@ -4,6 +4,7 @@ import { cacheDir, configDir } from './config/paths.js';
 import { regctlVersion } from './config/version.js';
 import type { Target } from './content/types.js';
 import { createCredentialFunction } from './credentials/chain.js';
+import { ContainersAuthStore } from './credentials/containers-auth.js';
 import { DockerConfigStore } from './credentials/docker-config.js';
 import { EnvStore } from './credentials/env-store.js';
 import { FileStore, credentialsFile } from './credentials/file-store.js';
@@ -51,6 +52,7 @@ export class Session {
   private cachePromise: Promise<LayoutStore> | undefined;
   private transportInstance: Transport | undefined;
   private authInstance: AuthClient | undefined;
+  private envStore: EnvStore | undefined;
   private readonly clients = new Map<string, RegistryClient>();
   private readonly closers: (() => Promise<void> | void)[] = [];
 
@@ -110,25 +112,29 @@ export class Session {
   }
 
   /**
-   * Credential lookup (SPEC §5): extra stores (flags), the environment, the OS keychain, the file store
-   * (read only when its file exists), then Docker's config (credHelpers, credsStore, auths).
+   * Credential lookup (SPEC §5): extra stores (flags), the environment (only for REGCTL_REGISTRY's
+   * registries), the OS keychain, the file store (read only when its file exists), Docker's config
+   * (credHelpers, credsStore, auths), then the containers auth files podman/buildah/skopeo write.
    */
   credentialStores(): CredentialStore[] {
     const debug = this.options.debug;
     const warn = this.options.warn;
+    // One EnvStore per run, so its "not scoped" warning is printed once however many lookups there are.
+    this.envStore ??= new EnvStore(this.env, warn ? { warn } : {});
     return [
       ...(this.options.credentialStores ?? []),
-      new EnvStore(this.env),
+      this.envStore,
       new KeychainStore(debug ? { debug } : {}),
       new FileStore(credentialsFile(this.configDir)),
       new DockerConfigStore({ env: this.env, ...(warn ? { warn } : {}) }),
+      new ContainersAuthStore({ env: this.env, ...(warn ? { warn } : {}) }),
     ];
   }
 
-  /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint). */
+  /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint) and repository. */
   credentials(): CredentialFunction {
     const lookup = createCredentialFunction(this.credentialStores());
-    return (host: string) => lookup(normalizeRegistry(host));
+    return (host: string, repository?: string) => lookup(normalizeRegistry(host), repository);
   }
 
   /** The auth middleware over the transport. */

@@ -28,9 +28,9 @@ export interface DispatcherOptions extends TlsSettings {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The composed dispatcher for requests, and a bare one (no retry, no redirect) for probes. */
+/** The composed dispatcher for requests, and a bare one (no retry) for probes; neither follows redirects. */
 export interface DispatcherStack {
-  /** Redirects, retries, debug logging and error mapping on top of the agent. */
+  /** Retries, debug logging and error mapping on top of the agent (redirects are the transport's). */
   dispatcher: Dispatcher;
   /** The agent with debug logging only: one attempt, raw errors (used to probe for TLS). */
   probe: Dispatcher;
@@ -57,9 +57,9 @@ function mapErrorsInterceptor(): Dispatcher.DispatcherComposeInterceptor {
 }
 
 /**
- * Builds one keep-alive undici agent composed with debug logging, retry of GET/HEAD on resets, 429
- * and 5xx honouring Retry-After (with Range resume), and up to 5 redirects — undici drops
- * Authorization on a cross-origin hop (SPEC §5). HTTPS_PROXY/HTTP_PROXY/NO_PROXY are applied
+ * Builds one keep-alive undici agent composed with debug logging and retry of GET/HEAD on resets, 429
+ * and 5xx honouring Retry-After (with Range resume); redirects are followed by the transport, one hop
+ * per request, under its own rules (SPEC §5). HTTPS_PROXY/HTTP_PROXY/NO_PROXY are applied
  * below the per-host TLS connector, so every per-registry TLS setting holds through a proxy.
  */
 export function createDispatcher(options: DispatcherOptions): DispatcherStack {
@@ -83,7 +83,7 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
     throwOnError: false,
   });
   // compose() applies the first interceptor innermost: debug sees every hop and every retry.
-  const dispatcher = agent.compose(forward, ...debug, retry, interceptors.redirect({ maxRedirections: 5 }), mapErrorsInterceptor());
+  const dispatcher = agent.compose(forward, ...debug, retry, mapErrorsInterceptor());
   const probe = agent.compose(forward, ...debug);
   return { dispatcher, probe, close: () => agent.close() };
 }

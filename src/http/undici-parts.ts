@@ -1,10 +1,9 @@
 // undici's package index also loads fetch, WebSocket, cookies and the cache (~30-100 ms at every
-// start); regctl needs only the agent, two interceptors and the connector, so it
+// start); regctl needs only the agent, the retry interceptor and the connector, so it
 // imports those files directly (undici 7 has no "exports" map, so the paths are public).
 import type * as Undici from 'undici';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import retryImpl from 'undici/lib/interceptor/retry.js';
-import redirectImpl from 'undici/lib/interceptor/redirect.js';
 import buildConnectorImpl from 'undici/lib/core/connect.js';
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
@@ -14,10 +13,9 @@ Object.assign((DispatcherBase as { prototype: object }).prototype, api as object
 
 /** undici's Agent. */
 export const Agent = AgentImpl as unknown as typeof Undici.Agent;
-/** undici's retry and redirect interceptors. */
+/** undici's retry interceptor (redirects are followed by our transport). */
 export const interceptors = {
   retry: retryImpl as unknown as typeof Undici.interceptors.retry,
-  redirect: redirectImpl as unknown as typeof Undici.interceptors.redirect,
 };
 /** undici's TLS/TCP connector builder. */
 export const buildConnector = buildConnectorImpl as unknown as typeof Undici.buildConnector;

@@ -2,7 +2,6 @@
 // taken from undici's own index declarations there.
 declare module 'undici/lib/dispatcher/agent.js' { const value: unknown; export default value; }
 declare module 'undici/lib/interceptor/retry.js' { const value: unknown; export default value; }
-declare module 'undici/lib/interceptor/redirect.js' { const value: unknown; export default value; }
 declare module 'undici/lib/core/connect.js' { const value: unknown; export default value; }
 declare module 'undici/lib/dispatcher/dispatcher.js' { const value: unknown; export default value; }
 declare module 'undici/lib/api/index.js' { const value: unknown; export default value; }

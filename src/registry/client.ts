@@ -1,5 +1,7 @@
 import type { AuthClient } from '../auth/client.js';
+import { RegctlError } from '../errors.js';
 import type { TransportResponse } from '../http/transport.js';
+import { isRegistryOrigin } from './registry-origin.js';
 
 /** One request to a registry, by path under the API root. */
 export interface RegistryRequest {
@@ -29,11 +31,18 @@ export class RegistryClient {
     this.base = base;
   }
 
-  /** The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). */
+  /**
+   * The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). An
+   * absolute URL (from a Location or Link header) must be on this registry's origin: the request carries
+   * the registry's credentials, so it never goes to another host.
+   */
   async url(path: string): Promise<string> {
-    if (/^https?:\/\//.test(path)) return path;
     const base = this.base ?? (await this.auth.transport.baseUrl(this.host));
-    return `${base}${path}`;
+    if (!/^https?:\/\//i.test(path)) return `${base}${path}`;
+    if (!isRegistryOrigin(new URL(path), new URL(base))) {
+      throw new RegctlError('failed', `refusing to send a request for registry ${this.name} to ${new URL(path).host}, which is not the registry's own host`);
+    }
+    return path;
   }
 
   /** Sends a request with auth; the caller consumes or destroys the body. */

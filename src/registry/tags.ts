@@ -4,15 +4,16 @@ import { readStream } from '../content/read-all.js';
 import { header } from '../http/transport.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
+import { registryOriginUrl } from './registry-origin.js';
 
 const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() });
 
-/** The `next` URL of an RFC 5988 Link header with rel="next", resolved against the request URL. */
-export function nextLink(link: string | undefined, base: string): string | undefined {
+/** The target of an RFC 8288 Link header's rel="next" entry, as written (relative or absolute). */
+export function nextLink(link: string | undefined): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(',')) {
     const m = /<([^>]+)>\s*;(.*)/.exec(part.trim());
-    if (m && /rel="?next"?/.test(m[2] ?? '')) return new URL(m[1] as string, base).toString();
+    if (m && /rel="?next"?/.test(m[2] ?? '')) return m[1] as string;
   }
   return undefined;
 }
@@ -34,7 +35,9 @@ export async function listTags(client: RegistryClient, repository: string, name:
     const parsed = TagList.safeParse(doc);
     if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`);
     tags.push(...(parsed.data.tags ?? []));
-    path = nextLink(header(res, 'link'), url);
+    const next = nextLink(header(res, 'link'));
+    // The next page gets the registry's credentials: only the registry's own origin is followed.
+    path = next === undefined ? undefined : registryOriginUrl(next, res.url, url, client.name, 'a Link header');
   }
   return tags;
 }
