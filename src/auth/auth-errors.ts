@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RegctlError } from '../errors.js';
-import { discard, type TransportResponse } from '../http/transport.js';
+import type { TransportResponse } from '../http/transport.js';
+import { discard } from '../util/discard.js';
 import { readStream } from '../content/read-all.js';
 import { findChallenge, type Challenge } from './challenge.js';
 import { scopeRepositories } from './scope.js';

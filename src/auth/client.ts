@@ -1,6 +1,7 @@
 import { RegctlError } from '../errors.js';
 import type { Credential, CredentialFunction } from '../credentials/types.js';
-import { discard, header, type Transport, type TransportRequest, type TransportResponse } from '../http/transport.js';
+import { header, type Transport, type TransportRequest, type TransportResponse } from '../http/transport.js';
+import { discard } from '../util/discard.js';
 import { deniedError, describeTarget, foreignRefusalError, refusedError } from './auth-errors.js';
 import { findChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { mergeScopes, parseScope, requestRepository, scopesForRequest } from './scope.js';

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** Where the records live, relative to the cache root: outside `blobs/` and `index.json`, so OCI tools ignore them. */
 export const BLOB_SOURCES_DIR = join('.regctl', 'blob-sources');
@@ -67,7 +67,7 @@ export class BlobSources {
       if (known[known.length - 1] === repository) return;
       if (known.length >= COMPACT_ABOVE) {
         const kept = unique([repository, ...known.reverse()]).slice(0, KEEP).reverse();
-        await replace(path, kept.join('\n') + '\n');
+        await writeFileAtomic(path, kept.join('\n') + '\n');
         return;
       }
       await mkdir(dirname(path), { recursive: true });
@@ -93,16 +93,4 @@ function isRepositoryName(line: string): boolean {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Replaces a file atomically (temp file in the same directory, then rename). */
-async function replace(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

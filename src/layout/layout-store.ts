@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
 import type { Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
@@ -8,6 +9,7 @@ import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { blobExists, blobPath, fsError, openBlob, writeBlob, writeBlobBytes } from './blobs.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
 /** Options of {@link LayoutStore.open}. */
@@ -52,6 +54,8 @@ export interface TagOptions {
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
+const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
+
 /**
  * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
@@ -79,20 +83,8 @@ export class LayoutStore implements Target {
       await atomicWrite(root, marker, JSON.stringify(OCI_LAYOUT_FILE), { exclusive: true });
       await atomicWrite(root, indexPath(root), serializeIndex(emptyIndex()), { exclusive: true });
     }
-    let text: string;
-    try {
-      text = await readFile(marker, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') throw new RegctlError('usage', `not an OCI layout: ${dir}`, { cause: err });
-      throw fsError('cannot read', marker, err);
-    }
-    let version: unknown;
-    try {
-      version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-    } catch {
-      version = undefined;
-    }
-    if (typeof version !== 'string') throw new RegctlError('usage', `not an OCI layout: ${dir} (oci-layout has no imageLayoutVersion)`);
+    const layout = await readJsonFile(marker, OciLayoutSchema, { label: 'OCI layout file' });
+    if (!layout) throw new RegctlError('usage', `not an OCI layout: ${dir}`);
     return new LayoutStore(root);
   }
 

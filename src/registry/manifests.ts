@@ -6,7 +6,8 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { digestLike, isDigest, sha256Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
-import { drain, type RegistryClient } from './client.js';
+import type { RegistryClient } from './client.js';
+import { discard } from '../util/discard.js';
 import { responseError } from './errors.js';
 
 /** A manifest as the registry served it: descriptor and exact bytes. */
@@ -29,7 +30,7 @@ export async function getManifest(client: RegistryClient, repository: string, re
   if (res.status !== 200) throw await responseError(res, 'GET', url, what);
   const length = Number(header(res, 'content-length') ?? '0');
   if (length > MAX_MANIFEST_BYTES) {
-    drain(res);
+    discard(res);
     throw new RegctlError('failed', `${what} is ${length} bytes, over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
   }
   const bytes = await readStream(res.body, MAX_MANIFEST_BYTES, what);
@@ -56,7 +57,7 @@ export async function headManifest(client: RegistryClient, repository: string, r
     path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
   });
-  drain(res);
+  discard(res);
   if (res.status === 404) return undefined;
   if (res.status !== 200) throw await responseError(res, 'HEAD', url, what);
   const digest = header(res, 'docker-content-digest');
@@ -80,7 +81,7 @@ export async function putManifest(client: RegistryClient, repository: string, re
     scopes: [`repository:${repository}:pull,push`],
   });
   if (res.status !== 201 && res.status !== 200) throw await responseError(res, 'PUT', url, what);
-  drain(res);
+  discard(res);
   const served = header(res, 'docker-content-digest');
   if (served && isDigest(served) && served !== desc.digest) throw new DigestMismatchError(desc.digest, served, `${what} (registry)`);
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 // ARCHITECTURE.md: a module imports only from lower ranks (or itself); third-party packages live in one module.
 const RANK: Record<string, number> = {
-  errors: 0, ref: 1, oci: 1, content: 2, config: 2, credentials: 3, http: 3, auth: 4,
+  errors: 0, ref: 1, oci: 1, util: 1, content: 2, config: 2, credentials: 3, http: 3, auth: 4,
   registry: 5, layout: 5, session: 6, commands: 7, cli: 8,
 };
 const OWNER: Record<string, (file: string) => boolean> = {
