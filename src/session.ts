@@ -17,7 +17,8 @@ import { MirroredRepository, type RegistrySource } from './registry/mirrored.js'
 import { RegistryRepository } from './registry/repository.js';
 import type { LookupFunction } from 'node:net';
 import type { Location } from './ref/location.js';
-import { apiEndpoint, normalizeRegistry, type Reference } from './ref/reference.js';
+import type { Reference } from './ref/reference.js';
+import { apiEndpoint, normalizeRegistry } from './ref/registry.js';
 
 /** Global options shared by every command (SPEC §3). */
 export interface SessionOptions {

@@ -4,7 +4,7 @@ import { RegctlError } from '../errors.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { dockerConfigDir, type PathEnv } from '../config/paths.js';
 import { HelperStore } from './helper-store.js';
-import { credentialHost, dockerServerKey } from './server-key.js';
+import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
 const AuthEntrySchema = z.looseObject({
@@ -24,8 +24,6 @@ const DockerConfigSchema = z.looseObject({
 /** The parts of Docker's config.json regctl reads. */
 export type DockerConfig = z.infer<typeof DockerConfigSchema>;
 
-export { DOCKER_HUB_KEY, credentialHost, dockerServerKey } from './server-key.js';
-
 /** Docker config file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigFile(pe: PathEnv = {}): string {
   return join(dockerConfigDir(pe), 'config.json');
@@ -42,11 +40,11 @@ export function readDockerConfig(file: string, label = 'Docker config file'): Pr
 /** Keys of `record` that stand for `registry`: the exact key first, then docker's normalized matches. */
 export function matchingKeys(record: Record<string, unknown> | undefined, registry: string): string[] {
   if (!record) return [];
-  const host = credentialHost(registry);
+  const host = normalizeRegistry(registry);
   const keys = Object.keys(record);
   const preferred = [registry, dockerServerKey(registry)];
   const exact = preferred.filter((k, i) => preferred.indexOf(k) === i && k in record);
-  const loose = keys.filter((k) => !exact.includes(k) && credentialHost(k) === host);
+  const loose = keys.filter((k) => !exact.includes(k) && normalizeRegistry(k) === host);
   return [...exact, ...loose];
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
-import { credentialHost } from './server-key.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import { fromStoredSecret, toStoredSecret } from './stored-secret.js';
 import type { Credential, CredentialStore } from './types.js';
 
@@ -39,20 +39,20 @@ export class FileStore implements CredentialStore {
   /** The credential for `server`; undefined when the file or entry is missing. */
   async get(server: string): Promise<Credential | undefined> {
     const doc = await this.#read();
-    const entry = doc?.registries?.[credentialHost(server)];
+    const entry = doc?.registries?.[normalizeRegistry(server)];
     return entry === undefined ? undefined : fromStoredSecret(entry);
   }
 
   /** Stores (or replaces) the entry for `server`, creating the file 0600 (directory 0700). */
   async put(server: string, cred: Credential): Promise<void> {
     const doc = (await this.#read()) ?? {};
-    await this.#write({ ...doc, registries: { ...(doc.registries ?? {}), [credentialHost(server)]: toStoredSecret(cred) } });
+    await this.#write({ ...doc, registries: { ...(doc.registries ?? {}), [normalizeRegistry(server)]: toStoredSecret(cred) } });
   }
 
   /** Removes the entry for `server`; false when there was none. The file goes when it is empty. */
   async delete(server: string): Promise<boolean> {
     const doc = await this.#read();
-    const key = credentialHost(server);
+    const key = normalizeRegistry(server);
     if (!doc?.registries || !(key in doc.registries)) return false;
     const registries = { ...doc.registries };
     delete registries[key];

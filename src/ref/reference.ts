@@ -1,4 +1,5 @@
 import { RegctlError } from '../errors.js';
+import { DOCKER_HUB, isDockerHub } from './registry.js';
 
 /** An image reference in fully normalized form (SPEC §1): `registry/repository[:tag][@digest]`. */
 export interface Reference {
@@ -16,11 +17,6 @@ export interface ParseReferenceOptions {
   defaultTag?: boolean;
 }
 
-/** Docker Hub's canonical registry name. */
-export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
-const DOCKER_HUB_CREDENTIAL_KEY = 'https://index.docker.io/v1/';
 const OFFICIAL_PREFIX = 'library/';
 const DEFAULT_TAG = 'latest';
 /** Longest allowed `registry/repository` (SPEC §1: "the whole name at most 255 characters"). */
@@ -59,33 +55,6 @@ function digestProblem(digest: string): string {
   return `invalid digest format: ${algorithm} needs ${algorithm === 'sha256' ? 64 : 128} hexadecimal characters, got ${hex.length}`;
 }
 
-/**
- * Maps the names a user may write for Docker Hub to `docker.io`; any other host is returned as given.
- * A server URL such as `https://index.docker.io/v1/` (what `docker login` stores) is reduced to its host first.
- */
-export function normalizeRegistry(host: string): string {
-  let h = host.trim();
-  const scheme = /^https?:\/\//i.exec(h);
-  if (scheme) {
-    h = h.slice(scheme[0].length);
-    const slash = h.indexOf('/');
-    if (slash >= 0) h = h.slice(0, slash);
-  }
-  return DOCKER_HUB_ALIASES.has(h.toLowerCase()) ? DOCKER_HUB : h;
-}
-
-/** The host that serves the registry API: `registry-1.docker.io` for Docker Hub, otherwise the registry itself. */
-export function apiEndpoint(registry: string): string {
-  const r = normalizeRegistry(registry);
-  return r === DOCKER_HUB ? DOCKER_HUB_ENDPOINT : r;
-}
-
-/** The key docker's config.json and credential helpers use: `https://index.docker.io/v1/` for Docker Hub, otherwise the host. */
-export function credentialKey(registry: string): string {
-  const r = normalizeRegistry(registry);
-  return r === DOCKER_HUB ? DOCKER_HUB_CREDENTIAL_KEY : r;
-}
-
 /** Splits a name (no tag, no digest) into registry and repository the way docker's splitDockerDomain does. */
 function splitName(name: string): { registry: string; repository: string } {
   const slash = name.indexOf('/');
@@ -94,7 +63,7 @@ function splitName(name: string): { registry: string; repository: string } {
   // SPEC §1: the first component is a host only if it has "." or ":" or is "localhost".
   // (Newer docker also treats an uppercase first component as a host; the SPEC does not.)
   if (first === 'localhost' || first.includes('.') || first.includes(':')) {
-    const registry = normalizeRegistry(first);
+    const registry = isDockerHub(first) ? DOCKER_HUB : first;
     const rest = name.slice(slash + 1);
     const repository = registry === DOCKER_HUB && rest !== '' && !rest.includes('/') ? OFFICIAL_PREFIX + rest : rest;
     return { registry, repository };
@@ -189,7 +158,7 @@ export function formatReference(ref: Reference): string {
 
 /** Docker's short repository name: `node`, `alice/app`; repositories elsewhere keep their registry. */
 export function familiarRepository(ref: Reference): string {
-  if (normalizeRegistry(ref.registry) !== DOCKER_HUB) return formatRepository(ref);
+  if (!isDockerHub(ref.registry)) return formatRepository(ref);
   if (ref.repository.startsWith(OFFICIAL_PREFIX)) {
     const remainder = ref.repository.slice(OFFICIAL_PREFIX.length);
     // "library/a/b" stays as it is, as in docker's familiarizeName.
