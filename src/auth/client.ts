@@ -143,7 +143,7 @@ export class AuthClient {
     if (!state || state.scheme === 'none') return undefined;
     if (state.scheme === 'basic') {
       const auth = basicHeader(await this.#credentials(host, repository));
-      if (!auth) throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`);
+      if (!auth) throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`, { subject: describeTarget(host, scopes) });
       return auth;
     }
     const token = await this.#tokens.obtain(host, scopes, async () =>

@@ -42,10 +42,6 @@ export function isReferenceDigest(value: string): boolean {
   return DIGEST.test(value);
 }
 
-function invalid(input: string, reason: string, what = 'reference'): RegctlError {
-  return new RegctlError('usage', `invalid ${what} "${input}": ${reason}`);
-}
-
 function digestProblem(digest: string): string {
   if (!DIGEST_SHAPE.test(digest)) return 'invalid digest format';
   const algorithm = digest.slice(0, digest.indexOf(':'));
@@ -90,9 +86,15 @@ function nameProblem(registry: string, repository: string, hostAsWritten: string
  * Throws a usage RegctlError naming the input and what is wrong with it.
  */
 export function parseReference(input: string, options: ParseReferenceOptions = {}): Reference {
-  if (input === '') throw invalid(input, 'repository name must have at least one component');
+  return parse(input, options, 'reference');
+}
+
+/** parseReference, naming the input `what` ("reference", "repository") in its errors. */
+function parse(input: string, options: ParseReferenceOptions, what: string): Reference {
+  const invalid = (reason: string): RegctlError => new RegctlError('usage', `invalid ${what} "${input}": ${reason}`);
+  if (input === '') throw invalid('repository name must have at least one component');
   if (IDENTIFIER.test(input)) {
-    throw invalid(input, 'cannot specify 64-byte hexadecimal strings (a digest needs a repository: NAME@sha256:HEX)');
+    throw invalid('cannot specify 64-byte hexadecimal strings (a digest needs a repository: NAME@sha256:HEX)');
   }
   let rest = input;
   let digest: string | undefined;
@@ -107,15 +109,15 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  if (rest === '') throw invalid(input, 'invalid reference format');
+  if (rest === '') throw invalid('invalid reference format');
 
   const { registry, repository } = splitName(rest);
   const slash = rest.indexOf('/');
   const hostAsWritten = registry === DOCKER_HUB || slash < 0 ? DOCKER_HUB : rest.slice(0, slash);
   const problem = nameProblem(registry, repository, hostAsWritten);
-  if (problem) throw invalid(input, problem);
-  if (tag !== undefined && !TAG.test(tag)) throw invalid(input, 'invalid tag format');
-  if (digest !== undefined && !DIGEST.test(digest)) throw invalid(input, digestProblem(digest));
+  if (problem) throw invalid(problem);
+  if (tag !== undefined && !TAG.test(tag)) throw invalid('invalid tag format');
+  if (digest !== undefined && !DIGEST.test(digest)) throw invalid(digestProblem(digest));
 
   const ref: Reference = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
@@ -129,15 +131,9 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
  * Throws a usage RegctlError when the name is invalid or has a tag or digest.
  */
 export function parseRepository(input: string): Reference {
-  let ref: Reference;
-  try {
-    ref = parseReference(input, { defaultTag: false });
-  } catch (err) {
-    if (err instanceof RegctlError) throw new RegctlError('usage', err.message.replace(/^invalid reference/, 'invalid repository'));
-    throw err;
-  }
+  const ref = parse(input, { defaultTag: false }, 'repository');
   if (ref.tag !== undefined || ref.digest !== undefined) {
-    throw invalid(input, 'a repository name takes no tag or digest', 'repository');
+    throw new RegctlError('usage', `invalid repository "${input}": a repository name takes no tag or digest`);
   }
   return { registry: ref.registry, repository: ref.repository };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RegctlError } from '../errors.js';
+import { RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import { header } from '../http/transport.js';
 import type { RegistryClient } from './client.js';
@@ -24,16 +24,16 @@ export async function listTags(client: RegistryClient, repository: string, name:
   let path: string | undefined = `/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path && page < 10_000; page++) {
     const { res, url } = await client.request({ method: 'GET', path });
-    if (res.status !== 200) throw await responseError(res, 'GET', url, `repository ${name}`);
+    if (res.status !== 200) throw withSubject(await responseError(res, 'GET', url, `repository ${name}`), name);
     const text = (await readStream(res.body, 16 * 1024 * 1024, 'tag list')).toString('utf8');
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new RegctlError('failed', `registry ${client.name} sent a tag list for ${name} that is not JSON`);
+      throw new RegctlError('failed', `registry ${client.name} sent a tag list for ${name} that is not JSON`, { subject: name });
     }
     const parsed = TagList.safeParse(doc);
-    if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`);
+    if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`, { subject: name });
     tags.push(...(parsed.data.tags ?? []));
     const next = nextLink(header(res, 'link'));
     // The next page gets the registry's credentials: only the registry's own origin is followed.
