@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import { loadArchive, type LoadedImage } from '../layout/archive-load.js';
+import { loadArchive, type LoadedImage } from '../archive/load-archive.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 

@@ -1,6 +1,6 @@
 import { RegctlError } from '../errors.js';
-import { planSave, type SaveRequest } from '../layout/archive-plan.js';
-import { writeArchive, writeArchiveFile } from '../layout/archive-writer.js';
+import { planSave, type SaveRequest } from '../archive/save-plan.js';
+import { writeArchive, writeArchiveFile } from '../archive/write-archive.js';
 import type { Platform } from '../oci/descriptor.js';
 import { parsePlatform } from '../oci/platform.js';
 import type { Session } from '../session.js';

@@ -44,8 +44,8 @@ export async function readImage(fetcher: Fetcher, desc: Descriptor): Promise<Ima
   return parsed.kind === 'manifest' ? imageDetail(fetcher, desc, parsed.manifest) : undefined;
 }
 
-/** The detail of the image whose (parsed) manifest is `manifest`: its config read, sizes added. */
-async function imageDetail(fetcher: Fetcher, desc: Descriptor, manifest: ImageManifest): Promise<ImageDetail> {
+/** The detail of the image whose manifest (already parsed) is `manifest`: its config read, its size added up. */
+export async function imageDetail(fetcher: Fetcher, desc: Descriptor, manifest: ImageManifest): Promise<ImageDetail> {
   const configBytes = await fetchAll(fetcher, manifest.config, 16 * 1024 * 1024, 'image config');
   const config = isImageConfigMediaType(manifest.config.mediaType) ? parseImageConfig(configBytes) : artifactConfig(configBytes);
   const size = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);

@@ -4,10 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
 import { VerifyingTransform } from '../oci/digest.js';
-import { blobEntryName } from './archive-names.js';
-import type { SavePlan } from './archive-plan.js';
-import { fsError } from './blobs.js';
-import { OCI_LAYOUT_FILE, type LayoutStore } from './layout-store.js';
+import { blobEntryName } from './entry-names.js';
+import type { SavePlan } from './save-plan.js';
+import { fsError } from '../util/fs-error.js';
+import { OCI_LAYOUT_FILE, type LayoutStore } from '../layout/layout-store.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 // A fixed timestamp keeps archives of the same images byte-identical.
