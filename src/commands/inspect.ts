@@ -1,10 +1,9 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Session } from '../session.js';
 import { humanSize } from './format.js';
 import type { CommandIo } from './io.js';
-import { resolveLocal } from './resolve-local.js';
 
 /** Options of `regctl inspect`. */
 export interface InspectOptions {
@@ -28,9 +27,9 @@ export interface InspectResult {
 
 /** Shows manifest, config, platform and size of a cached image (or of a remote one, see remote-inspect). */
 export async function inspect(session: Session, options: InspectOptions, io: CommandIo): Promise<InspectResult> {
-  const store = await session.cache();
-  const found = await resolveLocal(store, options.reference);
-  const summary = await summarizeImage(store, found.descriptor, (child) => store.exists(child));
+  const cache = await session.cache();
+  const found = await cache.find(options.reference);
+  const summary = await summarizeImage(cache.store, found.descriptor, (child) => cache.store.exists(child));
   const result = inspectResult(found.name ?? null, found.descriptor, summary);
   printInspect(result, options.json ?? false, io);
   return result;
@@ -45,7 +44,7 @@ export function inspectResult(name: string | null, desc: Descriptor, summary: Im
     mediaType: desc.mediaType,
     size: summary.size,
     created: summary.created ?? null,
-    sourceIndex: desc.annotations?.['io.regctl.image.index.digest'] ?? null,
+    sourceIndex: desc.annotations?.[Annotation.sourceIndex] ?? null,
     manifests: summary.index
       ? summary.index.manifests.map((m) => ({ digest: m.digest, mediaType: m.mediaType, platform: formatPlatform(m.platform), present: present.has(m.digest) }))
       : [],

@@ -35,8 +35,8 @@ async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable>
  */
 export async function load(session: Session, options: LoadOptions, io: CommandIo): Promise<LoadedImage[]> {
   const input = await openInput(options, io);
-  const store = await session.cache();
-  const loaded = await loadArchive(store, input);
+  const cache = await session.cache();
+  const loaded = await loadArchive(cache.store, input);
   for (const image of loaded) {
     if (image.name) io.out(options.quiet ? image.name : `Loaded image: ${image.name}`);
     else {

@@ -31,11 +31,10 @@ export class BlobSources {
   }
 
   /** A copy `onPresent` hook that records every blob (not manifests: they are never mounted) as held by `repository`. */
-  static recorder(root: string, repository: string): (desc: Descriptor) => Promise<void> {
-    const sources = new BlobSources(root);
+  recorder(repository: string): (desc: Descriptor) => Promise<void> {
     return async (desc) => {
       if (isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType)) return;
-      await sources.record(desc.digest, repository);
+      await this.record(desc.digest, repository);
     };
   }
 

@@ -13,7 +13,7 @@ import { listTags } from './tags.js';
 import { DEFAULT_CHUNK_SIZE, uploadChunked } from './chunked-upload.js';
 import { isMonolithicRefusal, mountBlob, uploadMonolithic } from './upload.js';
 
-/** How blobs are uploaded (push and copy set it; pull never uploads). */
+/** How blobs are uploaded (given by push and copy; pull never uploads). */
 export interface UploadPolicy {
   /** Blobs larger than this many bytes go up in chunks (PATCH); default Infinity: one streamed PUT. */
   chunkedAbove?: number;
@@ -44,7 +44,7 @@ export class RegistryRepository implements Target, Mounter, TagLister {
   /** Repository path, e.g. library/node. */
   readonly repository: string;
   /** How blobs are uploaded; see UploadPolicy. */
-  uploads: UploadPolicy;
+  private readonly uploads: UploadPolicy;
   /** Manifests seen in this run, by digest, so a resolve and a fetch cost one GET. */
   private readonly manifests = new Map<string, Buffer>();
 
