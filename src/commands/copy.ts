@@ -154,7 +154,7 @@ function tryReference(text: string): Reference | undefined {
  * takes as the image's name, is a full name: REF itself when it is one, else the source's
  * repository with that tag; with no repository known it is left out rather than a bare tag.
  */
-export function layoutNames(from: Location, root: Descriptor, ref: string | undefined): { refName: string; imageName: string | null } | undefined {
+function layoutNames(from: Location, root: Descriptor, ref: string | undefined): { refName: string; imageName: string | null } | undefined {
   if (ref !== undefined && isDigest(ref)) return undefined;
   if (ref !== undefined && !isTag(ref)) {
     const full = tryReference(ref);

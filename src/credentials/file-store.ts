@@ -9,7 +9,7 @@ import { fromStoredSecret, toStoredSecret } from './stored-secret.js';
 import type { Credential, CredentialStore } from './types.js';
 
 /** The file store's file name inside the regctl config directory. */
-export const CREDENTIALS_FILE = 'credentials.json';
+const CREDENTIALS_FILE = 'credentials.json';
 
 /** The warning login prints when it writes the file store. */
 export const FILE_STORE_WARNING = 'credentials are stored unencrypted in a file only your user can read; prefer the OS keychain where one is available';

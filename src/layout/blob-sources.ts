@@ -6,7 +6,7 @@ import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** Where the records live, relative to the cache root: outside `blobs/` and `index.json`, so OCI tools ignore them. */
-export const BLOB_SOURCES_DIR = join('.regctl', 'blob-sources');
+const BLOB_SOURCES_DIR = join('.regctl', 'blob-sources');
 
 /** A file holding more lines than this is rewritten without duplicates. */
 const COMPACT_ABOVE = 64;

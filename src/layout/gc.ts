@@ -65,7 +65,7 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
 }
 
 /** Digests reachable from index.json; manifests that are missing or unreadable are kept but not walked. */
-export async function reachableDigests(store: LayoutStore): Promise<Set<string>> {
+async function reachableDigests(store: LayoutStore): Promise<Set<string>> {
   const seen = new Set<string>();
   const queue: Descriptor[] = [...(await readIndex(store.dir)).manifests];
   while (queue.length > 0) {

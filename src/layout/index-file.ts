@@ -69,7 +69,7 @@ export async function atomicWrite(root: string, dest: string, text: string, opti
 }
 
 /** Writes index.json atomically (callers hold the index lock). */
-export async function writeIndex(root: string, index: LayoutIndex): Promise<void> {
+async function writeIndex(root: string, index: LayoutIndex): Promise<void> {
   await atomicWrite(root, indexPath(root), serializeIndex(index));
 }
 
