@@ -26,6 +26,8 @@ export interface RegistryOptions {
   publicPrefix?: string;
   /** Token mode: token lifetime; default 300. */
   tokenTtlSeconds?: number;
+  /** `storage.delete.enabled`; default true. */
+  deleteEnabled?: boolean;
 }
 
 /** A running `distribution` registry started for a test. */
@@ -160,7 +162,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       log: { level: 'info', formatter: 'text', accesslog: { disabled: false } },
       storage: {
         filesystem: { rootdirectory: dataDir },
-        delete: { enabled: true },
+        delete: { enabled: opts.deleteEnabled ?? true },
         maintenance: { uploadpurging: { enabled: false } },
       },
       http: { addr: '', secret: randomBytes(16).toString('hex') },
