@@ -34,7 +34,8 @@ export async function inspect(session: Session, options: InspectOptions, io: Com
   const format = checkInspectView(options);
   const store = await session.cache();
   const found = await resolveLocal(store, options.reference);
-  const names = (await store.list()).filter((d) => d.digest === found.descriptor.digest).map((d) => d.annotations?.['org.opencontainers.image.ref.name']).filter((n): n is string => !!n);
+  const names = (await store.list()).filter((d) => d.digest === found.descriptor.digest).map((d) => d.annotations?.['org.opencontainers.image.ref.name']).filter((n): n is string => !!n)
+    .sort();
   const pinned = found.descriptor.annotations?.['io.regctl.image.index.digest'] ?? found.descriptor.digest;
   const subject = {
     fetcher: store,
