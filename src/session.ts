@@ -1,9 +1,10 @@
 import { AuthClient } from './auth/client.js';
-import { loadConfig, registryConfig, type Config } from './config/config.js';
+import { loadConfig, registryConfig, registryMirrors, type Config } from './config/config.js';
 import { cacheDir, configDir } from './config/paths.js';
 import { regctlVersion } from './config/version.js';
 import type { Target } from './content/types.js';
 import { createCredentialFunction } from './credentials/chain.js';
+import { ContainersAuthStore } from './credentials/containers-auth.js';
 import { DockerConfigStore } from './credentials/docker-config.js';
 import { EnvStore } from './credentials/env-store.js';
 import { FileStore, credentialsFile } from './credentials/file-store.js';
@@ -12,8 +13,9 @@ import type { CredentialFunction, CredentialStore } from './credentials/types.js
 import { createTransport, type Transport } from './http/transport.js';
 import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/client.js';
-import { MirroredRepository } from './registry/mirrored.js';
+import { MirroredRepository, type RegistrySource } from './registry/mirrored.js';
 import { RegistryRepository } from './registry/repository.js';
+import type { LookupFunction } from 'node:net';
 import type { Location } from './ref/location.js';
 import { apiEndpoint, normalizeRegistry, type Reference } from './ref/reference.js';
 
@@ -37,6 +39,8 @@ export interface SessionOptions {
   credentialStores?: CredentialStore[];
   /** Environment; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** DNS lookup for every connection (tests give loopback a non-loopback name); default the OS resolver. */
+  lookup?: LookupFunction;
 }
 
 /** Wires config, cache, transport and credentials for one command run. */
@@ -48,6 +52,7 @@ export class Session {
   private cachePromise: Promise<LayoutStore> | undefined;
   private transportInstance: Transport | undefined;
   private authInstance: AuthClient | undefined;
+  private envStore: EnvStore | undefined;
   private readonly clients = new Map<string, RegistryClient>();
   private readonly closers: (() => Promise<void> | void)[] = [];
 
@@ -81,7 +86,9 @@ export class Session {
   transport(): Transport {
     if (!this.transportInstance) {
       const registries = this.config.registries ?? {};
-      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h)];
+      // A mirror written as http://host is plain HTTP by the user's choice, as in docker's registry-mirrors.
+      const httpMirrors = Object.keys(registries).flatMap((h) => registryMirrors(this.config, h).filter((m) => m.scheme === 'http').map((m) => m.host));
+      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h), ...httpMirrors];
       this.transportInstance = createTransport({
         userAgent: `regctl/${regctlVersion()}`,
         ...(this.options.caCerts ? { caCertFiles: this.options.caCerts } : {}),
@@ -95,6 +102,7 @@ export class Session {
         },
         insecureHosts: insecure,
         ...(this.options.debug ? { debug: this.options.debug } : {}),
+        ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         env: this.env,
       });
       const t = this.transportInstance;
@@ -104,25 +112,29 @@ export class Session {
   }
 
   /**
-   * Credential lookup (SPEC §5): extra stores (flags), the environment, the OS keychain, the file store
-   * (read only when its file exists), then Docker's config (credHelpers, credsStore, auths).
+   * Credential lookup (SPEC §5): extra stores (flags), the environment (only for REGCTL_REGISTRY's
+   * registries), the OS keychain, the file store (read only when its file exists), Docker's config
+   * (credHelpers, credsStore, auths), then the containers auth files podman/buildah/skopeo write.
    */
   credentialStores(): CredentialStore[] {
     const debug = this.options.debug;
     const warn = this.options.warn;
+    // One EnvStore per run, so its "not scoped" warning is printed once however many lookups there are.
+    this.envStore ??= new EnvStore(this.env, warn ? { warn } : {});
     return [
       ...(this.options.credentialStores ?? []),
-      new EnvStore(this.env),
+      this.envStore,
       new KeychainStore(debug ? { debug } : {}),
       new FileStore(credentialsFile(this.configDir)),
       new DockerConfigStore({ env: this.env, ...(warn ? { warn } : {}) }),
+      new ContainersAuthStore({ env: this.env, ...(warn ? { warn } : {}) }),
     ];
   }
 
-  /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint). */
+  /** The credential function handed to auth; keyed by registry name (docker.io for Docker Hub's endpoint) and repository. */
   credentials(): CredentialFunction {
     const lookup = createCredentialFunction(this.credentialStores());
-    return (host: string) => lookup(normalizeRegistry(host));
+    return (host: string, repository?: string) => lookup(normalizeRegistry(host), repository);
   }
 
   /** The auth middleware over the transport. */
@@ -131,12 +143,15 @@ export class Session {
     return this.authInstance;
   }
 
-  /** A client for one registry (by the name users give it); docker.io talks to registry-1.docker.io. */
-  client(registry: string, endpoint: string = apiEndpoint(registry)): RegistryClient {
-    const key = `${registry}|${endpoint}`;
+  /**
+   * A client for one registry (by the name users give it); docker.io talks to registry-1.docker.io.
+   * `base` fixes the scheme ("https://host") instead of probing it.
+   */
+  client(registry: string, endpoint: string = apiEndpoint(registry), base?: string): RegistryClient {
+    const key = `${registry}|${endpoint}|${base ?? ''}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new RegistryClient(this.auth(), registry, endpoint);
+      c = new RegistryClient(this.auth(), registry, endpoint, base);
       this.clients.set(key, c);
     }
     return c;
@@ -147,12 +162,15 @@ export class Session {
     return new RegistryRepository(this.client(ref.registry), ref.repository);
   }
 
-  /** The repository to read from: mirrors from the config first (docker.io above all), then upstream. */
-  source(ref: Reference): Target {
-    const mirrors = registryConfig(this.config, ref.registry).mirrors ?? [];
+  /**
+   * The repository every read command reads from (pull, digest, tags, inspect --remote, copy's
+   * source): mirrors from the config first (docker.io above all), then the registry itself.
+   */
+  source(ref: Reference): RegistrySource {
+    const mirrors = registryMirrors(this.config, ref.registry);
     const upstream = this.repository(ref);
     if (mirrors.length === 0) return upstream;
-    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m, m), ref.repository));
+    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository));
     return new MirroredRepository([...candidates, upstream], (host, err) => this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`));
   }
 

@@ -78,15 +78,20 @@ export function scopesCover(have: readonly string[], need: readonly string[]): b
  */
 export function scopesForRequest(method: string, url: string): string[] {
   const u = new URL(url);
-  const m = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)(\/|$)/.exec(u.pathname);
-  if (!m) return [];
-  const name = decodeURIComponent(m[1]!);
+  const name = requestRepository(url);
+  if (name === undefined) return [];
   const verb = method.toUpperCase();
   const actions = verb === 'GET' || verb === 'HEAD' ? ['pull'] : verb === 'DELETE' ? ['delete'] : ['pull', 'push'];
   const out = [repositoryScope(name, actions)];
   const from = u.searchParams.get('from');
   if (u.searchParams.get('mount') && from) out.push(repositoryScope(from, ['pull']));
   return mergeScopes(out);
+}
+
+/** The repository a registry API URL is about (`/v2/<name>/manifests|blobs|tags|referrers/…`), if any. */
+export function requestRepository(url: string): string | undefined {
+  const m = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)(\/|$)/.exec(new URL(url).pathname);
+  return m ? decodeURIComponent(m[1]!) : undefined;
 }
 
 /** The repository names the scopes mention, for error messages. */

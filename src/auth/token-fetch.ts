@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { RegctlError } from '../errors.js';
 import type { Credential } from '../credentials/types.js';
-import { assertSchemeAllowed, type Transport, type TransportResponse } from '../http/transport.js';
+import { header, type Transport, type TransportResponse } from '../http/transport.js';
+import { REDIRECT_STATUSES } from '../http/redirect.js';
 import { readStream } from '../content/read-all.js';
 import type { BearerToken } from './token-cache.js';
 
@@ -49,10 +50,44 @@ async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Pr
   return { token, expiresIn: parsed.data.expires_in, ...(req.offline && refresh ? { refreshToken: refresh } : {}) };
 }
 
+/**
+ * Throws unless a token realm may be asked (SPEC §5): over HTTPS, or over plain HTTP only when its host
+ * is loopback or configured insecure, whatever the registry's challenge says. With credentials the
+ * refusal keeps the password at home; without, it keeps a server-chosen URL from downgrading to HTTP.
+ * Exit 5, like every other "no TLS where TLS is required" failure.
+ */
+export function assertRealmAllowed(realm: string, registry: string, allowsPlainHttp: (host: string) => boolean, withCredentials: boolean): void {
+  let u: URL;
+  try {
+    u = new URL(realm);
+  } catch {
+    throw new RegctlError('auth', `${registry} named an invalid token realm in its WWW-Authenticate challenge`);
+  }
+  if (u.protocol === 'https:') return;
+  const where = `token realm ${u.protocol}//${u.host}${u.pathname}`;
+  if (u.protocol !== 'http:') throw new RegctlError('auth', `${registry} named a ${where} that is neither https nor http`);
+  if (allowsPlainHttp(u.host)) return;
+  const what = withCredentials ? `the credentials for ${registry}` : `a token request for ${registry}`;
+  throw new RegctlError(
+    'network',
+    `refusing to send ${what} to ${where} over plain HTTP: ${u.host} is not loopback or an insecure registry (--insecure-registry ${u.host} if you trust the network)`,
+  );
+}
+
 /** Turns a refused token request into a one-line error. */
 async function refused(res: TransportResponse, req: TokenRequest): Promise<never> {
   res.body.resume();
   const where = `${req.registry} (token server ${new URL(req.realm).host})`;
+  if (REDIRECT_STATUSES.has(res.status)) {
+    // The request may hold a password (Basic header or POST form): it is never re-sent to a redirect target.
+    let target = '';
+    try {
+      target = ` to ${new URL(header(res, 'location') ?? '', req.realm).host}`;
+    } catch {
+      // no usable Location: the message names the realm only
+    }
+    throw new RegctlError('auth', `token request for ${where} was redirected${target} (HTTP ${res.status}); regctl does not follow redirects of token requests`);
+  }
   if (res.status === 401 || res.status === 403) {
     const who = req.credential ? 'the stored credentials were rejected' : 'anonymous access was refused; run "regctl login"';
     throw new RegctlError('auth', `authentication failed for ${where}: ${who}`);
@@ -71,6 +106,7 @@ function postForm(transport: Transport, req: TokenRequest, grant: Record<string,
     url: req.realm,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
+    redirect: 'manual',
   });
 }
 
@@ -78,11 +114,12 @@ function postForm(transport: Transport, req: TokenRequest, grant: Record<string,
  * Gets a bearer token (SPEC §5): with an identity token, the OAuth2 POST refresh_token form; otherwise
  * GET realm?service=&scope= (Basic credentials if present), falling back to the POST password grant
  * when a POST-only endpoint answers the GET with 404/405. With `offline`, a refresh token is asked for
- * and returned when the server gives one.
+ * and returned when the server gives one. Token requests never follow redirects: a password in a Basic
+ * header or a POST form must not be re-sent to wherever a 3xx points (it becomes an auth error, exit 4).
  */
 export async function fetchToken(transport: Transport, req: TokenRequest): Promise<FetchedToken> {
   const cred = req.credential;
-  if (cred) assertSchemeAllowed(transport, req.realm, 'credentials');
+  assertRealmAllowed(req.realm, req.registry, (h) => transport.allowsPlainHttp(h), cred !== undefined);
   if (cred?.identityToken) {
     const res = await postForm(transport, req, { grant_type: 'refresh_token', refresh_token: cred.identityToken });
     return res.status === 200 ? parseTokenResponse(res, req) : refused(res, req);
@@ -97,7 +134,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
   }
   const headers: Record<string, string> = {};
   if (basic) headers['authorization'] = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-  const res = await transport.request({ method: 'GET', url: url.toString(), headers });
+  const res = await transport.request({ method: 'GET', url: url.toString(), headers, redirect: 'manual' });
   if (res.status === 200) return parseTokenResponse(res, req);
   if ((res.status === 404 || res.status === 405) && basic) {
     res.body.resume();

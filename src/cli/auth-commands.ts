@@ -22,7 +22,8 @@ Examples:
   regctl login --store file registry.corp.example     0600 file, NOT encrypted (no keychain)
 
 Where no keychain is available (a headless Linux box without a D-Bus session), use --store file,
---store docker with a credential helper such as pass, or REGCTL_USERNAME/REGCTL_PASSWORD in CI.`,
+--store docker with a credential helper such as pass, or REGCTL_USERNAME/REGCTL_PASSWORD with
+REGCTL_REGISTRY=HOST in CI.`,
     )
     .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreKind }, cmd: Command) =>
       run(cmd, async (session, io) => {

@@ -1,9 +1,32 @@
 import { setFlagsFromString } from 'node:v8';
-import { isRegctlError } from '../errors.js';
+import { errnoCode, isRegctlError } from '../errors.js';
 import { buildProgram, type GlobalFlags } from './program.js';
 import { colorEnabled, errorLine } from './output.js';
 
 const REPORT_URL = 'https://github.com/regctl/regctl/issues';
+
+/**
+ * Exit status when the reader of our output went away (`regctl images | head -1`): 128 + SIGPIPE,
+ * what shells report for git, coreutils and Go tools, which die of the signal. Node ignores
+ * SIGPIPE and reports EPIPE instead, so the status is given by hand.
+ */
+export const CLOSED_PIPE_EXIT = 141;
+
+/**
+ * Ends the process quietly when stdout or stderr is a closed pipe, as Go tools do, instead of
+ * Node's uncaught EPIPE stack trace. Installed first, so it runs before any other listener
+ * (a save streaming to stdout) reports the failure.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: unknown) => {
+      if (errnoCode(err) === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+      // Any other failure of stdout is reported (stderr's own cannot be).
+      if (stream === process.stdout) process.stderr.write(`${errorLine(`cannot write to stdout: ${(err as Error).message}`, false)}\n`);
+      process.exit(1);
+    });
+  }
+}
 
 /** Runs the CLI and exits with the SPEC §4 code; the only place that calls process.exit. */
 export async function main(argv: string[]): Promise<void> {
@@ -11,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
   // runs on a background thread that process exit then waits for. Baseline (Liftoff) code parses
   // as fast for our traffic and saved ~70 ms of every run (measured: 281 → 204 ms for a no-op pull).
   setFlagsFromString('--liftoff-only');
+  exitQuietlyOnClosedPipe();
   const state: { flags?: GlobalFlags } = {};
   let code = 0;
   try {

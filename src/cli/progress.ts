@@ -15,6 +15,9 @@ const WORDS: Record<ProgressVerb, { start: string; active: string; done: string;
   copy: { start: 'Copying', active: 'Copying', done: 'Copied', skip: 'Already exists' },
 };
 
+/** What docker push says of a layer it leaves to its urls. */
+const FOREIGN = 'Skipped foreign layer';
+
 /** A progress display: a listener for copy events, status lines, and a stop() that clears any live output. */
 export interface ProgressDisplay {
   listener: CopyListener | undefined;
@@ -51,7 +54,7 @@ export async function createProgress(mode: ProgressMode, verb: ProgressVerb, qui
       listener: (e: CopyEvent) => {
         if (!isLayerish(e.desc) || e.type === 'progress') return;
         const id = shortId(e.desc.digest);
-        const text = e.type === 'start' ? words.start : e.type === 'done' ? words.done : e.type === 'skip' ? words.skip : `Mounted from ${e.from}`;
+        const text = e.type === 'start' ? words.start : e.type === 'done' ? words.done : e.type === 'skip' ? words.skip : e.type === 'foreign' ? FOREIGN : `Mounted from ${e.from}`;
         stream.write(`${id}: ${text}\n`);
       },
       stop: () => undefined,
@@ -97,6 +100,7 @@ function ttyProgress(spinner: Ora, words: (typeof WORDS)[ProgressVerb], stream: 
         row.bytes = e.bytes;
       } else if (e.type === 'done') row.state = words.done;
       else if (e.type === 'skip') row.state = words.skip;
+      else if (e.type === 'foreign') row.state = FOREIGN;
       else row.state = `Mounted from ${e.from}`;
     },
     stop: () => {

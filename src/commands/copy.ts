@@ -8,7 +8,7 @@ import { isDigest } from '../oci/digest.js';
 import { isIndexMediaType } from '../oci/media-types.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { formatLocation, parseLocation, type Location } from '../ref/location.js';
-import { formatRepository } from '../ref/reference.js';
+import { formatReference, formatRepository, isTag, parseReference, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import { humanSize } from './format.js';
@@ -68,18 +68,19 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
     ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     reopen: (desc) => src.fetch(desc),
   };
-  const { target: dst, name: dstName } = await openDestination(session, from, to, uploads);
+  const { target: dst, name: dstName, nameIt } = await openDestination(session, from, root, to, uploads);
   if (wanted.length && !isIndexMediaType(root.mediaType) && !options.quiet) {
     io.err(`${formatLocation(from)} is a single-platform image: --platform is ignored`);
   }
   if (!options.quiet && !options.json) io.status(`Copying ${formatLocation(from)} to ${formatLocation(to)}`);
   const sameRegistry = from.kind === 'registry' && to.kind === 'registry' && from.ref.registry === to.ref.registry && from.ref.repository !== to.ref.repository;
-  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, dstName, {
+  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, nameIt ? undefined : dstName, {
     platforms: selection,
     concurrency: session.concurrency,
     ...(io.progress ? { listener: io.progress } : {}),
     ...(sameRegistry ? { mountCandidates: () => [from.ref.repository] } : {}),
   }));
+  if (nameIt) await nameIt(result.descriptor);
   const { digest, mediaType, size } = result.descriptor;
   if (to.kind === 'registry' && to.ref.digest && to.ref.digest !== digest) {
     throw new RegctlError('failed', `copied ${digest}, but the destination ${formatLocation(to)} names ${to.ref.digest}: drop the digest or the platform filter`);
@@ -131,17 +132,59 @@ async function openSource(session: Session, from: Location): Promise<{ target: T
   throw new RegctlError('usage', `oci:${from.dir} holds ${entries.length} images; name one as oci:${from.dir}:REF${shown}`);
 }
 
+/** The repository (`host/path`) the source image belongs to, when anything names one. */
+function sourceRepository(from: Location, root: Descriptor): string | undefined {
+  if (from.kind === 'registry') return formatRepository(from.ref);
+  for (const text of [root.annotations?.[Annotation.containerdName], from.ref]) {
+    const ref = text && !isTag(text) && !isDigest(text) ? tryReference(text) : undefined;
+    if (ref) return formatRepository(ref);
+  }
+  return undefined;
+}
+
+function tryReference(text: string): Reference | undefined {
+  try {
+    return parseReference(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The names an `oci:DIR` entry gets. `org.opencontainers.image.ref.name` is what skopeo writes: REF
+ * as given, else the source tag (or `latest`). `io.containerd.image.name`, which `ctr images import`
+ * takes as the image's name, is a full name: REF itself when it is one, else the source's
+ * repository with that tag; with no repository known it is left out rather than a bare tag.
+ */
+export function layoutNames(from: Location, root: Descriptor, ref: string | undefined): { refName: string; imageName: string | null } | undefined {
+  if (ref !== undefined && isDigest(ref)) return undefined;
+  if (ref !== undefined && !isTag(ref)) {
+    const full = tryReference(ref);
+    return { refName: ref, imageName: full ? formatReference(full) : null };
+  }
+  const srcTag = from.kind === 'registry' ? from.ref.tag : from.ref !== undefined && isTag(from.ref) ? from.ref : from.ref !== undefined && !isDigest(from.ref) ? tryReference(from.ref)?.tag : undefined;
+  const refName = ref ?? srcTag ?? 'latest';
+  const repo = sourceRepository(from, root);
+  return { refName, imageName: repo ? `${repo}:${refName}` : null };
+}
+
 /**
  * The destination Target and the name to give the copy there. A registry is opened for writing
- * with the upload policy (chunk settings, and re-reading a blob from the source); an `oci:DIR` without
- * REF takes the source's tag (or `latest`), since a layout entry without a name is invisible.
+ * with the upload policy (chunk settings, and re-reading a blob from the source); an `oci:DIR` entry
+ * is named after copying by {@link layoutNames}, since a layout entry without a name is invisible.
  */
-async function openDestination(session: Session, from: Location, to: Location, uploads: UploadPolicy): Promise<{ target: Target; name: string | undefined }> {
+async function openDestination(
+  session: Session,
+  from: Location,
+  root: Descriptor,
+  to: Location,
+  uploads: UploadPolicy,
+): Promise<{ target: Target; name: string | undefined; nameIt?: (desc: Descriptor) => Promise<void> }> {
   if (to.kind === 'oci') {
     const store = await LayoutStore.open(to.dir, { create: true });
-    if (to.ref !== undefined) return { target: store, name: isDigest(to.ref) ? undefined : to.ref };
-    const srcName = from.kind === 'registry' ? from.ref.tag : from.ref !== undefined && !isDigest(from.ref) ? from.ref : undefined;
-    return { target: store, name: srcName ?? 'latest' };
+    const names = layoutNames(from, root, to.ref);
+    if (!names) return { target: store, name: undefined };
+    return { target: store, name: names.refName, nameIt: (desc) => store.tag(desc, names.refName, { imageName: names.imageName }) };
   }
   const repo = session.repository(to.ref);
   repo.uploads = uploads;

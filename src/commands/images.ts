@@ -1,5 +1,5 @@
-import { summarizeImage } from '../content/image-summary.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -23,9 +23,9 @@ export interface ImagesOptions {
 
 /** One row of `regctl images`. */
 export interface ImageRow {
-  /** Full normalized name, e.g. docker.io/library/node:latest. */
-  name: string;
-  repository: string;
+  /** Full normalized name, e.g. docker.io/library/node:latest; null for an image loaded without one (docker's `<none>`). */
+  name: string | null;
+  repository: string | null;
   tag: string | null;
   digest: string;
   mediaType: string;
@@ -40,23 +40,32 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   const store = await session.cache();
   const wanted = options.repository ? parseRepository(options.repository) : undefined;
   const filter = wanted ? formatRepository(wanted) : undefined;
-  const rows: (ImageRow & { ref: Reference })[] = [];
+  const rows: (ImageRow & { ref?: Reference })[] = [];
+  // Many names often share one image: each is summarised once.
+  const summaries = new Map<string, Promise<ImageSummary>>();
+  const summarize = (desc: Descriptor): Promise<ImageSummary> => {
+    let s = summaries.get(desc.digest);
+    if (!s) summaries.set(desc.digest, (s = summarizeImage(store, desc, (child: Descriptor) => store.exists(child))));
+    return s;
+  };
   for (const desc of await store.list()) {
-    const name = desc.annotations?.['org.opencontainers.image.ref.name'];
-    if (!name) continue;
-    let ref: Reference;
-    try {
-      ref = parseReference(name);
-    } catch {
-      continue;
+    const name = desc.annotations?.[Annotation.refName];
+    let ref: Reference | undefined;
+    if (name) {
+      try {
+        ref = parseReference(name);
+      } catch {
+        continue;
+      }
     }
-    if (filter && formatRepository(ref) !== filter) continue;
-    const summary = await summarizeImage(store, desc, (child: Descriptor) => store.exists(child));
+    // Unnamed entries (an archive loaded without names) are docker's dangling <none> images.
+    if (filter && (!ref || formatRepository(ref) !== filter)) continue;
+    const summary = await summarize(desc);
     rows.push({
-      ref,
-      name,
-      repository: formatRepository(ref),
-      tag: ref.tag ?? null,
+      ...(ref ? { ref } : {}),
+      name: ref ? (name as string) : null,
+      repository: ref ? formatRepository(ref) : null,
+      tag: ref?.tag ?? null,
       digest: desc.digest,
       mediaType: desc.mediaType,
       size: summary.size,
@@ -64,7 +73,8 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       platforms: summary.images.map((i) => formatPlatform(i.platform)),
     });
   }
-  rows.sort((a, b) => a.repository.localeCompare(b.repository) || (a.tag ?? '').localeCompare(b.tag ?? ''));
+  // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
+  rows.sort((a, b) => Number(!a.ref) - Number(!b.ref) || (a.repository ?? '').localeCompare(b.repository ?? '') || (a.tag ?? '').localeCompare(b.tag ?? '') || a.digest.localeCompare(b.digest));
   const result = rows.map(({ ref: _ref, ...row }) => row);
   if (wanted && rows.length === 0 && !options.json && !options.quiet && !format) {
     // Not an error (docker exits 0 too, and scripts test `images -q REPO` for emptiness), but no
@@ -84,7 +94,7 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     const lines = table(
       header,
       rows.map((r) => [
-        familiarRepository(r.ref),
+        r.ref ? familiarRepository(r.ref) : '<none>',
         r.tag ?? '<none>',
         ...(options.digests ? [r.digest] : []),
         shortId(r.digest),

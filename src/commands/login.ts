@@ -60,6 +60,10 @@ export async function verifyCredentials(session: Session, registry: string, cred
   drain(first);
   if (first.status >= 200 && first.status < 300) return { unchecked: true };
   if (first.status !== 401) throw new RegctlError('failed', `${registry} answered HTTP ${first.status} to GET /v2/; is it a registry?`);
+  // A challenge from a host /v2/ was redirected to is not the registry's: its realm gets no password.
+  if (new URL(first.url).origin !== new URL(ping).origin) {
+    throw new RegctlError('auth', `login to ${registry} failed: GET /v2/ was redirected to ${new URL(first.url).host}, which asked for authentication; regctl sends no credentials there`);
+  }
   const challenges = parseChallenges(header(first, 'www-authenticate') ?? '');
   const bearer = findChallenge(challenges, 'bearer');
   const realm = bearer?.params['realm'];

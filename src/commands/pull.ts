@@ -3,6 +3,7 @@ import { RegctlError } from '../errors.js';
 import { BlobSources } from '../layout/blob-sources.js';
 import { Annotation } from '../oci/descriptor.js';
 import { acquireLease } from '../layout/lease.js';
+import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -61,6 +62,8 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
+      // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
+      foreignLayers: new ForeignLayerFetcher(session.transport()),
     }));
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {

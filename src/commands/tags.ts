@@ -21,11 +21,11 @@ export interface TagsResult {
   tags: string[];
 }
 
-/** Lists a repository's tags in the registry, following `Link` pagination; one tag a line. */
+/** Lists a repository's tags in the registry (its mirrors first), following `Link` pagination; one tag a line. */
 export async function tags(session: Session, options: TagsOptions, io: CommandIo): Promise<TagsResult> {
   const ref = parseRepository(options.repository);
   const format = outputFormat(options.format, TAGS_FORMAT);
-  const list = await namingErrors(formatRepository(ref), () => session.repository(ref).tags(options.pageSize));
+  const list = await namingErrors(formatRepository(ref), () => session.source(ref).tags(options.pageSize));
   const result = { name: formatRepository(ref), tags: list };
   if (format) printRows(format, list.map((tag) => ({ Repository: result.name, Tag: tag, Name: `${result.name}:${tag}` })), io);
   else if (options.json) io.out(JSON.stringify(result, null, 2));

@@ -2,13 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
+import { parseMirror, type MirrorEndpoint } from './mirror.js';
+
+const MirrorSchema = z.string().min(1).superRefine((entry, ctx) => {
+  const parsed = parseMirror(entry);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: `mirror ${parsed.error}` });
+});
 
 const RegistryConfigSchema = z.strictObject({
   insecure: z.boolean().optional(),
   ca: z.string().optional(),
   clientCert: z.string().optional(),
   clientKey: z.string().optional(),
-  mirrors: z.array(z.string().min(1)).optional(),
+  mirrors: z.array(MirrorSchema).optional(),
   credentialStore: z.enum(['keychain', 'file', 'docker']).optional(),
 });
 
@@ -42,10 +48,23 @@ export async function loadConfig(dir: string): Promise<Config> {
   const r = ConfigSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const path = issue && issue.path.length ? issue.path.join('.') : '(root)';
+    const path = issue && issue.path.length ? fieldPath(issue.path) : '(root)';
     throw new RegctlError('usage', `config file ${file}: ${path}: ${issue?.message ?? 'invalid'}`);
   }
   return r.data;
+}
+
+/** A field path as a user reads it: `registries.docker.io.mirrors[0]`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+/** The mirrors configured for a registry host, parsed (the config was validated when loaded). */
+export function registryMirrors(config: Config, host: string): MirrorEndpoint[] {
+  return (registryConfig(config, host).mirrors ?? []).flatMap((m) => {
+    const parsed = parseMirror(m);
+    return 'error' in parsed ? [] : [parsed];
+  });
 }
 
 /** The config of one registry host, or an empty object. */

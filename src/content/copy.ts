@@ -2,12 +2,12 @@ import { pipeline, Readable, Transform, type TransformCallback } from 'node:stre
 import { RegctlError } from '../errors.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
 import { sha256Digest } from '../oci/digest.js';
-import { parseManifest, type ImageIndex } from '../oci/manifest.js';
-import { MediaType } from '../oci/media-types.js';
-import { formatPlatform, platformMatches } from '../oci/platform.js';
+import { parseManifest } from '../oci/manifest.js';
+import { isNonDistributable } from '../oci/media-types.js';
 import { runLimited } from './limit.js';
+import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
-import { isMounter, type CopyListener, type Target } from './types.js';
+import { isMounter, type CopyListener, type Fetcher, type Target } from './types.js';
 
 /** How copy treats an index at the source. */
 export type PlatformSelection =
@@ -27,6 +27,12 @@ export interface CopyOptions {
   mountCandidates?: (desc: Descriptor) => Promise<string[]> | string[];
   /** Called after each blob or manifest is present at the destination (pushed, mounted or found). */
   onPresent?: (desc: Descriptor, how: 'copied' | 'skipped' | 'mounted') => Promise<void> | void;
+  /**
+   * Reads non-distributable (foreign) layers from their `urls` (pull sets it). When absent, such
+   * layers are never moved — registries are not sent them and the manifest keeps their urls — as
+   * docker push and containerd do. When the fetcher fails, the source is tried before giving up.
+   */
+  foreignLayers?: Fetcher;
 }
 
 /** What copy did. */
@@ -69,16 +75,18 @@ export async function copyDescriptor(src: Target, root: Descriptor, dst: Target,
   } else {
     const selection = options.platforms ?? { mode: 'all' };
     if (selection.mode === 'all') {
-      await copyIndexChildren(ctx, parsed.index.manifests);
+      await copyIndexChildren(ctx, parsed.index.manifests, [root.digest]);
       await pushManifest(ctx, base, rootBytes);
     } else if (selection.mode === 'one') {
-      const child = pick(parsed.index, selection.platform, root.digest);
-      await copyChild(ctx, child);
+      const child = await selectPlatform(src, root, parsed.index, selection.platform);
+      await copyChild(ctx, child, [root.digest]);
       result = { mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}), annotations: { [Annotation.sourceIndex]: root.digest } };
     } else {
-      const children = selection.platforms.map((p) => pick(parsed.index, p, root.digest));
+      const children: Descriptor[] = [];
+      for (const p of selection.platforms) children.push(await selectPlatform(src, root, parsed.index, p));
+      // Children found in nested indexes are listed directly: the filtered index is flat.
       const unique = [...new Map(children.map((c) => [c.digest, c])).values()];
-      await copyIndexChildren(ctx, unique);
+      await copyIndexChildren(ctx, unique, [root.digest]);
       const index = { ...parsed.index, manifests: unique };
       if (!index.mediaType) index.mediaType = parsed.mediaType;
       const bytes = Buffer.from(JSON.stringify(index));
@@ -99,26 +107,18 @@ interface Ctx {
   concurrency: number;
 }
 
-function pick(index: ImageIndex, platform: Platform, digest: string): Descriptor {
-  const found = index.manifests.find((m) => platformMatches(platform, m.platform));
-  if (!found) {
-    const available = index.manifests.map((m) => formatPlatform(m.platform)).filter((p) => p !== 'unknown/unknown' && p !== 'unknown');
-    throw new RegctlError('not-found', `no image for platform ${formatPlatform(platform)} in index ${digest}; available: ${available.join(', ') || 'none'}`);
-  }
-  return found;
-}
-
-async function copyIndexChildren(ctx: Ctx, children: Descriptor[]): Promise<void> {
+async function copyIndexChildren(ctx: Ctx, children: Descriptor[], path: string[]): Promise<void> {
   // Children one after another; their blobs go in parallel inside each.
-  for (const child of children) await copyChild(ctx, child);
+  for (const child of children) await copyChild(ctx, child, path);
 }
 
-async function copyChild(ctx: Ctx, child: Descriptor): Promise<Buffer> {
+/** Copies one child of an index at `path` (the index digests above it), following nested indexes within the depth limit. */
+async function copyChild(ctx: Ctx, child: Descriptor, path: string[]): Promise<Buffer> {
   const bytes = await fetchAll(ctx.src, child, undefined, `manifest ${child.digest}`);
   const parsed = parseManifest(bytes, child.mediaType, `manifest ${child.digest}`);
   const desc: Descriptor = { mediaType: child.mediaType || parsed.mediaType, digest: child.digest, size: child.size };
   if (parsed.kind === 'index') {
-    await copyIndexChildren(ctx, parsed.index.manifests);
+    await copyIndexChildren(ctx, parsed.index.manifests, descend(path, child));
     await pushManifest(ctx, desc, bytes);
   } else {
     await copyImage(ctx, desc, bytes);
@@ -130,9 +130,28 @@ async function copyImage(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<voi
   const parsed = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind !== 'manifest') throw new RegctlError('failed', `manifest ${desc.digest} is not an image manifest`);
   const { config, layers } = parsed.manifest;
-  const blobs = [...new Map([config, ...layers].filter((b) => !b.urls?.length || b.mediaType !== MediaType.dockerForeignLayerGzip).map((b) => [b.digest, b])).values()];
-  await runLimited(blobs, ctx.concurrency, (blob) => copyBlob(ctx, blob));
+  const blobs = [...new Map([config, ...layers].map((b) => [b.digest, b])).values()];
+  await runLimited(blobs, ctx.concurrency, (blob) => {
+    if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d));
+    const foreign = ctx.options.foreignLayers;
+    if (foreign) return copyBlob(ctx, blob, () => openForeign(ctx, foreign, blob));
+    (ctx.options.listener ?? (() => undefined))({ type: 'foreign', desc: blob });
+    return Promise.resolve();
+  });
   await pushManifest(ctx, desc, bytes);
+}
+
+/** Opens a foreign layer from its urls, else (as containerd does) from the source itself. */
+async function openForeign(ctx: Ctx, foreign: Fetcher, blob: Descriptor): Promise<Readable> {
+  try {
+    return await foreign.fetch(blob);
+  } catch (err) {
+    try {
+      return await ctx.src.fetch({ mediaType: blob.mediaType, digest: blob.digest, size: blob.size });
+    } catch {
+      throw err;
+    }
+  }
 }
 
 async function pushManifest(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<void> {
@@ -144,8 +163,8 @@ async function pushManifest(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<
   await ctx.options.onPresent?.(desc, 'copied');
 }
 
-async function copyBlob(ctx: Ctx, blob: Descriptor): Promise<void> {
-  const { dst, src, options, stats } = ctx;
+async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => Promise<Readable>): Promise<void> {
+  const { dst, options, stats } = ctx;
   const emit = options.listener ?? (() => undefined);
   const desc: Descriptor = { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
   if (await dst.exists(desc)) {
@@ -165,7 +184,7 @@ async function copyBlob(ctx: Ctx, blob: Descriptor): Promise<void> {
     }
   }
   emit({ type: 'start', desc });
-  const stream = await src.fetch(desc);
+  const stream = await open(desc);
   const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
   // pipeline destroys the source when the destination fails, so no socket is left dangling.
   await dst.push(desc, pipeline(stream, counter, () => undefined));

@@ -1,6 +1,7 @@
 import { RegctlError } from '../errors.js';
 import type { Descriptor, Platform } from '../oci/descriptor.js';
 import { parseImageConfig, parseManifest, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
+import { isImageConfigMediaType } from '../oci/media-types.js';
 import { fetchAll } from './read-all.js';
 import type { Fetcher } from './types.js';
 
@@ -28,12 +29,22 @@ export interface ImageSummary {
   created?: string;
 }
 
+/** An artifact's config (a Helm chart's, an SBOM's), read as an image config when it looks like one, else as empty. */
+function artifactConfig(bytes: Buffer): ImageConfig {
+  try {
+    return parseImageConfig(bytes);
+  } catch {
+    return {};
+  }
+}
+
 /** Reads one image manifest and its config. */
 export async function readImage(fetcher: Fetcher, desc: Descriptor): Promise<ImageDetail> {
   const parsed = parseManifest(await fetchAll(fetcher, desc, undefined, 'manifest'), desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind !== 'manifest') throw new RegctlError('failed', `${desc.digest} is an index, not an image manifest`);
   const manifest = parsed.manifest;
-  const config = parseImageConfig(await fetchAll(fetcher, manifest.config, 16 * 1024 * 1024, 'image config'));
+  const configBytes = await fetchAll(fetcher, manifest.config, 16 * 1024 * 1024, 'image config');
+  const config = isImageConfigMediaType(manifest.config.mediaType) ? parseImageConfig(configBytes) : artifactConfig(configBytes);
   const size = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
   const platform: Platform | undefined = desc.platform ?? (config.os && config.architecture ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } : undefined);
   return { descriptor: desc, manifest, config, ...(platform ? { platform } : {}), size };

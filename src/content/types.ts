@@ -52,7 +52,9 @@ export type CopyEvent =
   | { type: 'progress'; desc: Descriptor; bytes: number }
   | { type: 'skip'; desc: Descriptor }
   | { type: 'mount'; desc: Descriptor; from: string }
-  | { type: 'done'; desc: Descriptor };
+  | { type: 'done'; desc: Descriptor }
+  /** A non-distributable (foreign) layer left where it is: the manifest keeps its urls. */
+  | { type: 'foreign'; desc: Descriptor };
 
 /** Receives copy events. */
 export type CopyListener = (event: CopyEvent) => void;

@@ -2,12 +2,12 @@ import { isEmptyCredential, type CredentialFunction, type CredentialStore } from
 
 /**
  * A credential function that asks each store in order and returns the first non-empty answer
- * (SPEC §5: flags → environment → keychain → Docker config). Store errors propagate.
+ * (SPEC §5: flags → environment → keychain → file store → Docker config → containers auth file). Store errors propagate.
  */
 export function createCredentialFunction(stores: readonly CredentialStore[]): CredentialFunction {
-  return async (registry) => {
+  return async (registry, repository) => {
     for (const store of stores) {
-      const cred = await store.get(registry);
+      const cred = await store.get(registry, repository);
       if (!isEmptyCredential(cred)) return cred;
     }
     return undefined;

@@ -31,14 +31,17 @@ export function dockerConfigFile(pe: PathEnv = {}): string {
   return join(dockerConfigDir(pe), 'config.json');
 }
 
-/** Reads and validates a Docker config file; undefined when it does not exist. Never echoes file contents. */
-export async function readDockerConfig(file: string): Promise<DockerConfig | undefined> {
+/**
+ * Reads and validates a Docker config file (or a containers auth file, same format; `label` names it in
+ * messages); undefined when it does not exist. Never echoes file contents.
+ */
+export async function readDockerConfig(file: string, label = 'Docker config file'): Promise<DockerConfig | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
-    throw new RegctlError('usage', `cannot read Docker config file ${file}: ${errnoCode(err) ?? 'read error'}`, { cause: err });
+    throw new RegctlError('usage', `cannot read ${label} ${file}: ${errnoCode(err) ?? 'read error'}`, { cause: err });
   }
   if (text.trim() === '') return {};
   let json: unknown;
@@ -46,13 +49,13 @@ export async function readDockerConfig(file: string): Promise<DockerConfig | und
     json = JSON.parse(text);
   } catch {
     // JSON.parse messages quote the text around the error, which may be a secret: say only where.
-    throw new RegctlError('usage', `Docker config file ${file} is not valid JSON`);
+    throw new RegctlError('usage', `${label} ${file} is not valid JSON`);
   }
   const parsed = DockerConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw new RegctlError('usage', `Docker config file ${file} is invalid at ${where}: ${issue?.code ?? 'bad value'}`);
+    throw new RegctlError('usage', `${label} ${file} is invalid at ${where}: ${issue?.code ?? 'bad value'}`);
   }
   return parsed.data;
 }
@@ -74,13 +77,16 @@ export function credentialHelperFor(config: DockerConfig, registry: string): str
   return (key !== undefined ? config.credHelpers?.[key] : undefined) || config.credsStore || undefined;
 }
 
-/** The credential in one `auths` entry, or undefined when it holds none. */
-export function credentialFromAuthEntry(entry: z.infer<typeof AuthEntrySchema>, key: string, file: string): Credential | undefined {
+/** One `auths` entry of Docker's config.json (or of a containers auth file). */
+export type AuthEntry = z.infer<typeof AuthEntrySchema>;
+
+/** The credential in one `auths` entry, or undefined when it holds none; `label` names the file kind in messages. */
+export function credentialFromAuthEntry(entry: AuthEntry, key: string, file: string, label = 'Docker config file'): Credential | undefined {
   const cred: Credential = {};
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new RegctlError('usage', `Docker config file ${file} has an invalid "auth" value for ${key}`);
+    if (colon <= 0) throw new RegctlError('usage', `${label} ${file} has an invalid "auth" value for ${key}`);
     cred.username = decoded.slice(0, colon);
     cred.password = decoded.slice(colon + 1);
   } else {

@@ -55,7 +55,7 @@ export function keychainUnavailable(err: unknown, action: 'store' | 'remove' = '
     `the OS keychain is not available: ${reasonOf(err)}. Nothing was stored. Choose one of: ` +
       '--store file (a file only you can read, not encrypted); ' +
       '--store docker (the docker-credential helper named in Docker\'s config.json, e.g. "credsStore": "pass"); ' +
-      'REGCTL_USERNAME/REGCTL_PASSWORD environment variables (CI); ' +
+      'REGCTL_USERNAME/REGCTL_PASSWORD with REGCTL_REGISTRY naming the registry (CI); ' +
       'or start a Secret Service (e.g. gnome-keyring) in a D-Bus session.',
     { cause: err },
   );

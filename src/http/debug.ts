@@ -7,7 +7,7 @@ export type DebugSink = (line: string) => void;
 type Headers = Record<string, string | string[] | undefined>;
 
 /** Normalizes undici's request header shapes into name/value pairs. */
-function headerPairs(headers: Dispatcher.DispatchOptions['headers']): Array<[string, string]> {
+export function headerPairs(headers: Dispatcher.DispatchOptions['headers']): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   if (!headers) return out;
   if (Array.isArray(headers)) {

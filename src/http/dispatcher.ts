@@ -1,8 +1,10 @@
 import type { Dispatcher } from 'undici';
-import { Agent, EnvHttpProxyAgent, interceptors } from './undici-parts.js';
-import { caBundle, createConnector, type TlsSettings } from './tls-connector.js';
+import { Agent, interceptors } from './undici-parts.js';
+import { createConnector, type TlsSettings } from './tls-connector.js';
 import { debugInterceptor, type DebugSink } from './debug.js';
 import { toNetworkError } from './errors.js';
+import { proxyRulesFromEnv } from './proxy-env.js';
+import { forwardProxyInterceptor, proxyConnector } from './proxy-routing.js';
 
 /** Retry policy for idempotent requests; times in milliseconds. */
 export interface RetrySettings {
@@ -22,13 +24,13 @@ export interface DispatcherOptions extends TlsSettings {
   retry?: RetrySettings;
   /** Debug sink; no debug output when absent. */
   debug?: DebugSink;
-  /** Environment read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY; default process.env. */
+  /** Environment read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY, SSL_CERT_FILE/SSL_CERT_DIR and HOME; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
-/** The composed dispatcher for requests, and a bare one (no retry, no redirect) for probes. */
+/** The composed dispatcher for requests, and a bare one (no retry) for probes; neither follows redirects. */
 export interface DispatcherStack {
-  /** Redirects, retries, debug logging and error mapping on top of the agent. */
+  /** Retries, debug logging and error mapping on top of the agent (redirects are the transport's). */
   dispatcher: Dispatcher;
   /** The agent with debug logging only: one attempt, raw errors (used to probe for TLS). */
   probe: Dispatcher;
@@ -54,36 +56,19 @@ function mapErrorsInterceptor(): Dispatcher.DispatcherComposeInterceptor {
   };
 }
 
-/** True when a proxy variable is set, so the proxy-aware agent is needed. */
-function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env['HTTPS_PROXY'] || env['https_proxy'] || env['HTTP_PROXY'] || env['http_proxy']);
-}
-
 /**
- * Builds one keep-alive undici agent (proxy-aware when HTTPS_PROXY/HTTP_PROXY are set) composed with
- * debug logging, retry of GET/HEAD on resets, 429 and 5xx honouring Retry-After (with Range resume),
- * and up to 5 redirects — undici drops Authorization on a cross-origin hop (SPEC §5).
+ * Builds one keep-alive undici agent composed with debug logging and retry of GET/HEAD on resets, 429
+ * and 5xx honouring Retry-After (with Range resume); redirects are followed by the transport, one hop
+ * per request, under its own rules (SPEC §5). HTTPS_PROXY/HTTP_PROXY/NO_PROXY are applied
+ * below the per-host TLS connector, so every per-registry TLS setting holds through a proxy.
  */
 export function createDispatcher(options: DispatcherOptions): DispatcherStack {
   const env = options.env ?? process.env;
-  const connect = createConnector(options);
-  const common = { connections: options.connections ?? 8, keepAliveTimeout: 30_000, connect };
-  let agent: Dispatcher;
-  if (proxyConfigured(env)) {
-    // Through a proxy the tunnel's TLS comes from requestTls: only the global CA list applies there.
-    const ca = caBundle(options.caCertFiles ?? []);
-    const tls = ca ? { ca } : {};
-    agent = new EnvHttpProxyAgent({
-      ...common,
-      requestTls: tls,
-      proxyTls: tls,
-      httpProxy: env['HTTP_PROXY'] ?? env['http_proxy'],
-      httpsProxy: env['HTTPS_PROXY'] ?? env['https_proxy'],
-      noProxy: env['NO_PROXY'] ?? env['no_proxy'],
-    });
-  } else {
-    agent = new Agent(common);
-  }
+  const proxies = proxyRulesFromEnv(env);
+  const direct = createConnector({ ...options, systemTrust: { env, ...options.systemTrust } });
+  const connect = proxyConnector(direct, proxies, options.debug);
+  const agent = new Agent({ connections: options.connections ?? 8, keepAliveTimeout: 30_000, connect });
+  const forward = forwardProxyInterceptor(proxies);
   const debug = options.debug ? [debugInterceptor(options.debug)] : [];
   const retry = interceptors.retry({
     maxRetries: options.retry?.maxRetries ?? 3,
@@ -98,7 +83,7 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
     throwOnError: false,
   });
   // compose() applies the first interceptor innermost: debug sees every hop and every retry.
-  const dispatcher = agent.compose(...debug, retry, interceptors.redirect({ maxRedirections: 5 }), mapErrorsInterceptor());
-  const probe = agent.compose(...debug);
+  const dispatcher = agent.compose(forward, ...debug, retry, mapErrorsInterceptor());
+  const probe = agent.compose(forward, ...debug);
   return { dispatcher, probe, close: () => agent.close() };
 }

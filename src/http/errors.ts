@@ -45,6 +45,17 @@ function deepCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The CA files configured for the host, as the TLS connector noted them on a failed handshake. */
+function trustNote(err: unknown): string[] {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur; i++) {
+    const files = (cur as { regctlTrust?: { hostFiles?: string[] } }).regctlTrust?.hostFiles;
+    if (files) return files;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return [];
+}
+
 /** True when the error is an abort requested by the caller (it must pass through unchanged). */
 export function isAbortError(err: unknown): boolean {
   const e = err as { name?: string; code?: string } | undefined;
@@ -75,11 +86,12 @@ export function toNetworkError(err: unknown, url: string | URL): unknown {
     return new RegctlError('network', `connection refused by ${host}:${port}`, { cause: err });
   }
   if (code && TLS_VERIFY_CODES.has(code)) {
-    return new RegctlError(
-      'network',
-      `TLS certificate of ${u.host} cannot be verified (${code}); pass --ca-cert FILE or set "ca" for this registry in the config`,
-      { cause: err },
-    );
+    const hostFiles = trustNote(err);
+    // When CAs are configured for the host, suggesting to configure one would send the user in circles.
+    const hint = hostFiles.length
+      ? ` with the CAs configured for it (${hostFiles.join(', ')}) and the system store; check which CA signed the registry's certificate`
+      : `; pass --ca-cert FILE, set "ca" for this registry in the config, or add the CA to certs.d or the system store`;
+    return new RegctlError('network', `TLS certificate of ${u.host} cannot be verified (${code})${hint}`, { cause: err });
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
     return new RegctlError('network', `${u.host} does not speak TLS; if it is a plain-HTTP registry pass --insecure-registry ${u.host}`, { cause: err });

@@ -1,27 +1,28 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { isIP, type LookupFunction } from 'node:net';
+import { homedir } from 'node:os';
 import { buildConnector } from './undici-parts.js';
-import { RegctlError, errnoCode } from '../errors.js';
+import { defaultCertsDirs, hostCertificates, type ClientCertFiles } from './certs-d.js';
+import { SecureContexts } from './secure-contexts.js';
+import type { SystemTrustOptions } from './trust-store.js';
 
 /** TLS choices of a transport; every field is optional. */
 export interface TlsSettings {
-  /** Extra CA certificate files (PEM) trusted for every host, on top of the system/bundled CAs. */
+  /** Extra CA certificate files (PEM) trusted for every host, on top of the system and bundled CAs. */
   caCertFiles?: string[];
   /** Extra CA certificate files for one host ("host" or "host:port"). */
   perHostCa?: (host: string) => string[] | undefined;
   /** Client certificate and key files (PEM) for one host ("host" or "host:port"). */
-  perHostClientCert?: (host: string) => { certFile: string; keyFile: string } | undefined;
+  perHostClientCert?: (host: string) => ClientCertFiles | undefined;
   /** Hosts ("host" for every port, or "host:port") where plain HTTP and unverified TLS are accepted. */
   insecureHosts?: string[];
-}
-
-/** Reads a PEM file, failing with a one-line usage error that names it. */
-function readPem(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new RegctlError('usage', `cannot read ${what} file ${file}: ${errnoCode(err) ?? String(err)}`, { cause: err });
-  }
+  /** docker/containers certificate directories holding `HOST[:PORT]/`; default {@link defaultCertsDirs} of $HOME. */
+  certsDirs?: string[];
+  /** Where the system trust store is read from; default this process's environment and OS. */
+  systemTrust?: SystemTrustOptions;
+  /** DNS lookup for every connection regctl opens (tests map names to 127.0.0.1); default the OS resolver. */
+  lookup?: LookupFunction;
+  /** Sink for --debug lines (which trust store was read); none when absent. */
+  debug?: (line: string) => void;
 }
 
 /** True when `host` (with or without port) is listed in `insecureHosts`. */
@@ -35,56 +36,78 @@ export function isInsecureHost(insecureHosts: readonly string[] | undefined, hos
   });
 }
 
-/** The CA list for the given extra files: system roots + NODE_EXTRA_CA_CERTS + the files; undefined when there are none. */
-export function caBundle(files: readonly string[]): string[] | undefined {
-  if (files.length === 0) return undefined;
-  const extra = process.env['NODE_EXTRA_CA_CERTS'];
-  // Setting `ca` replaces Node's default store, so the roots (and the env extras) are added back.
-  const out = [...rootCertificates];
-  if (extra) {
-    try {
-      out.push(readFileSync(extra, 'utf8'));
-    } catch {
-      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS.
-    }
-  }
-  for (const f of files) out.push(readPem(f, 'CA certificate'));
-  return out;
+/**
+ * Gives an error raised while connecting a `code`, so undici's retry interceptor (which retries
+ * errors without one) does not retry what another attempt cannot fix: a bad CA file, a refusing proxy.
+ */
+export function finalConnectError<E extends Error>(err: E, code: string): E {
+  if (typeof (err as { code?: unknown }).code !== 'string') Object.assign(err, { code });
+  return err;
 }
 
-type Connector = ReturnType<typeof buildConnector>;
+/** An undici `connect` function. */
+export type Connector = ReturnType<typeof buildConnector>;
+
+/** A failed TLS connection, noting the CA files configured for the host (for the error message). */
+export interface TrustAnnotated {
+  regctlTrust?: { hostFiles: string[] };
+}
 
 /**
- * An undici `connect` function that picks TLS options per host: extra CAs, client certificates and,
- * for insecure hosts only, no certificate verification (as docker does for --insecure-registry).
+ * An undici `connect` function that picks TLS options per host (SPEC §5): the system store, Node's
+ * roots, NODE_EXTRA_CA_CERTS, --ca-cert, the config's `ca` and certs.d CAs; the config's or
+ * certs.d's client certificate; and, for insecure hosts only, no certificate verification (as docker
+ * does for --insecure-registry). Files are read at the first TLS connection to a host, not before.
  */
 export function createConnector(settings: TlsSettings): Connector {
-  const globalFiles = settings.caCertFiles ?? [];
-  caBundle(globalFiles); // fail early on an unreadable global CA file
-  const byHost = new Map<string, Connector>();
-  const forHost = (hostname: string, port: string): Connector => {
+  const contexts = new SecureContexts({
+    ...(settings.caCertFiles ? { caCertFiles: settings.caCertFiles } : {}),
+    ...(settings.systemTrust ? { systemTrust: settings.systemTrust } : {}),
+    ...(settings.debug ? { debug: settings.debug } : {}),
+  });
+  let certsDirs = settings.certsDirs;
+  const dirs = (): string[] => {
+    const env = settings.systemTrust?.env ?? process.env;
+    certsDirs ??= defaultCertsDirs({ home: env['HOME'] || homedir() });
+    return certsDirs;
+  };
+  const plain = buildConnector(settings.lookup ? { lookup: settings.lookup } : {});
+  const byHost = new Map<string, { connect: Connector; hostFiles: string[] }>();
+  const forHost = (bare: string, port: string): { connect: Connector; hostFiles: string[] } => {
+    // undici hands IPv6 hosts over without brackets; config keys and certs.d names have them.
+    const hostname = isIP(bare) === 6 ? `[${bare}]` : bare;
     const key = port ? `${hostname}:${port}` : hostname;
-    let c = byHost.get(key);
-    if (c) return c;
-    const hostFiles = settings.perHostCa?.(key) ?? (port ? settings.perHostCa?.(hostname) : undefined) ?? [];
-    const client = settings.perHostClientCert?.(key) ?? (port ? settings.perHostClientCert?.(hostname) : undefined);
-    const ca = caBundle([...globalFiles, ...hostFiles]);
-    c = buildConnector({
-      ...(ca ? { ca } : {}),
-      ...(client ? { cert: readPem(client.certFile, 'client certificate'), key: readPem(client.keyFile, 'client key') } : {}),
-      ...(isInsecureHost(settings.insecureHosts, key) ? { rejectUnauthorized: false } : {}),
+    let chosen = byHost.get(key);
+    if (chosen) return chosen;
+    const perHost = <T>(fn: ((h: string) => T | undefined) | undefined): T | undefined => fn?.(key) ?? (port ? fn?.(hostname) : undefined);
+    const fromDirs = hostCertificates(dirs(), key);
+    const hostFiles = [...(perHost(settings.perHostCa) ?? []), ...fromDirs.caFiles];
+    const client = perHost(settings.perHostClientCert) ?? fromDirs.client;
+    const insecure = isInsecureHost(settings.insecureHosts, key);
+    const connect = buildConnector({
+      secureContext: contexts.context({ caFiles: hostFiles, ...(client ? { client } : {}) }, !insecure),
+      ...(insecure ? { rejectUnauthorized: false } : {}),
+      ...(settings.lookup ? { lookup: settings.lookup } : {}),
     });
-    byHost.set(key, c);
-    return c;
+    chosen = { connect, hostFiles };
+    byHost.set(key, chosen);
+    return chosen;
   };
   return (opts, callback) => {
-    let c: Connector;
-    try {
-      c = forHost(opts.hostname, opts.port ?? '');
-    } catch (err) {
-      callback(err as Error, null);
+    if (opts.protocol !== 'https:') {
+      plain(opts, callback);
       return;
     }
-    c(opts, callback);
+    let chosen: { connect: Connector; hostFiles: string[] };
+    try {
+      chosen = forHost(opts.hostname, opts.port ?? '');
+    } catch (err) {
+      callback(finalConnectError(err as Error, 'REGCTL_TLS_SETTINGS'), null);
+      return;
+    }
+    chosen.connect(opts, (err, socket) => {
+      if (err) (err as Error & TrustAnnotated).regctlTrust = { hostFiles: chosen.hostFiles };
+      callback(err as Error, socket as never);
+    });
   };
 }

@@ -3,6 +3,7 @@ import { RegctlError } from '../errors.js';
 import { createDispatcher, type DispatcherStack, type RetrySettings } from './dispatcher.js';
 import type { DebugSink } from './debug.js';
 import { isPlainHttpAnswer, toNetworkError } from './errors.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, nextHop, type Hop } from './redirect.js';
 import { isLoopbackHost } from './scheme.js';
 import { isInsecureHost, type TlsSettings } from './tls-connector.js';
 
@@ -30,6 +31,11 @@ export interface TransportRequest {
   /** A stream body is sent once and never replayed. */
   body?: Readable | Buffer | string;
   signal?: AbortSignal;
+  /**
+   * 'follow' (default): up to 5 redirects, by the rules of nextHop() (no credentials to another origin,
+   * plain HTTP only to loopback/insecure hosts). 'manual': a 3xx is handed back as it is.
+   */
+  redirect?: 'follow' | 'manual';
 }
 
 /** One HTTP response; its body must be consumed or destroyed by the caller. */
@@ -67,43 +73,57 @@ function cleanHeaders(h: Record<string, string | string[] | undefined>): Record<
   return out;
 }
 
-/** The final URL from undici's redirect history, if any. */
-function finalUrl(context: unknown, fallback: string): string {
-  const history = (context as { history?: unknown[] } | undefined)?.history;
-  const last = Array.isArray(history) && history.length > 0 ? history[history.length - 1] : undefined;
-  return last instanceof URL ? last.toString() : fallback;
+/** Lets a response body go (errors ignored) so its connection can be reused. */
+export function discard(res: Pick<TransportResponse, 'body'>): void {
+  res.body.on('error', () => undefined);
+  res.body.resume();
 }
 
-/** Creates the transport: one keep-alive agent with TLS, proxy, retry, redirect and debug layers. */
+/** Creates the transport: one keep-alive agent with TLS, proxy, retry and debug layers, and our redirect rules on top. */
 export function createTransport(options: TransportOptions): Transport {
   const stack: DispatcherStack = createDispatcher(options);
   const schemes = new Map<string, Promise<string>>();
+  const allowsPlainHttp = (host: string): boolean => isLoopbackHost(host) || isInsecureHost(options.insecureHosts, host);
 
-  const request = async (req: TransportRequest): Promise<TransportResponse> => {
-    const u = new URL(req.url);
-    const headers: Record<string, string> = { 'user-agent': options.userAgent };
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+  const send = async (hop: Hop, signal: AbortSignal | undefined): Promise<TransportResponse> => {
     try {
       const res = await stack.dispatcher.request({
-        origin: u.origin,
-        path: `${u.pathname}${u.search}`,
-        method: req.method.toUpperCase() as 'GET',
-        headers,
-        body: req.body ?? null,
-        signal: req.signal,
+        origin: hop.url.origin,
+        path: `${hop.url.pathname}${hop.url.search}`,
+        method: hop.method as 'GET',
+        headers: hop.headers,
+        body: hop.body ?? null,
+        signal,
       });
-      return {
-        status: res.statusCode,
-        headers: cleanHeaders(res.headers),
-        body: res.body,
-        url: finalUrl(res.context, u.toString()),
-      };
+      return { status: res.statusCode, headers: cleanHeaders(res.headers), body: res.body, url: hop.url.toString() };
     } catch (err) {
-      throw toNetworkError(err, u);
+      throw toNetworkError(err, hop.url);
     }
   };
 
-  const allowsPlainHttp = (host: string): boolean => isLoopbackHost(host) || isInsecureHost(options.insecureHosts, host);
+  // Redirects are ours, not undici's: the rules of nextHop() decide each hop, and the answer's `url`
+  // tells the auth layer which origin really answered (a storage host's 401 is not the registry's).
+  const request = async (req: TransportRequest): Promise<TransportResponse> => {
+    const headers: Record<string, string> = { 'user-agent': options.userAgent };
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    let hop: Hop = { url: new URL(req.url), method: req.method.toUpperCase(), headers, ...(req.body !== undefined ? { body: req.body } : {}) };
+    for (let hops = 0; ; hops++) {
+      const res = await send(hop, req.signal);
+      const location = header(res, 'location');
+      if (req.redirect === 'manual' || !REDIRECT_STATUSES.has(res.status) || !location) return res;
+      let next: Hop | undefined;
+      try {
+        next = nextHop(hop, res.status, location, allowsPlainHttp);
+        if (next && hops >= MAX_REDIRECTS) throw new RegctlError('failed', `too many redirects (more than ${MAX_REDIRECTS}) from ${new URL(req.url).host}`);
+      } catch (err) {
+        discard(res);
+        throw err;
+      }
+      if (!next) return res;
+      discard(res);
+      hop = next;
+    }
+  };
 
   const probe = async (host: string): Promise<string> => {
     if (!allowsPlainHttp(host)) return `https://${host}`;
@@ -140,12 +160,4 @@ export function createTransport(options: TransportOptions): Transport {
     allowsPlainHttp,
     close: () => stack.close(),
   };
-}
-
-/** Throws unless `url` is https, or http to a host where plain HTTP is allowed. */
-export function assertSchemeAllowed(transport: Transport, url: string, what: string): void {
-  const u = new URL(url);
-  if (u.protocol === 'https:') return;
-  if (u.protocol === 'http:' && transport.allowsPlainHttp(u.host)) return;
-  throw new RegctlError('network', `refusing to send ${what} to ${u.protocol}//${u.host} without TLS`);
 }

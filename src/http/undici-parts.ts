@@ -1,26 +1,21 @@
 // undici's package index also loads fetch, WebSocket, cookies and the cache (~30-100 ms at every
-// start); regctl needs only the agent, the proxy agent, two interceptors and the connector, so it
+// start); regctl needs only the agent, the retry interceptor and the connector, so it
 // imports those files directly (undici 7 has no "exports" map, so the paths are public).
 import type * as Undici from 'undici';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
-import EnvHttpProxyAgentImpl from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 import retryImpl from 'undici/lib/interceptor/retry.js';
-import redirectImpl from 'undici/lib/interceptor/redirect.js';
 import buildConnectorImpl from 'undici/lib/core/connect.js';
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
 
-// As undici's index does: request() for us, connect() for the proxy agent's CONNECT tunnels.
+// As undici's index does: request() on every dispatcher.
 Object.assign((DispatcherBase as { prototype: object }).prototype, api as object);
 
 /** undici's Agent. */
 export const Agent = AgentImpl as unknown as typeof Undici.Agent;
-/** undici's EnvHttpProxyAgent. */
-export const EnvHttpProxyAgent = EnvHttpProxyAgentImpl as unknown as typeof Undici.EnvHttpProxyAgent;
-/** undici's retry and redirect interceptors. */
+/** undici's retry interceptor (redirects are followed by our transport). */
 export const interceptors = {
   retry: retryImpl as unknown as typeof Undici.interceptors.retry,
-  redirect: redirectImpl as unknown as typeof Undici.interceptors.redirect,
 };
 /** undici's TLS/TCP connector builder. */
 export const buildConnector = buildConnectorImpl as unknown as typeof Undici.buildConnector;

@@ -5,7 +5,7 @@ import { RegctlError } from '../errors.js';
 import { fetchAll } from '../content/read-all.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { sha256Digest } from '../oci/digest.js';
-import { parseImageConfig, parseManifest, type ImageManifest } from '../oci/manifest.js';
+import { MAX_INDEX_DEPTH, parseImageConfig, parseManifest, type ImageManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { badArchive, blobEntryName, normalizeEntryName } from './archive-names.js';
@@ -23,7 +23,6 @@ export interface LoadedImage {
 
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
 const CONFIG_LIMIT = 16 * 1024 * 1024;
-const MAX_DEPTH = 4;
 
 // docker save's manifest.json; older docker writes RepoTags: null for an image saved by ID.
 const DockerManifestSchema = z.array(
@@ -70,11 +69,12 @@ class LoadPlan {
 
   /** Walks a manifest or index from the archive's index.json, collecting every blob it needs. */
   async collect(desc: Descriptor, from: string, depth = 0): Promise<void> {
-    if (depth > MAX_DEPTH) throw badArchive(`indexes nested deeper than ${MAX_DEPTH} levels at ${desc.digest}`);
     const bytes = await this.read(desc, MANIFEST_LIMIT, from);
     const parsed = reparse(() => parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`));
     const what = `manifest ${desc.digest}`;
     if (parsed.kind === 'index') {
+      // depth counts the indexes above this one, so a path holds at most MAX_INDEX_DEPTH indexes.
+      if (depth >= MAX_INDEX_DEPTH) throw badArchive(`indexes nested more than ${MAX_INDEX_DEPTH} levels deep at ${desc.digest}`);
       let present = 0;
       for (const child of parsed.index.manifests) {
         if (!this.blob(child) && !(await this.store.exists(child))) continue;
@@ -123,7 +123,23 @@ function withoutNames(desc: Descriptor): Descriptor {
   return out;
 }
 
-async function readOciPart(plan: LoadPlan, bytes: Buffer): Promise<void> {
+/**
+ * index.json with `"manifests": null` (Docker 25.0's `docker save` writes it, as umoci does for an
+ * empty layout) lists nothing: manifest.json then names the images, as podman and skopeo read it.
+ */
+function withNullAsEmpty(bytes: Buffer): Buffer {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return bytes;
+  }
+  if (!doc || typeof doc !== 'object' || (doc as { manifests?: unknown }).manifests !== null) return bytes;
+  return Buffer.from(JSON.stringify({ ...doc, manifests: [] }));
+}
+
+async function readOciPart(plan: LoadPlan, raw: Buffer): Promise<void> {
+  const bytes = withNullAsEmpty(raw);
   const parsed = reparse(() => parseManifest(bytes, MediaType.ociIndex, 'index.json'));
   if (parsed.kind !== 'index') throw badArchive('index.json is not an image index');
   for (const desc of parsed.index.manifests) {
@@ -218,6 +234,7 @@ export async function loadArchive(store: LayoutStore, input: Readable): Promise<
     if (!index && !manifestJson) throw badArchive('it has neither manifest.json (docker save) nor index.json (OCI image layout)');
     if (index) await readOciPart(plan, index);
     if (manifestJson) await readDockerPart(plan, manifestJson, !!index);
+    if (plan.named.size === 0 && plan.unnamed.size === 0) throw badArchive(`it holds no image: ${index ? 'index.json lists none' : ''}${index && manifestJson ? ' and ' : ''}${manifestJson ? 'manifest.json lists none' : ''}`);
     for (const d of plan.named.values()) plan.unnamed.delete(d.digest);
     await staged.commit(plan.keep.values());
     for (const { desc, bytes } of plan.generated.values()) await store.pushBytes(desc, bytes);

@@ -7,6 +7,14 @@ export function badArchive(message: string, cause?: unknown): RegctlError {
 }
 
 /**
+ * True for the entry naming the archive's own root: `./` (or `.`), which `tar -C DIR -cf X.tar .`
+ * writes first. It is a directory entry with nothing to stage.
+ */
+export function isRootEntry(raw: string): boolean {
+  return raw !== '' && raw.split('/').every((p) => p === '' || p === '.') && !raw.startsWith('/');
+}
+
+/**
  * The canonical form of a tar entry name (`./a//b/` → `a/b`). Names are only ever matched, never
  * used as paths, but an absolute name or one with a `..` component is refused outright: no
  * archive a tool of ours would accept contains one, so it is malformed or hostile.

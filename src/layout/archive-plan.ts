@@ -2,6 +2,7 @@ import { RegctlError } from '../errors.js';
 import { fetchAll } from '../content/read-all.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
 import { parseImageConfig, parseManifest, type ImageManifest } from '../oci/manifest.js';
+import { isImageConfigMediaType, isNonDistributable } from '../oci/media-types.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../oci/platform.js';
 import { familiarName, familiarRepository, parseReference } from '../ref/reference.js';
 import { blobEntryName } from './archive-names.js';
@@ -18,6 +19,8 @@ export interface DockerManifestEntry {
   Config: string;
   RepoTags: string[];
   Layers: string[];
+  /** Foreign layers by diff_id, with their urls, so docker load keeps them foreign (as docker save writes). */
+  LayerSources?: Record<string, Descriptor>;
 }
 
 /** Everything a save writes, decided before the first byte goes out. */
@@ -36,17 +39,42 @@ interface Image {
   desc: Descriptor;
   manifest: ImageManifest;
   platform?: Platform;
+  /** The config's rootfs.diff_ids, read only for images with foreign layers. */
+  diffIds?: string[];
+}
+
+/** The artifact type of a manifest that is not a container image (OCI artifactType, else its config type); undefined for an image. */
+function artifactTypeOf(manifest: ImageManifest): string | undefined {
+  if (manifest.artifactType) return manifest.artifactType;
+  return isImageConfigMediaType(manifest.config.mediaType) ? undefined : manifest.config.mediaType;
+}
+
+function notAnImage(label: string, type: string): RegctlError {
+  return new RegctlError('usage', `cannot save ${label}: it is an artifact of type ${type}, not a container image, and docker, podman and ctr load only images (use regctl copy to move it)`);
 }
 
 async function readImage(store: LayoutStore, desc: Descriptor): Promise<Image> {
   const parsed = parseManifest(await fetchAll(store, desc, undefined, `manifest ${desc.digest}`), desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind !== 'manifest') throw new RegctlError('failed', `${desc.digest} is an index inside an index, which save does not follow`);
   let platform = desc.platform;
-  if (!platform) {
+  let diffIds: string[] | undefined;
+  const foreign = parsed.manifest.layers.some((l) => isNonDistributable(l.mediaType));
+  if ((!platform || foreign) && !artifactTypeOf(parsed.manifest)) {
     const config = parseImageConfig(await fetchAll(store, parsed.manifest.config, 16 * 1024 * 1024, 'image config'));
-    if (config.os && config.architecture) platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+    if (!platform && config.os && config.architecture) platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+    if (foreign) diffIds = config.rootfs?.diff_ids;
   }
-  return { desc, manifest: parsed.manifest, ...(platform ? { platform } : {}) };
+  return { desc, manifest: parsed.manifest, ...(platform ? { platform } : {}), ...(diffIds ? { diffIds } : {}) };
+}
+
+/** docker's LayerSources for an image's foreign layers: diff_id → descriptor with urls. */
+function layerSources(img: Image): Record<string, Descriptor> | undefined {
+  const out: Record<string, Descriptor> = {};
+  img.manifest.layers.forEach((l, i) => {
+    const diffId = img.diffIds?.[i];
+    if (diffId && isNonDistributable(l.mediaType)) out[diffId] = { mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.urls ? { urls: l.urls } : {}) };
+  });
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /**
@@ -56,21 +84,30 @@ async function readImage(store: LayoutStore, desc: Descriptor): Promise<Image> {
 async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, platforms: Platform[] | undefined): Promise<{ all: Image[]; listed: Image[]; index?: true }> {
   const parsed = parseManifest(await fetchAll(store, desc, undefined, `manifest ${desc.digest}`), desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind === 'manifest') {
+    const type = artifactTypeOf(parsed.manifest);
+    if (type) throw notAnImage(label, type);
     const image = await readImage(store, desc);
     if (platforms && !platforms.some((p) => platformMatches(p, image.platform))) {
       throw new RegctlError('not-found', `${label} is ${formatPlatform(image.platform)}, not ${platforms.map(formatPlatform).join(', ')}`);
     }
     return { all: [image], listed: [image] };
   }
+  if (parsed.index.artifactType) throw notAnImage(label, parsed.index.artifactType);
   const present: Image[] = [];
+  const artifacts = new Set<string>();
   for (const child of parsed.index.manifests) {
     if (!(await store.exists(child))) continue;
     try {
-      present.push(await readImage(store, child));
+      const image = await readImage(store, child);
+      present.push(image);
+      const type = artifactTypeOf(image.manifest);
+      if (type) artifacts.add(type);
     } catch (err) {
       if (!(err instanceof RegctlError) || err.kind !== 'failed') throw err;
     }
   }
+  // Attestations beside images are saved with them; an index of artifacts alone is no image.
+  if (present.length > 0 && present.every((i) => artifactTypeOf(i.manifest))) throw notAnImage(label, [...artifacts].join(', '));
   const wanted = platforms ?? [hostPlatform()];
   const listed: Image[] = [];
   for (const p of wanted) {
@@ -120,7 +157,8 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
     for (const [i, img] of listed.entries()) {
       let dm = byManifest.get(img.desc.digest);
       if (!dm) {
-        dm = { Config: blobEntryName(img.manifest.config.digest), RepoTags: [], Layers: img.manifest.layers.map((l) => blobEntryName(l.digest)) };
+        const sources = layerSources(img);
+        dm = { Config: blobEntryName(img.manifest.config.digest), RepoTags: [], Layers: img.manifest.layers.map((l) => blobEntryName(l.digest)), ...(sources ? { LayerSources: sources } : {}) };
         byManifest.set(img.desc.digest, dm);
         plan.manifest.push(dm);
       }

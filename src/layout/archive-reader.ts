@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
 import { blobExists, blobPath, fsError, TEMP_DIR, tempPath, writeBlobBytes } from './blobs.js';
-import { badArchive, blobNameDigest, linkTarget, normalizeEntryName, parentNames } from './archive-names.js';
+import { badArchive, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from './archive-names.js';
 
 /** Top-level metadata files kept in memory rather than staged on disk. */
 const METADATA = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories']);
@@ -190,7 +190,7 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
       const header = entry.header;
       const type = header.type ?? 'file';
       if (type === 'directory') {
-        normalizeEntryName(header.name);
+        if (!isRootEntry(header.name)) normalizeEntryName(header.name);
         entry.resume();
         continue;
       }

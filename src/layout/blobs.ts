@@ -36,16 +36,32 @@ export async function blobExists(root: string, desc: Descriptor): Promise<boolea
   }
 }
 
-/** Opens a stored blob for reading; rejects with not-found when it is absent. */
+/**
+ * Opens a stored blob for reading; rejects with not-found when it is absent, and with an integrity
+ * error naming the digest and the file when the file's size is not the descriptor's (a damaged
+ * layout), before a byte is read — so a copy reports the bad blob, not the upload it would break.
+ */
 export async function openBlob(root: string, desc: Descriptor): Promise<Readable> {
   const path = blobPath(root, desc.digest);
+  let fh;
   try {
-    const fh = await open(path, 'r');
-    return fh.createReadStream();
+    fh = await open(path, 'r');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${root}`, { cause: err });
     throw fsError('cannot read', path, err);
   }
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+  } catch (err) {
+    await fh.close();
+    throw fsError('cannot read', path, err);
+  }
+  if (size !== desc.size) {
+    await fh.close();
+    throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
+  }
+  return fh.createReadStream();
 }
 
 /**

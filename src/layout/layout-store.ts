@@ -43,6 +43,12 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** Options of {@link LayoutStore.tag}. */
+export interface TagOptions {
+  /** io.containerd.image.name of the entry: default the name itself; null for none. */
+  imageName?: string | null;
+}
+
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
@@ -176,10 +182,13 @@ export class LayoutStore implements Target {
 
   /**
    * Points `name` at the stored manifest `desc`, moving it from any other entry. The entry keeps
-   * `desc`'s other annotations and gets both ref.name and io.containerd.image.name set to `name`.
+   * `desc`'s other annotations and gets ref.name set to `name` and io.containerd.image.name set to
+   * `options.imageName` — by default `name` too (the cache stores full names in both); `null`
+   * leaves it out, for a layout entry named by a bare tag with no image name known.
    */
-  async tag(desc: Descriptor, name: string): Promise<void> {
+  async tag(desc: Descriptor, name: string, options: TagOptions = {}): Promise<void> {
     if (!name) throw new RegctlError('usage', 'cannot tag with an empty name');
+    const imageName = options.imageName === undefined ? name : options.imageName;
     await updateIndex(this.dir, async (index) => {
       // Checked under the lock so a concurrent prune cannot remove the manifest in between.
       if (!(await this.exists(desc))) {
@@ -188,9 +197,12 @@ export class LayoutStore implements Target {
       const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
       if (desc.artifactType) entry.artifactType = desc.artifactType;
       if (desc.platform) entry.platform = desc.platform;
-      entry.annotations = { ...desc.annotations, [Annotation.refName]: name, [Annotation.containerdName]: name };
+      const annotations: Record<string, string> = { ...desc.annotations, [Annotation.refName]: name };
+      delete annotations[Annotation.containerdName];
+      if (imageName !== null) annotations[Annotation.containerdName] = imageName;
+      entry.annotations = annotations;
       const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
-      removeName(index, name);
+      removeName(index, name, imageName);
       index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
       // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
       index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
@@ -203,8 +215,11 @@ export class LayoutStore implements Target {
   }
 }
 
-/** Drops every entry named `name` (and a stray containerd name on entries named otherwise); returns the last removed. */
-function removeName(index: LayoutIndex, name: string): Descriptor | undefined {
+/**
+ * Drops every entry named `name` and takes the containerd name `imageName` (default `name`) off
+ * entries named otherwise, so each stays unique; returns the last entry removed.
+ */
+function removeName(index: LayoutIndex, name: string, imageName: string | null = name): Descriptor | undefined {
   let removed: Descriptor | undefined;
   index.manifests = index.manifests.filter((d) => {
     if (d.annotations?.[Annotation.refName] === name) {
@@ -214,7 +229,7 @@ function removeName(index: LayoutIndex, name: string): Descriptor | undefined {
     return true;
   });
   for (const d of index.manifests) {
-    if (d.annotations?.[Annotation.containerdName] === name) {
+    if (imageName !== null && d.annotations?.[Annotation.containerdName] === imageName) {
       const { [Annotation.containerdName]: _dropped, ...rest } = d.annotations;
       d.annotations = rest;
     }

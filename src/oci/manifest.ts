@@ -6,6 +6,12 @@ import { isIndexMediaType, isManifestMediaType, isSchema1MediaType, MediaType } 
 /** Manifests larger than this are refused (SPEC §6; distribution-spec recommends 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Most indexes on one path from a root index down to an image (the root counts): deeper nesting, as
+ * a cycle would be, is refused rather than followed.
+ */
+export const MAX_INDEX_DEPTH = 8;
+
 /** zod schema of an image manifest (OCI or Docker v2 schema 2). */
 export const ImageManifestSchema = z.looseObject({
   schemaVersion: z.literal(2),

@@ -17,6 +17,20 @@ export const MediaType = {
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
 } as const;
 
+/**
+ * True for a layer that may not be redistributed: Docker's foreign layers and OCI's
+ * non-distributable ones (containerd's images.IsNonDistributable). Clients fetch them from their
+ * `urls`; registries are never sent them.
+ */
+export function isNonDistributable(mediaType: string | undefined): boolean {
+  return !!mediaType && (mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.') || mediaType.startsWith('application/vnd.docker.image.rootfs.foreign.'));
+}
+
+/** Config media types of container images; any other config makes a manifest an artifact. */
+export function isImageConfigMediaType(mediaType: string | undefined): boolean {
+  return mediaType === MediaType.ociConfig || mediaType === MediaType.dockerConfig;
+}
+
 /** True for an image index or a Docker manifest list. */
 export function isIndexMediaType(mediaType: string | undefined): boolean {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;

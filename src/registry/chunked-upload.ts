@@ -65,7 +65,7 @@ export async function uploadChunked(client: RegistryClient, repository: string, 
       });
       if (res.status !== 202) throw await responseError(res, 'PATCH', url, what);
       drain(res);
-      location = uploadLocation(res, url);
+      location = uploadLocation(client, res, url);
       offset += chunk.length;
       checkRange(header(res, 'range'), offset, what);
     }

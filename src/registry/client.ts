@@ -1,5 +1,7 @@
 import type { AuthClient } from '../auth/client.js';
+import { RegctlError } from '../errors.js';
 import type { TransportResponse } from '../http/transport.js';
+import { isRegistryOrigin } from './registry-origin.js';
 
 /** One request to a registry, by path under the API root. */
 export interface RegistryRequest {
@@ -19,18 +21,28 @@ export class RegistryClient {
   /** The host answering the API (registry-1.docker.io for docker.io). */
   readonly host: string;
   readonly auth: AuthClient;
+  /** "https://host" or "http://host" when the scheme is fixed (a mirror written as a URL); else probed. */
+  private readonly base: string | undefined;
 
-  constructor(auth: AuthClient, name: string, host: string) {
+  constructor(auth: AuthClient, name: string, host: string, base?: string) {
     this.auth = auth;
     this.name = name;
     this.host = host;
+    this.base = base;
   }
 
-  /** The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). */
+  /**
+   * The absolute URL for a path (https, or http for loopback/insecure hosts that do not speak TLS). An
+   * absolute URL (from a Location or Link header) must be on this registry's origin: the request carries
+   * the registry's credentials, so it never goes to another host.
+   */
   async url(path: string): Promise<string> {
-    if (/^https?:\/\//.test(path)) return path;
-    const base = await this.auth.transport.baseUrl(this.host);
-    return `${base}${path}`;
+    const base = this.base ?? (await this.auth.transport.baseUrl(this.host));
+    if (!/^https?:\/\//i.test(path)) return `${base}${path}`;
+    if (!isRegistryOrigin(new URL(path), new URL(base))) {
+      throw new RegctlError('failed', `refusing to send a request for registry ${this.name} to ${new URL(path).host}, which is not the registry's own host`);
+    }
+    return path;
   }
 
   /** Sends a request with auth; the caller consumes or destroys the body. */

@@ -4,10 +4,14 @@ import type { Target } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryRepository } from './repository.js';
 
+/** What reads go through: one registry repository, or its mirrors then itself. */
+export type RegistrySource = RegistryRepository | MirroredRepository;
+
 /**
  * Reads through mirrors first, then the upstream (SPEC §5, docker's registry-mirrors): the first
- * candidate that resolves the reference serves the rest of the pull; a blob a mirror lacks is read
- * from the next candidate. Writes go to the upstream only.
+ * candidate that resolves the reference serves the rest of the read (pull, copy's source, inspect
+ * --remote); a blob a mirror lacks is read from the next candidate; digest and tags ask the same
+ * way. Writes go to the upstream only. The upstream is not contacted while a mirror answers.
  */
 export class MirroredRepository implements Target {
   private readonly candidates: RegistryRepository[];
@@ -44,13 +48,28 @@ export class MirroredRepository implements Target {
     throw last;
   }
 
-  /** Resolves on the first candidate that knows the reference. */
-  async resolve(reference: string): Promise<Descriptor> {
+  /** Runs a manifest lookup on each candidate in turn; the one that answers serves the rest of the read. */
+  private choose(lookup: (repo: RegistryRepository) => Promise<Descriptor>): Promise<Descriptor> {
     return this.tryEach(async (repo) => {
-      const desc = await repo.resolve(reference);
+      const desc = await lookup(repo);
       this.chosen = repo;
       return desc;
     }, this.candidates);
+  }
+
+  /** Resolves on the first candidate that knows the reference. */
+  resolve(reference: string): Promise<Descriptor> {
+    return this.choose((repo) => repo.resolve(reference));
+  }
+
+  /** The descriptor a tag or digest names, by HEAD, from the first candidate that knows it. */
+  head(reference: string): Promise<Descriptor> {
+    return this.choose((repo) => repo.head(reference));
+  }
+
+  /** The tags of the first candidate that lists the repository. */
+  tags(pageSize?: number): Promise<string[]> {
+    return this.tryEach((repo) => repo.tags(pageSize), this.candidates);
   }
 
   /** Fetches from the chosen candidate, then the others. */

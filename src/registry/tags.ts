@@ -1,28 +1,20 @@
 import { z } from 'zod';
 import { RegctlError } from '../errors.js';
 import { readStream } from '../content/read-all.js';
-import { header } from '../http/transport.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
+import { NextLinkPager } from './next-link.js';
 
 const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() });
-
-/** The `next` URL of an RFC 5988 Link header with rel="next", resolved against the request URL. */
-export function nextLink(link: string | undefined, base: string): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const m = /<([^>]+)>\s*;(.*)/.exec(part.trim());
-    if (m && /rel="?next"?/.test(m[2] ?? '')) return new URL(m[1] as string, base).toString();
-  }
-  return undefined;
-}
 
 /** Lists a repository's tags, following Link pagination (distribution-spec "Listing Tags"). */
 export async function listTags(client: RegistryClient, repository: string, name: string, pageSize?: number): Promise<string[]> {
   const tags: string[] = [];
+  const pager = new NextLinkPager(client.name, `the tags of ${name}`);
   let path: string | undefined = `/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path && page < 10_000; page++) {
     const { res, url } = await client.request({ method: 'GET', path });
+    pager.visit(url);
     if (res.status !== 200) throw await responseError(res, 'GET', url, `repository ${name}`);
     const text = (await readStream(res.body, 16 * 1024 * 1024, 'tag list')).toString('utf8');
     let doc: unknown;
@@ -34,7 +26,7 @@ export async function listTags(client: RegistryClient, repository: string, name:
     const parsed = TagList.safeParse(doc);
     if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`);
     tags.push(...(parsed.data.tags ?? []));
-    path = nextLink(header(res, 'link'), url);
+    path = pager.next(res, res.url || url);
   }
   return tags;
 }

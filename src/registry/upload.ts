@@ -4,12 +4,16 @@ import { header, type TransportResponse } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { drain, type RegistryClient } from './client.js';
 import { responseError } from './errors.js';
+import { registryOriginUrl } from './registry-origin.js';
 
-/** Resolves an upload Location header, which may be relative or absolute (distribution-spec "Pushing blobs"). */
-export function uploadLocation(res: TransportResponse, requestUrl: string): string {
+/**
+ * Resolves an upload Location header, which may be relative or absolute (distribution-spec "Pushing
+ * blobs"); one on another host is refused, since the upload's next request carries the registry's credentials.
+ */
+export function uploadLocation(client: RegistryClient, res: TransportResponse, requestUrl: string): string {
   const location = header(res, 'location');
-  if (!location) throw new RegctlError('failed', `registry ${new URL(requestUrl).host} started an upload without a Location header`);
-  return new URL(location, requestUrl).toString();
+  if (!location) throw new RegctlError('failed', `registry ${client.name} started an upload without a Location header`);
+  return registryOriginUrl(location, res.url, requestUrl, client.name, 'an upload Location header');
 }
 
 /** Adds `digest=` to an upload URL, keeping the registry's own query parameters (its upload state). */
@@ -29,7 +33,7 @@ export async function startUpload(client: RegistryClient, repository: string, wh
   });
   if (res.status !== 202) throw await responseError(res, 'POST', url, what);
   drain(res);
-  return { location: uploadLocation(res, url), minChunk: Number(header(res, 'oci-chunk-min-length') ?? '0') || 0 };
+  return { location: uploadLocation(client, res, url), minChunk: Number(header(res, 'oci-chunk-min-length') ?? '0') || 0 };
 }
 
 /** Uploads a blob in one PUT with a streamed body (monolithic, after a POST). */
@@ -85,7 +89,7 @@ export async function mountBlob(client: RegistryClient, repository: string, desc
   if (res.status === 202) {
     drain(res);
     try {
-      const del = await client.request({ method: 'DELETE', path: uploadLocation(res, url) });
+      const del = await client.request({ method: 'DELETE', path: uploadLocation(client, res, url) });
       drain(del.res);
     } catch {
       // A session left open expires on the registry; it is not worth failing the push for.

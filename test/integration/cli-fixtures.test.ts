@@ -18,7 +18,7 @@ function copyFixture(name: string): { dir: string; remove: () => void } {
 }
 
 test('checked-in layouts are valid OCI layouts', async () => {
-  for (const name of ['cache-simple', 'cache-multi', 'skopeo-style']) await umociLs(join(FIXTURES, name));
+  for (const name of ['cache-simple', 'cache-multi', 'skopeo-style', 'foreign-layer', 'artifacts']) await umociLs(join(FIXTURES, name));
 });
 
 test('the fixture seeds still produce the checked-in digests', async () => {
@@ -75,6 +75,20 @@ test('tag and rmi on a checked-in cache keep it valid for umoci', async () => {
     await umociLs(t.dir);
     const index = JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8')) as { manifests: { annotations: Record<string, string> }[] };
     assert.deepEqual(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']), ['docker.io/library/alpine:edge']);
+  } finally {
+    t.remove();
+  }
+});
+
+test('Docker media types are kept, never converted: digests stay what the registry served', async () => {
+  const t = copyFixture('cache-multi');
+  try {
+    const before = JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8')) as { manifests: { mediaType: string; digest: string }[] };
+    const r = await runCli(['--cache-dir', t.dir, 'tag', 'ghcr.io/acme/multi:1.0', 'example.com/multi:2']);
+    assert.equal(r.code, 0, r.stderr);
+    const index = JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8')) as { manifests: { mediaType: string; digest: string }[] };
+    assert.deepEqual(index.manifests.map((m) => [m.mediaType, m.digest]), [before.manifests[0], before.manifests[0]].map((m) => [m?.mediaType, m?.digest]));
+    assert.equal(index.manifests[1]?.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
   } finally {
     t.remove();
   }

@@ -48,7 +48,7 @@ describe('pull from a registry with htpasswd Basic auth', () => {
   it('pulls with REGCTL_USERNAME/REGCTL_PASSWORD', async () => {
     const cache = newDir('regctl-pull-cache-');
     const name = `${reg.host}/team/app:v1`;
-    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD } });
+    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Status: Downloaded newer image for ${name}\n${name}\n$`));
     await cacheEntry(cache, name);
@@ -76,7 +76,7 @@ describe('pull from a registry with htpasswd Basic auth', () => {
 
   it('exits 4 with a wrong password', async () => {
     const cache = newDir('regctl-pull-cache-');
-    const r = await runCli(['pull', '--cache-dir', cache, `${reg.host}/team/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: 'not-the-password' } });
+    const r = await runCli(['pull', '--cache-dir', cache, `${reg.host}/team/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: 'not-the-password', REGCTL_REGISTRY: reg.host } });
     assert.equal(r.code, 4, r.stderr);
     assert.equal(r.stdout, '');
     assert.ok(!r.stderr.includes('not-the-password'), 'stderr leaks the wrong password');
@@ -87,7 +87,7 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     const secrets = [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')];
     const cache = newDir('regctl-pull-cache-');
     const name = `${reg.host}/team/app:v1`;
-    const viaEnv = await runCli(['pull', '--debug', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD } });
+    const viaEnv = await runCli(['pull', '--debug', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
     assert.match(viaEnv.stderr, /GET .*\/v2\/team\/app\/manifests\/v1/, '--debug logs the requests');
     assertNoSecrets(viaEnv, secrets);
@@ -97,7 +97,7 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     assert.equal(viaDocker.code, 0, viaDocker.stderr);
     assertNoSecrets(viaDocker, secrets);
 
-    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x` } });
+    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x`, REGCTL_REGISTRY: reg.host } });
     assert.equal(wrong.code, 4, wrong.stderr);
     assertNoSecrets(wrong, secrets);
   });
@@ -140,7 +140,7 @@ describe('pull from a registry with Bearer token auth', () => {
     token.clearRequests();
     const cache = newDir('regctl-pull-cache-');
     const name = `${reg.host}/private/app:v1`;
-    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD } });
+    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await cacheNames(cache), [name]);
     await assertBlobsIntact(cache);
@@ -165,7 +165,7 @@ describe('pull from a registry with Bearer token auth', () => {
 
   it('--debug output carries no token or password', async () => {
     const cache = newDir('regctl-pull-cache-');
-    const r = await runCli(['pull', '--debug', '--cache-dir', cache, `${reg.host}/private/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD } });
+    const r = await runCli(['pull', '--debug', '--cache-dir', cache, `${reg.host}/private/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\/token/, '--debug logs the token request');
     assertNoSecrets(r, [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')]);

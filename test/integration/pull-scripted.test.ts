@@ -141,7 +141,7 @@ describe('pull against scripted servers', () => {
     });
     const cache = newCache();
     const name = `${s.host}/fake/app:v1`;
-    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD } });
+    const r = await runCli(['pull', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: s.host } });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await cacheNames(cache), [name]);
     const blobs = await assertBlobsIntact(cache);

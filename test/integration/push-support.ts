@@ -22,10 +22,10 @@ export function creds(reg: RunningRegistry): string {
   return `${user}:${pass}`;
 }
 
-/** The environment that hands regctl a registry's first account (SPEC §5 REGCTL_USERNAME/PASSWORD). */
+/** The environment that hands regctl a registry's first account (SPEC §5 REGCTL_USERNAME/PASSWORD, scoped by REGCTL_REGISTRY). */
 export function credEnv(reg: RunningRegistry): NodeJS.ProcessEnv {
   const [user, pass] = Object.entries(reg.users)[0] as [string, string];
-  return { REGCTL_USERNAME: user, REGCTL_PASSWORD: pass };
+  return { REGCTL_USERNAME: user, REGCTL_PASSWORD: pass, REGCTL_REGISTRY: reg.host };
 }
 
 async function viaLayout<T>(reg: RunningRegistry, repoTag: string, all: boolean, build: (store: LayoutStore) => Promise<T>): Promise<T> {

@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { LayoutStore } from '../../src/layout/layout-store.js';
 import { hostPlatform } from '../../src/oci/platform.js';
 import { buildRandomImage, buildRandomIndex, randomTar, type RandomImage } from '../support/random-image.js';
 import { isolatedEnv, REGCTL_BIN, runCli, tempDir } from '../support/cli.js';
 import { skopeo, skopeoCopy, skopeoInspect } from '../support/skopeo.js';
+import { packTar } from '../support/tar-entries.js';
 import { requireTool, run, umociLs } from '../support/tools.js';
 
 let work: { dir: string; remove: () => void };
@@ -275,21 +275,13 @@ interface TarEntry {
 }
 
 /** A tar of exactly these entries, names written as given (no sanitising). */
-async function makeTar(entries: TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
-  for (const e of entries) {
+function makeTar(entries: TarEntry[]): Promise<Buffer> {
+  return packTar(entries.map((e) => {
     const type = e.type ?? 'file';
-    if (type === 'file') pack.entry({ name: e.name, size: e.body?.length ?? 0 }, e.body ?? Buffer.alloc(0));
-    else pack.entry({ name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), ...(type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) });
-  }
-  pack.finalize();
-  await ended;
-  return Buffer.concat(chunks);
+    const body = e.body ?? Buffer.alloc(0);
+    if (type === 'file') return { header: { name: e.name, size: body.length }, body };
+    return { header: { name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), ...(type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) }, body: Buffer.alloc(0) };
+  }));
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

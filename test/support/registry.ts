@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAccessLog, type AccessEntry } from './access-log.js';
-import { generateSigningCert, generateTls } from './tls.js';
+import { generateClientCert, generateSigningCert, generateTls, type ClientCertMaterial } from './tls.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 import { requireTool, run } from './tools.js';
 
@@ -26,6 +26,15 @@ export interface RegistryOptions {
   publicPrefix?: string;
   /** Token mode: token lifetime; default 300. */
   tokenTtlSeconds?: number;
+  /**
+   * Regular expressions a manifest's layer `urls` must match (`validation.manifests.urls.allow`).
+   * distribution 2.7+ refuses every manifest carrying urls (foreign layers) unless this is set.
+   */
+  manifestUrlsAllow?: string[];
+  /** tls mode: extra DNS names in the server certificate (e.g. a name a test's lookup maps to 127.0.0.1). */
+  tlsNames?: string[];
+  /** tls mode: require a client certificate signed by the test CA (`http.tls.clientcas`, mutual TLS). */
+  clientAuth?: boolean;
   /** `storage.delete.enabled`; default true. */
   deleteEnabled?: boolean;
 }
@@ -39,8 +48,10 @@ export interface RunningRegistry {
   mode: RegistryMode;
   /** tls mode: PEM CA that signed the server certificate. */
   caFile?: string;
-  /** tls mode: directory holding `ca.crt`, for `skopeo --cert-dir`. */
+  /** tls mode: directory holding `ca.crt` (and, with clientAuth, `client.cert` + `client.key`), for `skopeo --cert-dir`. */
   certDir?: string;
+  /** tls mode with clientAuth: a client certificate the registry accepts. */
+  clientCert?: ClientCertMaterial;
   users: Record<string, string>;
   /** token mode: the token server the registry trusts. */
   token?: TokenServer;
@@ -82,10 +93,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** TLS material the harness itself uses to reach a tls-mode registry. */
+interface HarnessTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 /** Sends one GET and resolves with the status, or rejects on a connection error. */
-function get(url: string, ca: string | undefined, timeoutMs = 2000): Promise<number> {
+function get(url: string, tls: HarnessTls, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method: 'GET', ca, agent: false, timeout: timeoutMs }, (res) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method: 'GET', ...tls, agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
@@ -132,7 +150,7 @@ function spawnRegistry(bin: string, configFile: string): Spawned {
 }
 
 /** Waits until the registry answers `GET /v2/` with any status; returns false if it exited first. */
-async function waitReady(s: Spawned, url: string, ca: string | undefined, deadline: number): Promise<boolean> {
+async function waitReady(s: Spawned, url: string, ca: HarnessTls, deadline: number): Promise<boolean> {
   let gone = false;
   void s.exited.then(() => { gone = true; });
   while (Date.now() < deadline) {
@@ -167,9 +185,11 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       },
       http: { addr: '', secret: randomBytes(16).toString('hex') },
     };
+    if (opts.manifestUrlsAllow) config.validation = { manifests: { urls: { allow: opts.manifestUrlsAllow } } };
     const http = config.http as Record<string, unknown>;
     let caFile: string | undefined;
     let certDir: string | undefined;
+    let clientCert: ClientCertMaterial | undefined;
 
     if (opts.mode === 'basic') {
       const path = join(tmp, 'htpasswd');
@@ -189,12 +209,18 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
         token: { realm: token.realm, service: token.service, issuer: token.issuer, rootcertbundle: signing.certFile },
       };
     } else if (opts.mode === 'tls') {
-      const tls = await generateTls(join(tmp, 'tls'));
-      http.tls = { certificate: tls.certFile, key: tls.keyFile };
+      const tls = await generateTls(join(tmp, 'tls'), opts.tlsNames ?? []);
+      http.tls = { certificate: tls.certFile, key: tls.keyFile, ...(opts.clientAuth ? { clientcas: [tls.caFile] } : {}) };
       caFile = tls.caFile;
       certDir = tls.certDir;
+      if (opts.clientAuth) {
+        clientCert = await generateClientCert(tls, join(tmp, 'client'));
+        await copyFile(clientCert.certFile, join(certDir, 'client.cert'));
+        await copyFile(clientCert.keyFile, join(certDir, 'client.key'));
+      }
     }
-    const ca = caFile ? await readFile(caFile, 'utf8') : undefined;
+    const ca: HarnessTls = caFile ? { ca: await readFile(caFile, 'utf8') } : {};
+    if (clientCert) Object.assign(ca, { cert: await readFile(clientCert.certFile, 'utf8'), key: await readFile(clientCert.keyFile, 'utf8') });
     const scheme = opts.mode === 'tls' ? 'https' : 'http';
     const configFile = join(tmp, 'config.yml');
 
@@ -238,6 +264,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       mode: opts.mode,
       caFile,
       certDir,
+      ...(clientCert ? { clientCert } : {}),
       users,
       token,
       dataDir,

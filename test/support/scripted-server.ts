@@ -32,6 +32,8 @@ export interface ScriptedServer {
 export interface ScriptedTls {
   key: string;
   cert: string;
+  /** When set, a client certificate signed by this CA (PEM) is required (mutual TLS). */
+  clientCa?: string;
 }
 
 /** Starts a node:http(s) server on 127.0.0.1:0 that records requests and answers with `handler`. */
@@ -54,7 +56,7 @@ export async function startScriptedServer(handler: ScriptHandler, tls?: Scripted
       });
     });
   };
-  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createHttpServer(listener);
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener) : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -18,8 +18,8 @@ export interface TlsMaterial {
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-/** Generates a CA and a server certificate for 127.0.0.1/localhost under `dir` with openssl. */
-export async function generateTls(dir: string): Promise<TlsMaterial> {
+/** Generates a CA and a server certificate for 127.0.0.1/localhost (and any extra DNS `names`) under `dir` with openssl. */
+export async function generateTls(dir: string, names: readonly string[] = []): Promise<TlsMaterial> {
   const openssl = requireTool('openssl');
   await mkdir(dir, { recursive: true });
   const caFile = join(dir, 'ca.pem');
@@ -41,7 +41,7 @@ export async function generateTls(dir: string): Promise<TlsMaterial> {
   ], { check: true });
   // Go ignores the CN: the SAN is what makes both 127.0.0.1 and localhost verify.
   await writeFile(extFile, [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...names.map((n) => `DNS:${n}`)].join(',')}`,
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=serverAuth',
@@ -54,6 +54,28 @@ export async function generateTls(dir: string): Promise<TlsMaterial> {
   await mkdir(certDir, { recursive: true });
   await copyFile(caFile, join(certDir, 'ca.crt'));
   return { caFile, caKeyFile, certFile, keyFile, certDir };
+}
+
+/** A client certificate and its key, PEM files. */
+export interface ClientCertMaterial {
+  certFile: string;
+  keyFile: string;
+}
+
+/** Generates a client certificate (extendedKeyUsage clientAuth) signed by the CA of `tls`, under `dir`. */
+export async function generateClientCert(tls: TlsMaterial, dir: string, commonName = 'regctl test client'): Promise<ClientCertMaterial> {
+  const openssl = requireTool('openssl');
+  await mkdir(dir, { recursive: true });
+  const certFile = join(dir, 'client.cert');
+  const keyFile = join(dir, 'client.key');
+  const csrFile = join(dir, 'client.csr');
+  const extFile = join(dir, 'client.ext');
+  await run(openssl, ['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${commonName}`], { check: true });
+  await writeFile(extFile, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  await run(openssl, [
+    'x509', '-req', '-in', csrFile, '-CA', tls.caFile, '-CAkey', tls.caKeyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extFile,
+  ], { check: true });
+  return { certFile, keyFile };
 }
 
 /** Key pair plus a self-signed certificate, as the registry's token `rootcertbundle` needs. */

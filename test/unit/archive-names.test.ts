@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
-import { blobEntryName, blobNameDigest, linkTarget, normalizeEntryName, parentNames } from '../../src/layout/archive-names.js';
+import { blobEntryName, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from '../../src/layout/archive-names.js';
 
 const refused = (fn: () => unknown, re: RegExp): void => {
   assert.throws(fn, (err: unknown) => err instanceof RegctlError && err.kind === 'usage' && err.exitCode === 2 && re.test(err.message));
@@ -20,6 +20,13 @@ test('absolute, parent and empty names are refused', () => {
   refused(() => normalizeEntryName('a/b/../../../evil'), /"\.\." path component/);
   refused(() => normalizeEntryName('a\\..\\..\\evil'), /"\.\." path component/);
   refused(() => normalizeEntryName('./'), /empty name/);
+  refused(() => normalizeEntryName('./../evil'), /"\.\." path component/);
+  refused(() => normalizeEntryName('./blobs/../../evil'), /"\.\." path component/);
+});
+
+test('the archive root entry that tar -C DIR -cf X.tar . writes is recognised, and only it', () => {
+  for (const root of ['./', '.', './/', '././']) assert.equal(isRootEntry(root), true, root);
+  for (const other of ['/', '', '..', '../', './a', '/.', 'a/.']) assert.equal(isRootEntry(other), false, other);
 });
 
 test('symlinks resolve from their directory, hard links from the root, and never leave the archive', () => {

@@ -117,8 +117,8 @@ test('docker config: damaged files give one line naming the file and no secret',
 });
 
 test('env store and chain: first non-empty hit wins', async () => {
-  const env = new EnvStore({ REGCTL_USERNAME: 'ci', REGCTL_PASSWORD: 'cipw' });
-  assert.deepEqual(await env.get('any.example'), { username: 'ci', password: 'cipw' });
+  const env = new EnvStore({ REGCTL_USERNAME: 'ci', REGCTL_PASSWORD: 'cipw', REGCTL_REGISTRY: 'r' });
+  assert.deepEqual(await env.get('r'), { username: 'ci', password: 'cipw' });
   assert.equal(await new EnvStore({ REGCTL_USERNAME: 'ci' }).get('x'), undefined);
 
   const calls: string[] = [];

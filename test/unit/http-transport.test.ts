@@ -156,7 +156,7 @@ test('TLS: self-signed registry is refused, trusted with --ca-cert, accepted whe
 
   const plain = transport();
   assert.equal(await plain.baseUrl(srv.host).catch((e: Error) => e.message),
-    `TLS certificate of ${srv.host} cannot be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); pass --ca-cert FILE or set "ca" for this registry in the config`);
+    `TLS certificate of ${srv.host} cannot be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); pass --ca-cert FILE, set "ca" for this registry in the config, or add the CA to certs.d or the system store`);
   await plain.close();
 
   const withCa = transport({ caCertFiles: [mat.caFile] });

@@ -234,3 +234,32 @@ test('naming an image drops its dangling (unnamed) index entry and keeps other e
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('LayoutStore.tag with an image name: ref.name and io.containerd.image.name apart, each unique; null leaves it out', async () => {
+  const { store, cleanup } = await tempLayout();
+  try {
+    const img = await buildRandomImage(store, { seed: 'image-name', layers: 1, layerSize: 32 });
+    await store.tag(img.manifest, 'v1', { imageName: 'example.com/app:v1' });
+    await store.tag(img.manifest, 'v2', { imageName: 'example.com/app:v1' });
+    await store.tag(img.manifest, 'v3', { imageName: null });
+    const names = (await store.list()).map((d) => [d.annotations?.[Annotation.refName], d.annotations?.[Annotation.containerdName]]);
+    assert.deepEqual(names, [['v1', undefined], ['v2', 'example.com/app:v1'], ['v3', undefined]]);
+    assert.equal((await store.resolve('v2')).digest, img.manifest.digest);
+    await umociLs(store.dir);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a blob file whose size is not its descriptor\'s fails to open as damaged, naming digest and file', async () => {
+  const { store, cleanup } = await tempLayout();
+  try {
+    const bytes = Buffer.from('content');
+    const desc: Descriptor = { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length };
+    await store.pushBytes(desc, bytes);
+    await writeFile(store.blobPath(desc.digest), 'content and more');
+    await assert.rejects(store.fetch(desc), failsWith('integrity', new RegExp(`^blob ${desc.digest} is damaged: the file ${store.blobPath(desc.digest)} is 16 bytes, but the manifest says 7$`)));
+  } finally {
+    await cleanup();
+  }
+});

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
 import { parseRegistryName } from '../../src/ref/registry-name.js';
-import { NextLinkPager, nextLinkTarget, onRegistryOrigin } from '../../src/registry/next-link.js';
+import { NextLinkPager, nextLink } from '../../src/registry/next-link.js';
+import { isRegistryOrigin } from '../../src/registry/registry-origin.js';
 import { placeholderManifest } from '../../src/registry/tag-delete.js';
 
 const LINKS: [string | undefined, string | undefined][] = [
@@ -16,16 +17,16 @@ const LINKS: [string | undefined, string | undefined][] = [
 ];
 
 for (const [header, target] of LINKS) {
-  test(`nextLinkTarget ${header}`, () => assert.equal(nextLinkTarget(header), target));
+  test(`nextLink ${header}`, () => assert.equal(nextLink(header), target));
 }
 
-test('onRegistryOrigin: same host and port; same scheme or an upgrade to https', () => {
+test('isRegistryOrigin: same host and port; same scheme or an upgrade to https', () => {
   const reg = new URL('http://127.0.0.1:5000/v2/_catalog');
-  assert.equal(onRegistryOrigin(new URL('http://127.0.0.1:5000/v2/_catalog?last=a'), reg), true);
-  assert.equal(onRegistryOrigin(new URL('https://127.0.0.1:5000/x'), reg), true);
-  assert.equal(onRegistryOrigin(new URL('http://127.0.0.1:5001/x'), reg), false);
-  assert.equal(onRegistryOrigin(new URL('http://localhost:5000/x'), reg), false);
-  assert.equal(onRegistryOrigin(new URL('http://r.example/x'), new URL('https://r.example/')), false);
+  assert.equal(isRegistryOrigin(new URL('http://127.0.0.1:5000/v2/_catalog?last=a'), reg), true);
+  assert.equal(isRegistryOrigin(new URL('https://127.0.0.1:5000/x'), reg), true);
+  assert.equal(isRegistryOrigin(new URL('http://127.0.0.1:5001/x'), reg), false);
+  assert.equal(isRegistryOrigin(new URL('http://localhost:5000/x'), reg), false);
+  assert.equal(isRegistryOrigin(new URL('http://r.example/x'), new URL('https://r.example/')), false);
 });
 
 test('NextLinkPager resolves relative links, refuses other hosts and loops', () => {

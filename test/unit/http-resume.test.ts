@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
-import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createTransport } from '../../src/http/transport.js';
 import { RegctlError } from '../../src/errors.js';
 import { readStream } from '../../src/content/read-all.js';
@@ -43,48 +41,4 @@ test('a body that keeps failing errors its stream with a network RegctlError', a
     assert.match(err.message, new RegExp(srv.host.replace(/\./g, '\\.')));
     return true;
   });
-});
-
-test('HTTP_PROXY is used, and NO_PROXY bypasses it', async (t) => {
-  const target = await startScriptedServer((_q, res) => { res.end('via'); });
-  const seen: string[] = [];
-  const proxy = createServer((req, res) => {
-    // Plain forward proxying (absolute-form request line).
-    seen.push(`${req.method} ${req.url}`);
-    const up = httpRequest(req.url!, { method: req.method, headers: req.headers }, (r) => { res.writeHead(r.statusCode!, r.headers); r.pipe(res); });
-    req.pipe(up);
-  });
-  proxy.on('connect', (req, socket, head) => {
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = req.url!.split(':');
-    const up = netConnect(Number(port), host!, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
-    });
-    up.on('error', () => socket.destroy());
-    socket.on('error', () => up.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  t.after(async () => {
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
-    await target.close();
-  });
-
-  const viaProxy = createTransport({ userAgent: 'x', env: { HTTP_PROXY: proxyUrl } });
-  const res = await viaProxy.request({ method: 'GET', url: `${target.url}/v2/` });
-  assert.equal((await readStream(res.body, 1024)).toString(), 'via');
-  await viaProxy.close();
-  assert.equal(seen.length, 1, seen.join());
-  assert.match(seen[0]!, new RegExp(target.host.replace(/\./g, '\\.')));
-
-  const bypass = createTransport({ userAgent: 'x', env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
-  const res2 = await bypass.request({ method: 'GET', url: `${target.url}/v2/` });
-  res2.body.resume();
-  await bypass.close();
-  assert.equal(seen.length, 1, 'NO_PROXY host went direct');
-  assert.equal(target.requests.length, 2);
 });
