@@ -26,8 +26,8 @@ export class RegctlError extends Error {
   /** True when the command already printed this error (e.g. one line per failed argument). */
   reported = false;
   /**
-   * The image reference or repository the message already names (`docker.io/library/node:latest`),
-   * when it names one, so a caller adding context does not name it twice.
+   * What the message already names — an image reference (`docker.io/library/node:latest`), a
+   * repository, or `registry HOST` — so a caller adding that context does not name it twice.
    */
   subject: string | undefined;
 

@@ -1,5 +1,5 @@
 import { RegctlError } from '../errors.js';
-import { DOCKER_HUB, isDockerHub } from './registry.js';
+import { DOCKER_HUB, isDockerHub, isRegistryHost } from './registry.js';
 
 /** An image reference in fully normalized form (SPEC §1): `registry/repository[:tag][@digest]`. */
 export interface Reference {
@@ -25,8 +25,6 @@ const NAME_MAX = 255;
 // Grammar from distribution/reference (regexp.go), kept as separate anchored pieces so that
 // each failure can be reported precisely.
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const DIGEST_SHAPE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[A-Za-z0-9=_-]+$/;
@@ -70,7 +68,7 @@ function splitName(name: string): { registry: string; repository: string } {
 /** Validates registry and repository and returns the reason they are invalid, or undefined. */
 function nameProblem(registry: string, repository: string, hostAsWritten: string): string | undefined {
   if (repository !== repository.toLowerCase()) return 'repository name must be lowercase';
-  if (!HOST.test(hostAsWritten)) return 'invalid reference format';
+  if (!isRegistryHost(hostAsWritten)) return 'invalid reference format';
   if (repository === '') return 'repository name must have at least one component';
   for (const component of repository.split('/')) {
     if (!PATH_COMPONENT.test(component)) return 'invalid reference format';
