@@ -2,7 +2,7 @@
 export type ErrorKind = 'usage' | 'not-found' | 'auth' | 'network' | 'integrity' | 'failed' | 'internal';
 
 /** Exit code for each error kind (SPEC §4). */
-export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   failed: 1,
   integrity: 1,
   internal: 1,
