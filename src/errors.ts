@@ -2,7 +2,7 @@
 export type ErrorKind = 'usage' | 'not-found' | 'auth' | 'network' | 'integrity' | 'failed' | 'internal';
 
 /** Exit code for each error kind (SPEC §4). */
-export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   failed: 1,
   integrity: 1,
   internal: 1,
@@ -12,22 +12,54 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   network: 5,
 };
 
+/** Options of a RegctlError. */
+export interface RegctlErrorOptions {
+  /** The error this one explains. */
+  cause?: unknown;
+  /** The reference or repository the message names; see {@link RegctlError.subject}. */
+  subject?: string;
+}
+
 /** The one error class regctl throws on purpose: a one-line message and a kind. */
 export class RegctlError extends Error {
   readonly kind: ErrorKind;
   /** True when the command already printed this error (e.g. one line per failed argument). */
   reported = false;
+  /**
+   * What the message already names — an image reference (`docker.io/library/node:latest`), a
+   * repository, or `registry HOST` — so a caller adding that context does not name it twice.
+   */
+  subject: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(kind: ErrorKind, message: string, options: RegctlErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'RegctlError';
     this.kind = kind;
+    this.subject = options.subject;
   }
 
   /** The process exit code for this error. */
   get exitCode(): number {
     return EXIT_CODES[this.kind];
   }
+
+  /**
+   * The same error with another message: class, kind and data are kept (a RegistryError keeps its
+   * status and codes), and this error becomes the copy's cause.
+   */
+  withMessage(message: string): this {
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this);
+    Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+    Object.defineProperty(copy, 'cause', { value: this, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', { value: `${this.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`, writable: true, configurable: true });
+    return copy;
+  }
+}
+
+/** Marks a RegctlError as naming `subject` (unless it names another already) and returns it, for rethrowing. */
+export function withSubject(err: unknown, subject: string): unknown {
+  if (err instanceof RegctlError) err.subject ??= subject;
+  return err;
 }
 
 /** A blob or manifest whose bytes do not hash to (or are not the size of) what was expected. */
@@ -54,7 +86,7 @@ export class RegistryError extends RegctlError {
     kind: ErrorKind,
     message: string,
     detail: { status: number; method: string; url: string; codes?: readonly string[] },
-    options?: { cause?: unknown },
+    options?: RegctlErrorOptions,
   ) {
     super(kind, message, options);
     this.name = 'RegistryError';

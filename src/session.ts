@@ -11,13 +11,15 @@ import { FileStore, credentialsFile } from './credentials/file-store.js';
 import { KeychainStore } from './credentials/keychain-store.js';
 import type { CredentialFunction, CredentialStore } from './credentials/types.js';
 import { createTransport, type Transport } from './http/transport.js';
+import { Cache } from './layout/cache.js';
 import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/client.js';
 import { MirroredRepository, type RegistrySource } from './registry/mirrored.js';
-import { RegistryRepository } from './registry/repository.js';
+import { RegistryRepository, type UploadPolicy } from './registry/repository.js';
 import type { LookupFunction } from 'node:net';
 import type { Location } from './ref/location.js';
-import { apiEndpoint, normalizeRegistry, type Reference } from './ref/reference.js';
+import type { Reference } from './ref/reference.js';
+import { apiEndpoint, normalizeRegistry } from './ref/registry.js';
 
 /** Global options shared by every command (SPEC §3). */
 export interface SessionOptions {
@@ -43,13 +45,28 @@ export interface SessionOptions {
   lookup?: LookupFunction;
 }
 
+/** Options of {@link Session.open}. */
+export interface OpenOptions {
+  /**
+   * Open to write: a registry repository itself (never a mirror), ready to push (its `pull,push`
+   * token asked for first); an `oci:DIR` layout created when missing. Default false: reads go
+   * through the configured mirrors, and the layout must exist.
+   */
+  write?: boolean;
+  /** How blobs are uploaded to a registry opened to write; default one streamed PUT each. */
+  uploads?: UploadPolicy;
+}
+
+/** An `oci:DIR[:REF]` location. */
+type OciLocation = Extract<Location, { kind: 'oci' }>;
+
 /** Wires config, cache, transport and credentials for one command run. */
 export class Session {
   readonly options: SessionOptions;
   readonly config: Config;
   readonly cacheDir: string;
   readonly configDir: string;
-  private cachePromise: Promise<LayoutStore> | undefined;
+  private cachePromise: Promise<Cache> | undefined;
   private transportInstance: Transport | undefined;
   private authInstance: AuthClient | undefined;
   private envStore: EnvStore | undefined;
@@ -77,8 +94,8 @@ export class Session {
   }
 
   /** The local cache, created on first use. */
-  cache(): Promise<LayoutStore> {
-    this.cachePromise ??= LayoutStore.open(this.cacheDir, { create: true });
+  cache(): Promise<Cache> {
+    this.cachePromise ??= Cache.open(this.cacheDir);
     return this.cachePromise;
   }
 
@@ -157,9 +174,9 @@ export class Session {
     return c;
   }
 
-  /** The repository a reference names, for writing and exact reads. */
-  repository(ref: Reference): RegistryRepository {
-    return new RegistryRepository(this.client(ref.registry), ref.repository);
+  /** The repository a reference names, for writing and exact reads; `uploads` says how blobs go up. */
+  repository(ref: Reference, uploads: UploadPolicy = {}): RegistryRepository {
+    return new RegistryRepository(this.client(ref.registry), ref.repository, uploads);
   }
 
   /**
@@ -174,10 +191,18 @@ export class Session {
     return new MirroredRepository([...candidates, upstream], (host, err) => this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`));
   }
 
-  /** Opens either end of a copy: an OCI layout directory or a registry repository. */
-  async open(location: Location, forWrite: boolean): Promise<Target> {
-    if (location.kind === 'oci') return LayoutStore.open(location.dir, { create: forWrite });
-    return forWrite ? this.repository(location.ref) : this.source(location.ref);
+  /**
+   * Opens a location as one end of a transfer (pull, push, copy): an `oci:DIR` layout, or a
+   * registry repository — through its mirrors to read, itself to write; see {@link OpenOptions}.
+   */
+  open(location: OciLocation, options?: OpenOptions): Promise<LayoutStore>;
+  open(location: Location, options?: OpenOptions): Promise<Target>;
+  async open(location: Location, options: OpenOptions = {}): Promise<Target> {
+    if (location.kind === 'oci') return LayoutStore.open(location.dir, { create: options.write ?? false });
+    if (!options.write) return this.source(location.ref);
+    const repo = this.repository(location.ref, options.uploads);
+    await repo.preparePush();
+    return repo;
   }
 
   /** Releases connections and other resources held by the session. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RegctlError } from '../errors.js';
-import { discard, type TransportResponse } from '../http/transport.js';
+import type { TransportResponse } from '../http/transport.js';
+import { discard } from '../util/discard.js';
 import { readStream } from '../content/read-all.js';
 import { findChallenge, type Challenge } from './challenge.js';
 import { scopeRepositories } from './scope.js';
@@ -19,12 +20,12 @@ export function refusedError(host: string, scopes: readonly string[], challenges
   const code = bearer?.params['error'];
   const desc = bearer?.params['error_description'];
   if (code === 'insufficient_scope') {
-    return new RegctlError('auth', `access to ${describeTarget(host, scopes)} denied: insufficient scope${desc ? ` (${desc})` : ''}`);
+    return new RegctlError('auth', `access to ${describeTarget(host, scopes)} denied: insufficient scope${desc ? ` (${desc})` : ''}`, { subject: describeTarget(host, scopes) });
   }
   const why = !sent
     ? challenges.length ? 'the registry did not accept the request' : 'the registry answered 401 without a supported challenge'
     : desc ?? (code ? `${code}` : 'the credentials were rejected');
-  return new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: ${why}`);
+  return new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: ${why}`, { subject: describeTarget(host, scopes) });
 }
 
 /** The error for a 403, with the registry's own message when it gives one. */
@@ -37,7 +38,7 @@ export async function deniedError(res: TransportResponse, host: string, scopes: 
   } catch {
     discard(res);
   }
-  return new RegctlError('auth', `access denied to ${describeTarget(host, scopes)}${detail}`);
+  return new RegctlError('auth', `access denied to ${describeTarget(host, scopes)}${detail}`, { subject: describeTarget(host, scopes) });
 }
 
 /**
@@ -51,5 +52,6 @@ export function foreignRefusalError(res: TransportResponse, host: string, scopes
   return new RegctlError(
     'auth',
     `${storage}, to which ${host} redirected a request for ${describeTarget(host, scopes)}, ${asked}; regctl sends no credentials to a host it was redirected to`,
+    { subject: describeTarget(host, scopes) },
   );
 }

@@ -1,6 +1,7 @@
 import { RegctlError } from '../errors.js';
 import type { Credential, CredentialFunction } from '../credentials/types.js';
-import { discard, header, type Transport, type TransportRequest, type TransportResponse } from '../http/transport.js';
+import { header, type Transport, type TransportRequest, type TransportResponse } from '../http/transport.js';
+import { discard } from '../util/discard.js';
 import { deniedError, describeTarget, foreignRefusalError, refusedError } from './auth-errors.js';
 import { findChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { mergeScopes, parseScope, requestRepository, scopesForRequest } from './scope.js';
@@ -142,7 +143,7 @@ export class AuthClient {
     if (!state || state.scheme === 'none') return undefined;
     if (state.scheme === 'basic') {
       const auth = basicHeader(await this.#credentials(host, repository));
-      if (!auth) throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`);
+      if (!auth) throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`, { subject: describeTarget(host, scopes) });
       return auth;
     }
     const token = await this.#tokens.obtain(host, scopes, async () =>

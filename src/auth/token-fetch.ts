@@ -5,6 +5,7 @@ import { header, type Transport, type TransportResponse } from '../http/transpor
 import { REDIRECT_STATUSES } from '../http/redirect.js';
 import { readStream } from '../content/read-all.js';
 import type { BearerToken } from './token-cache.js';
+import { discard } from '../util/discard.js';
 
 /** What a token request needs (from the Bearer challenge and the credential). */
 export interface TokenRequest {
@@ -76,7 +77,7 @@ export function assertRealmAllowed(realm: string, registry: string, allowsPlainH
 
 /** Turns a refused token request into a one-line error. */
 async function refused(res: TransportResponse, req: TokenRequest): Promise<never> {
-  res.body.resume();
+  discard(res);
   const where = `${req.registry} (token server ${new URL(req.realm).host})`;
   if (REDIRECT_STATUSES.has(res.status)) {
     // The request may hold a password (Basic header or POST form): it is never re-sent to a redirect target.
@@ -137,7 +138,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
   const res = await transport.request({ method: 'GET', url: url.toString(), headers, redirect: 'manual' });
   if (res.status === 200) return parseTokenResponse(res, req);
   if ((res.status === 404 || res.status === 405) && basic) {
-    res.body.resume();
+    discard(res);
     const post = await postForm(transport, req, { grant_type: 'password', username: cred.username!, password: cred.password! });
     return post.status === 200 ? parseTokenResponse(post, req) : refused(post, req);
   }

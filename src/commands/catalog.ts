@@ -1,4 +1,4 @@
-import { parseRegistryName } from '../ref/registry-name.js';
+import { parseRegistryName } from '../ref/registry.js';
 import { listCatalog } from '../registry/catalog.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';

@@ -1,14 +1,13 @@
 import { copyDescriptor, type PlatformSelection } from '../content/copy.js';
 import type { Target } from '../content/types.js';
 import { RegctlError } from '../errors.js';
-import { LayoutStore } from '../layout/layout-store.js';
-import type { UploadPolicy } from '../registry/repository.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { isIndexMediaType } from '../oci/media-types.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { formatLocation, parseLocation, type Location } from '../ref/location.js';
 import { formatReference, formatRepository, isTag, parseReference, type Reference } from '../ref/reference.js';
+import type { UploadPolicy } from '../registry/repository.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import { humanSize } from './format.js';
@@ -63,12 +62,11 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
   const to = parseLocation(options.destination);
 
   const { target: src, root } = await openSource(session, from);
-  const uploads: UploadPolicy = {
+  const { target: dst, name: dstName, nameIt } = await openDestination(session, from, root, to, {
     ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
     ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     reopen: (desc) => src.fetch(desc),
-  };
-  const { target: dst, name: dstName, nameIt } = await openDestination(session, from, root, to, uploads);
+  });
   if (wanted.length && !isIndexMediaType(root.mediaType) && !options.quiet) {
     io.err(`${formatLocation(from)} is a single-platform image: --platform is ignored`);
   }
@@ -120,10 +118,10 @@ function print(r: CopyCommandResult, to: Location, options: CopyCommandOptions, 
 /** The source Target (mirrors first for a registry) and the manifest it names; an `oci:DIR` without REF must hold exactly one image. */
 async function openSource(session: Session, from: Location): Promise<{ target: Target; root: Descriptor }> {
   if (from.kind === 'registry') {
-    const target = session.source(from.ref);
+    const target = await session.open(from);
     return { target, root: await target.resolve(from.ref.digest ?? from.ref.tag ?? 'latest') };
   }
-  const store = await LayoutStore.open(from.dir, { create: false });
+  const store = await session.open(from);
   if (from.ref !== undefined) return { target: store, root: await store.resolve(from.ref) };
   const entries = await store.list();
   if (entries.length === 1 && entries[0]) return { target: store, root: entries[0] };
@@ -156,7 +154,7 @@ function tryReference(text: string): Reference | undefined {
  * takes as the image's name, is a full name: REF itself when it is one, else the source's
  * repository with that tag; with no repository known it is left out rather than a bare tag.
  */
-export function layoutNames(from: Location, root: Descriptor, ref: string | undefined): { refName: string; imageName: string | null } | undefined {
+function layoutNames(from: Location, root: Descriptor, ref: string | undefined): { refName: string; imageName: string | null } | undefined {
   if (ref !== undefined && isDigest(ref)) return undefined;
   if (ref !== undefined && !isTag(ref)) {
     const full = tryReference(ref);
@@ -169,9 +167,9 @@ export function layoutNames(from: Location, root: Descriptor, ref: string | unde
 }
 
 /**
- * The destination Target and the name to give the copy there. A registry is opened for writing
- * with the upload policy (chunk settings, and re-reading a blob from the source); an `oci:DIR` entry
- * is named after copying by {@link layoutNames}, since a layout entry without a name is invisible.
+ * The destination Target and the name to give the copy there. A registry is opened to write with
+ * the upload policy (chunk settings, and re-reading a blob from the source); an `oci:DIR` entry is
+ * named after copying by {@link layoutNames}, since a layout entry without a name is invisible.
  */
 async function openDestination(
   session: Session,
@@ -181,13 +179,11 @@ async function openDestination(
   uploads: UploadPolicy,
 ): Promise<{ target: Target; name: string | undefined; nameIt?: (desc: Descriptor) => Promise<void> }> {
   if (to.kind === 'oci') {
-    const store = await LayoutStore.open(to.dir, { create: true });
+    const store = await session.open(to, { write: true });
     const names = layoutNames(from, root, to.ref);
     if (!names) return { target: store, name: undefined };
     return { target: store, name: names.refName, nameIt: (desc) => store.tag(desc, names.refName, { imageName: names.imageName }) };
   }
-  const repo = session.repository(to.ref);
-  repo.uploads = uploads;
-  await repo.preparePush();
-  return { target: repo, name: to.ref.digest ? undefined : to.ref.tag };
+  const target = await session.open(to, { write: true, uploads });
+  return { target, name: to.ref.digest ? undefined : to.ref.tag };
 }

@@ -46,7 +46,7 @@ export async function deleteRemote(session: Session, options: DeleteOptions, io:
   let result: DeleteResult;
   if (ref.digest) {
     const name = `${formatRepository(ref)}@${ref.digest}`;
-    await namingErrors(name, () => deleteManifestByDigest(repo.client, repo.repository, ref.digest as string, `manifest ${name}`));
+    await namingErrors(name, () => deleteManifestByDigest(repo.client, repo.repository, ref.digest as string, `manifest ${name}`, name));
     result = { reference: name, ...base, tag: null, digest: ref.digest, deleted: 'manifest', method: 'manifest-delete' };
   } else {
     const name = formatReference(ref);

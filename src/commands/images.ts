@@ -1,5 +1,5 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
-import { Annotation, type Descriptor } from '../oci/descriptor.js';
+import type { Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -37,7 +37,7 @@ export interface ImageRow {
 /** Lists the cached images: repository, tag, digest, size, created. */
 export async function images(session: Session, options: ImagesOptions, io: CommandIo): Promise<ImageRow[]> {
   const format = outputFormat(options.format, IMAGES_FORMAT);
-  const store = await session.cache();
+  const cache = await session.cache();
   const wanted = options.repository ? parseRepository(options.repository) : undefined;
   const filter = wanted ? formatRepository(wanted) : undefined;
   const rows: (ImageRow & { ref?: Reference })[] = [];
@@ -45,11 +45,10 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   const summaries = new Map<string, Promise<ImageSummary>>();
   const summarize = (desc: Descriptor): Promise<ImageSummary> => {
     let s = summaries.get(desc.digest);
-    if (!s) summaries.set(desc.digest, (s = summarizeImage(store, desc, (child: Descriptor) => store.exists(child))));
+    if (!s) summaries.set(desc.digest, (s = summarizeImage(cache.store, desc, (child: Descriptor) => cache.store.exists(child))));
     return s;
   };
-  for (const desc of await store.list()) {
-    const name = desc.annotations?.[Annotation.refName];
+  for (const { name, descriptor: desc } of await cache.images()) {
     let ref: Reference | undefined;
     if (name) {
       try {

@@ -1,5 +1,5 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import { formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -7,7 +7,6 @@ import { humanSize } from './format.js';
 import { printImageSettings } from './inspect-text.js';
 import { checkInspectView, printInspectView, summarize, type InspectViewOptions } from './inspect-views.js';
 import type { CommandIo } from './io.js';
-import { resolveLocal } from './resolve-local.js';
 
 /** Options of `regctl inspect` (see InspectViewOptions for --raw, --config, --format, --platform). */
 export interface InspectOptions extends InspectViewOptions {
@@ -32,21 +31,20 @@ export interface InspectResult {
 /** Shows manifest, config, platform and size of a cached image (or of a remote one, see remote-inspect). */
 export async function inspect(session: Session, options: InspectOptions, io: CommandIo): Promise<InspectResult | undefined> {
   const format = checkInspectView(options);
-  const store = await session.cache();
-  const found = await resolveLocal(store, options.reference);
-  const names = (await store.list()).filter((d) => d.digest === found.descriptor.digest).map((d) => d.annotations?.['org.opencontainers.image.ref.name']).filter((n): n is string => !!n)
-    .sort();
-  const pinned = found.descriptor.annotations?.['io.regctl.image.index.digest'] ?? found.descriptor.digest;
+  const cache = await session.cache();
+  const found = await cache.find(options.reference);
+  const names = (await cache.namesOf(found.descriptor.digest)).sort();
+  const pinned = found.descriptor.annotations?.[Annotation.sourceIndex] ?? found.descriptor.digest;
   const subject = {
-    fetcher: store,
+    fetcher: cache.store,
     descriptor: found.descriptor,
     name: found.name ?? null,
     repoTags: names,
     repoDigests: [...new Set(names.map((n) => `${formatRepository(parseReference(n))}@${pinned}`))],
   };
-  const hasChild = (child: Descriptor): Promise<boolean> => store.exists(child);
+  const hasChild = (child: Descriptor): Promise<boolean> => cache.store.exists(child);
   if (await printInspectView(subject, () => summarize(subject, hasChild), options, format, io)) return undefined;
-  const summary = await summarizeImage(store, found.descriptor, hasChild);
+  const summary = await summarizeImage(cache.store, found.descriptor, hasChild);
   const result = inspectResult(found.name ?? null, found.descriptor, summary);
   printInspect(result, options.json ?? false, io);
   return result;
@@ -61,7 +59,7 @@ export function inspectResult(name: string | null, desc: Descriptor, summary: Im
     mediaType: desc.mediaType,
     size: summary.size,
     created: summary.created ?? null,
-    sourceIndex: desc.annotations?.['io.regctl.image.index.digest'] ?? null,
+    sourceIndex: desc.annotations?.[Annotation.sourceIndex] ?? null,
     manifests: summary.index
       ? summary.index.manifests.map((m) => ({ digest: m.digest, mediaType: m.mediaType, platform: formatPlatform(m.platform), present: present.has(m.digest) }))
       : [],

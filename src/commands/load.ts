@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import { loadArchive, type LoadedImage } from '../layout/archive-load.js';
+import { loadArchive, type LoadedImage } from '../archive/load-archive.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 
@@ -35,8 +35,8 @@ async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable>
  */
 export async function load(session: Session, options: LoadOptions, io: CommandIo): Promise<LoadedImage[]> {
   const input = await openInput(options, io);
-  const store = await session.cache();
-  const loaded = await loadArchive(store, input);
+  const cache = await session.cache();
+  const loaded = await loadArchive(cache.store, input);
   for (const image of loaded) {
     if (image.name) io.out(options.quiet ? image.name : `Loaded image: ${image.name}`);
     else {

@@ -3,13 +3,12 @@ import { findChallenge, parseChallenges } from '../auth/challenge.js';
 import { fetchToken } from '../auth/token-fetch.js';
 import { readStream } from '../content/read-all.js';
 import { createCredentialFunction, staticStore } from '../credentials/chain.js';
-import { credentialHost } from '../credentials/server-key.js';
+import { apiEndpoint, normalizeRegistry } from '../ref/registry.js';
 import { chosenStoreKind, openWritableStore } from '../credentials/store-select.js';
 import type { StoreKind } from '../credentials/types.js';
 import type { Credential } from '../credentials/types.js';
 import { RegctlError, isRegctlError } from '../errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
-import { apiEndpoint } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 
@@ -123,7 +122,7 @@ async function gather(opts: LoginOptions, io: CommandIo, prompt: Prompt | undefi
  * refresh token the registry issued) in the chosen store. Nothing is stored when anything fails.
  */
 export async function login(session: Session, opts: LoginOptions, io: CommandIo, prompt?: Prompt): Promise<void> {
-  const registry = credentialHost(opts.server ?? 'docker.io');
+  const registry = normalizeRegistry(opts.server ?? 'docker.io');
   if (!registry) throw new RegctlError('usage', `invalid registry "${opts.server ?? ''}"`);
   const warn = session.options.warn ?? ((line: string) => io.err(`WARNING: ${line}`));
   if (opts.password !== undefined) warn('using --password on the command line is insecure: it may land in your shell history and be visible to other users; use --password-stdin');

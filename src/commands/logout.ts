@@ -1,4 +1,4 @@
-import { credentialHost } from '../credentials/server-key.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import { chosenStoreKind, openWritableStore } from '../credentials/store-select.js';
 import type { StoreKind } from '../credentials/types.js';
 import { RegctlError, isRegctlError } from '../errors.js';
@@ -20,7 +20,7 @@ export interface LogoutOptions {
  * was nothing.
  */
 export async function logout(session: Session, opts: LogoutOptions, io: CommandIo): Promise<void> {
-  const registry = credentialHost(opts.server ?? 'docker.io');
+  const registry = normalizeRegistry(opts.server ?? 'docker.io');
   if (!registry) throw new RegctlError('usage', `invalid registry "${opts.server ?? ''}"`);
   const kinds: StoreKind[] = opts.store ? [opts.store] : ['keychain', 'file'];
   if (!opts.store && chosenStoreKind(undefined, session.config, registry) === 'docker') kinds.push('docker');

@@ -1,4 +1,3 @@
-import { prune as collect } from '../layout/gc.js';
 import type { Session } from '../session.js';
 import { humanSize } from './format.js';
 import type { CommandIo } from './io.js';
@@ -10,8 +9,7 @@ export interface PruneOptions {
 
 /** Removes every cached blob no image references and reports what it freed. */
 export async function prune(session: Session, options: PruneOptions, io: CommandIo): Promise<{ removed: { digest: string; size: number }[]; freedBytes: number }> {
-  const store = await session.cache();
-  const result = await collect(store);
+  const result = await (await session.cache()).prune();
   if (options.json) {
     io.out(JSON.stringify({ removed: result.removed, freedBytes: result.freedBytes }, null, 2));
   } else {

@@ -1,11 +1,9 @@
 import { copy, type PlatformSelection } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
-import { BlobSources } from '../layout/blob-sources.js';
 import { Annotation } from '../oci/descriptor.js';
-import { acquireLease } from '../layout/lease.js';
 import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform.js';
-import { formatReference, parseReference } from '../ref/reference.js';
+import { formatReference, formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
@@ -47,32 +45,28 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       ? { mode: 'subset', platforms: wanted }
       : { mode: 'one', platform: wanted[0] ?? hostPlatform() };
   const name = formatReference(ref);
-  const store = await session.cache();
-  const before = (await store.list()).find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
+  const cache = await session.cache();
+  const before = await cache.named(name);
   if (!options.quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
-  const source = session.source(ref);
-  // The lease keeps a concurrent prune away from blobs this pull writes before it tags them.
-  const release = await acquireLease(store.dir);
-  let result;
-  try {
-    const subset = platforms.mode === 'subset';
-    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, {
+  const source = await session.open({ kind: 'registry', ref });
+  const subset = platforms.mode === 'subset';
+  const result = await cache.withLease(async () => {
+    const copied = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, {
       platforms,
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
-      onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
+      onPresent: cache.recordSources(formatRepository(ref)),
       // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
       foreignLayers: new ForeignLayerFetcher(session.transport()),
     }));
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {
-      const { descriptor, filtered } = result;
-      await store.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: result.source.digest } } : descriptor, name);
+      const { descriptor, filtered } = copied;
+      await cache.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: copied.source.digest } } : descriptor, name);
     }
-  } finally {
-    await release();
-  }
+    return copied;
+  });
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
   if (result.filtered && !options.quiet) {
     io.status(`Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`);

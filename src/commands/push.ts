@@ -1,12 +1,11 @@
 import { copyDescriptor } from '../content/copy.js';
 import { RegctlError } from '../errors.js';
-import { BlobSources } from '../layout/blob-sources.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatReference, formatRepository, parseReference, type Reference } from '../ref/reference.js';
+import type { Cache } from '../layout/cache.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
-import { resolveLocal } from './resolve-local.js';
 
 /** Options of `regctl push`. */
 export interface PushOptions {
@@ -43,30 +42,29 @@ const MAX_MOUNT_TRIES = 3;
  */
 export async function push(session: Session, options: PushOptions, io: CommandIo): Promise<PushResult> {
   const ref = parseReference(options.reference);
-  const store = await session.cache();
-  const root = await findCached(session, ref, options.reference);
-  const repo = session.repository(ref);
-  const sources = new BlobSources(store.dir);
+  const cache = await session.cache();
+  const root = await findCached(cache, ref, options.reference);
   const here = formatRepository(ref);
-  repo.uploads = {
-    ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
-    ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-    reopen: (desc) => store.fetch(desc),
-  };
   if (!options.quiet) io.status(`The push refers to repository [${here}]`);
-  await repo.preparePush();
-  const record = BlobSources.recorder(store.dir, here);
-  const result = await namingErrors(formatReference(ref), () => copyDescriptor(store, root, repo, ref.digest ? undefined : ref.tag, {
+  const repo = await session.open({ kind: 'registry', ref }, {
+    write: true,
+    uploads: {
+      ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+      reopen: (desc) => cache.store.fetch(desc),
+    },
+  });
+  const result = await namingErrors(formatReference(ref), () => copyDescriptor(cache.store, root, repo, ref.digest ? undefined : ref.tag, {
     concurrency: session.concurrency,
     ...(io.progress ? { listener: io.progress } : {}),
     mountCandidates: async (desc) => {
       const prefix = `${ref.registry}/`;
-      return (await sources.lookup(desc.digest))
+      return (await cache.blobSources(desc.digest))
         .filter((r) => r.startsWith(prefix) && r !== here)
         .map((r) => r.slice(prefix.length))
         .slice(0, MAX_MOUNT_TRIES);
     },
-    onPresent: record,
+    onPresent: cache.recordSources(here),
   }));
   const { digest, size } = result.descriptor;
   if (ref.digest && digest !== ref.digest) {
@@ -78,11 +76,10 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
 }
 
 /** The cached manifest to push: by name, or by digest for `repo@sha256:…`. */
-async function findCached(session: Session, ref: Reference, input: string): Promise<Descriptor> {
-  const store = await session.cache();
-  if (!ref.digest) return (await resolveLocal(store, input)).descriptor;
+async function findCached(cache: Cache, ref: Reference, input: string): Promise<Descriptor> {
+  if (!ref.digest) return (await cache.find(input)).descriptor;
   try {
-    return await store.resolve(ref.digest);
+    return await cache.store.resolve(ref.digest);
   } catch (err) {
     if (err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('not-found', `no such image: ${formatReference(ref)} (not in the cache; pull it or tag a cached image first)`);
     throw err;

@@ -2,7 +2,6 @@ import { RegctlError } from '../errors.js';
 import { formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { shortId } from './format.js';
-import { resolveLocal } from './resolve-local.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl rmi`. */
@@ -18,22 +17,17 @@ export interface RmiOptions {
  * As in docker, a digest or ID naming an image with several names is refused without `force`.
  */
 export async function rmi(session: Session, options: RmiOptions, io: CommandIo): Promise<void> {
-  const store = await session.cache();
+  const cache = await session.cache();
   let firstError: RegctlError | undefined;
   for (const input of options.references) {
     try {
-      const found = await resolveLocal(store, input);
-      const names = found.name
-        ? [found.name]
-        : (await store.list())
-            .filter((d) => d.digest === found.descriptor.digest)
-            .map((d) => d.annotations?.['org.opencontainers.image.ref.name'])
-            .filter((n): n is string => !!n);
+      const found = await cache.find(input);
+      const names = found.name ? [found.name] : await cache.namesOf(found.descriptor.digest);
       if (!found.name && names.length > 1 && !options.force && !singleReference(names)) {
         throw new RegctlError('failed', `conflict: unable to delete ${shortId(found.descriptor.digest)} (must be forced) - image is referenced in multiple repositories`);
       }
       for (const name of names) {
-        await store.untag(name);
+        await cache.untag(name);
         io.out(`Untagged: ${name}`);
       }
     } catch (err) {

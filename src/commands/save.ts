@@ -1,11 +1,10 @@
 import { RegctlError } from '../errors.js';
-import { planSave, type SaveRequest } from '../layout/archive-plan.js';
-import { writeArchive, writeArchiveFile } from '../layout/archive-writer.js';
+import { planSave, type SaveRequest } from '../archive/save-plan.js';
+import { writeArchive, writeArchiveFile } from '../archive/write-archive.js';
 import type { Platform } from '../oci/descriptor.js';
 import { parsePlatform } from '../oci/platform.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
-import { resolveLocal } from './resolve-local.js';
 
 /** Options of `regctl save`. */
 export interface SaveOptions {
@@ -46,13 +45,13 @@ export async function save(session: Session, options: SaveOptions, io: CommandIo
   if (options.references.length === 0) throw new RegctlError('usage', 'save needs at least one image');
   const destination = archiveDestination(options.output, io.stdoutIsTTY);
   const platforms = platformList(options.platforms);
-  const store = await session.cache();
+  const cache = await session.cache();
   const requests: SaveRequest[] = [];
   for (const input of options.references) {
-    const found = await resolveLocal(store, input);
+    const found = await cache.find(input);
     requests.push({ ...(found.name ? { name: found.name } : {}), descriptor: found.descriptor });
   }
-  const plan = await planSave(store, requests, platforms);
-  if (destination.kind === 'file') await writeArchiveFile(store, plan, destination.path);
-  else await writeArchive(store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false });
+  const plan = await planSave(cache.store, requests, platforms);
+  if (destination.kind === 'file') await writeArchiveFile(cache.store, plan, destination.path);
+  else await writeArchive(cache.store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false });
 }

@@ -1,7 +1,6 @@
 import { RegctlError } from '../errors.js';
 import type { Session } from '../session.js';
 import { formatReference, parseReference } from '../ref/reference.js';
-import { resolveLocal } from './resolve-local.js';
 import type { CommandIo } from './io.js';
 
 /** Options of `regctl tag`. */
@@ -14,7 +13,7 @@ export interface TagOptions {
 export async function tag(session: Session, options: TagOptions, _io: CommandIo): Promise<void> {
   const target = parseReference(options.target);
   if (target.digest) throw new RegctlError('usage', `invalid reference "${options.target}": refusing to create a tag with a digest reference`);
-  const store = await session.cache();
-  const desc = (await resolveLocal(store, options.source)).descriptor;
-  await store.tag(desc, formatReference(target));
+  const cache = await session.cache();
+  const desc = (await cache.find(options.source)).descriptor;
+  await cache.tag(desc, formatReference(target));
 }

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { errnoCode, RegctlError } from '../errors.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { parseMirror, type MirrorEndpoint } from './mirror.js';
 
 const MirrorSchema = z.string().min(1).superRefine((entry, ctx) => {
@@ -31,32 +30,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 /** Reads `<dir>/config.json`; a missing file is an empty config, a bad one a usage error naming the field. */
 export async function loadConfig(dir: string): Promise<Config> {
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return {};
-    throw new RegctlError('usage', `cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new RegctlError('usage', `config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const r = ConfigSchema.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const path = issue && issue.path.length ? fieldPath(issue.path) : '(root)';
-    throw new RegctlError('usage', `config file ${file}: ${path}: ${issue?.message ?? 'invalid'}`);
-  }
-  return r.data;
-}
-
-/** A field path as a user reads it: `registries.docker.io.mirrors[0]`. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+  return (await readJsonFile(join(dir, 'config.json'), ConfigSchema, { label: 'config file', absent: ['ENOENT'] })) ?? {};
 }
 
 /** The mirrors configured for a registry host, parsed (the config was validated when loaded). */

@@ -38,11 +38,14 @@ function artifactConfig(bytes: Buffer): ImageConfig {
   }
 }
 
-/** Reads one image manifest and its config. */
-export async function readImage(fetcher: Fetcher, desc: Descriptor): Promise<ImageDetail> {
+/** Reads one image manifest and its config; undefined when `desc` names an index (not followed further). */
+export async function readImage(fetcher: Fetcher, desc: Descriptor): Promise<ImageDetail | undefined> {
   const parsed = parseManifest(await fetchAll(fetcher, desc, undefined, 'manifest'), desc.mediaType, `manifest ${desc.digest}`);
-  if (parsed.kind !== 'manifest') throw new RegctlError('failed', `${desc.digest} is an index, not an image manifest`);
-  const manifest = parsed.manifest;
+  return parsed.kind === 'manifest' ? imageDetail(fetcher, desc, parsed.manifest) : undefined;
+}
+
+/** The detail of the image whose manifest (already parsed) is `manifest`: its config read, its size added up. */
+export async function imageDetail(fetcher: Fetcher, desc: Descriptor, manifest: ImageManifest): Promise<ImageDetail> {
   const configBytes = await fetchAll(fetcher, manifest.config, 16 * 1024 * 1024, 'image config');
   const config = isImageConfigMediaType(manifest.config.mediaType) ? parseImageConfig(configBytes) : artifactConfig(configBytes);
   const size = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
@@ -59,7 +62,7 @@ export async function summarizeImage(
   const bytes = await fetchAll(fetcher, desc, undefined, 'manifest');
   const parsed = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind === 'manifest') {
-    const image = await readImage(fetcher, desc);
+    const image = await imageDetail(fetcher, desc, parsed.manifest);
     return { descriptor: desc, images: [image], missing: [], size: image.size, ...(image.config.created ? { created: image.config.created } : {}) };
   }
   const images: ImageDetail[] = [];
@@ -73,12 +76,16 @@ export async function summarizeImage(
     }
     try {
       const image = await readImage(fetcher, child);
+      // An index inside an index is not followed: its images count as missing here.
+      if (!image) {
+        missing.push(child);
+        continue;
+      }
       images.push(image);
       size += child.size;
       for (const b of [image.manifest.config, ...image.manifest.layers]) seen.set(b.digest, b.size);
     } catch (err) {
       if (err instanceof RegctlError && err.kind === 'not-found') missing.push(child);
-      else if (err instanceof RegctlError && /is an index/.test(err.message)) missing.push(child);
       else throw err;
     }
   }

@@ -4,7 +4,7 @@ import { RegctlError } from '../errors.js';
 import type { PathEnv } from '../config/paths.js';
 import { credentialFromAuthEntry, matchingKeys, readDockerConfig, type DockerConfig } from './docker-config.js';
 import { HelperStore } from './helper-store.js';
-import { credentialHost } from './server-key.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
 const LABEL = 'containers auth file';
@@ -39,7 +39,7 @@ export function containersAuthFiles(pe: ContainersAuthPathEnv = {}): string[] {
  * containers-auth.json(5) matches them: `host/a/b/c`, `host/a/b`, `host/a`, `host`.
  */
 export function containersAuthKeys(registry: string, repository?: string): string[] {
-  const host = credentialHost(registry);
+  const host = normalizeRegistry(registry);
   const parts = (repository ?? '').split('/').filter(Boolean);
   const keys: string[] = [];
   for (let i = parts.length; i > 0; i--) keys.push(`${host}/${parts.slice(0, i).join('/')}`);
@@ -50,11 +50,11 @@ export function containersAuthKeys(registry: string, repository?: string): strin
 /** A key of the file in the form containersAuthKeys() produces: the host part normalized, a namespace kept. */
 function normalizeKey(key: string): string {
   // URL-form keys ("https://index.docker.io/v1/") are docker's legacy host keys, never namespaces.
-  if (key.includes('://')) return credentialHost(key);
+  if (key.includes('://')) return normalizeRegistry(key);
   const slash = key.indexOf('/');
-  if (slash < 0) return credentialHost(key);
+  if (slash < 0) return normalizeRegistry(key);
   const path = key.slice(slash + 1).replace(/\/+$/, '');
-  return path ? `${credentialHost(key.slice(0, slash))}/${path}` : credentialHost(key);
+  return path ? `${normalizeRegistry(key.slice(0, slash))}/${path}` : normalizeRegistry(key);
 }
 
 /** Options of ContainersAuthStore. */
@@ -125,7 +125,7 @@ export class ContainersAuthStore implements CredentialStore {
     const helper = new HelperStore(name, { ...(this.#env ? { env: this.#env } : {}), where: `named by credHelpers in ${file}` });
     try {
       // podman stores under the bare host; docker's key forms are tried after it.
-      return (await helper.getKey(credentialHost(server))) ?? (await helper.get(server));
+      return (await helper.getKey(normalizeRegistry(server))) ?? (await helper.get(server));
     } catch (err) {
       if (!(err instanceof RegctlError)) throw err;
       this.#warn?.(`${err.message}; using the "auths" entries of ${file} only`);

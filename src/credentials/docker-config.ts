@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { RegctlError, errnoCode } from '../errors.js';
+import { RegctlError } from '../errors.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { dockerConfigDir, type PathEnv } from '../config/paths.js';
 import { HelperStore } from './helper-store.js';
-import { credentialHost, dockerServerKey } from './server-key.js';
+import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
 const AuthEntrySchema = z.looseObject({
@@ -24,8 +24,6 @@ const DockerConfigSchema = z.looseObject({
 /** The parts of Docker's config.json regctl reads. */
 export type DockerConfig = z.infer<typeof DockerConfigSchema>;
 
-export { DOCKER_HUB_KEY, credentialHost, dockerServerKey } from './server-key.js';
-
 /** Docker config file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigFile(pe: PathEnv = {}): string {
   return join(dockerConfigDir(pe), 'config.json');
@@ -35,39 +33,18 @@ export function dockerConfigFile(pe: PathEnv = {}): string {
  * Reads and validates a Docker config file (or a containers auth file, same format; `label` names it in
  * messages); undefined when it does not exist. Never echoes file contents.
  */
-export async function readDockerConfig(file: string, label = 'Docker config file'): Promise<DockerConfig | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
-    throw new RegctlError('usage', `cannot read ${label} ${file}: ${errnoCode(err) ?? 'read error'}`, { cause: err });
-  }
-  if (text.trim() === '') return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // JSON.parse messages quote the text around the error, which may be a secret: say only where.
-    throw new RegctlError('usage', `${label} ${file} is not valid JSON`);
-  }
-  const parsed = DockerConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw new RegctlError('usage', `${label} ${file} is invalid at ${where}: ${issue?.code ?? 'bad value'}`);
-  }
-  return parsed.data;
+export function readDockerConfig(file: string, label = 'Docker config file'): Promise<DockerConfig | undefined> {
+  return readJsonFile(file, DockerConfigSchema, { label, empty: {} });
 }
 
 /** Keys of `record` that stand for `registry`: the exact key first, then docker's normalized matches. */
 export function matchingKeys(record: Record<string, unknown> | undefined, registry: string): string[] {
   if (!record) return [];
-  const host = credentialHost(registry);
+  const host = normalizeRegistry(registry);
   const keys = Object.keys(record);
   const preferred = [registry, dockerServerKey(registry)];
   const exact = preferred.filter((k, i) => preferred.indexOf(k) === i && k in record);
-  const loose = keys.filter((k) => !exact.includes(k) && credentialHost(k) === host);
+  const loose = keys.filter((k) => !exact.includes(k) && normalizeRegistry(k) === host);
   return [...exact, ...loose];
 }
 

@@ -1,4 +1,4 @@
-import { credentialHost } from './server-key.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
 /** The warning printed (once) when REGCTL_USERNAME/REGCTL_PASSWORD are set without REGCTL_REGISTRY. */
@@ -17,7 +17,7 @@ export function envRegistries(env: NodeJS.ProcessEnv): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map(credentialHost);
+    .map(normalizeRegistry);
 }
 
 /**
@@ -47,6 +47,6 @@ export class EnvStore implements CredentialStore {
       this.#warned = true;
       return undefined;
     }
-    return scope.includes(credentialHost(server)) ? { username, password } : undefined;
+    return scope.includes(normalizeRegistry(server)) ? { username, password } : undefined;
   }
 }

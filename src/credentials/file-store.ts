@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
-import { credentialHost } from './server-key.js';
+import { readJsonFile } from '../util/read-json-file.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import { fromStoredSecret, toStoredSecret } from './stored-secret.js';
 import type { Credential, CredentialStore } from './types.js';
 
 /** The file store's file name inside the regctl config directory. */
-export const CREDENTIALS_FILE = 'credentials.json';
+const CREDENTIALS_FILE = 'credentials.json';
 
 /** The warning login prints when it writes the file store. */
 export const FILE_STORE_WARNING = 'credentials are stored unencrypted in a file only your user can read; prefer the OS keychain where one is available';
@@ -38,20 +39,20 @@ export class FileStore implements CredentialStore {
   /** The credential for `server`; undefined when the file or entry is missing. */
   async get(server: string): Promise<Credential | undefined> {
     const doc = await this.#read();
-    const entry = doc?.registries?.[credentialHost(server)];
+    const entry = doc?.registries?.[normalizeRegistry(server)];
     return entry === undefined ? undefined : fromStoredSecret(entry);
   }
 
   /** Stores (or replaces) the entry for `server`, creating the file 0600 (directory 0700). */
   async put(server: string, cred: Credential): Promise<void> {
     const doc = (await this.#read()) ?? {};
-    await this.#write({ ...doc, registries: { ...(doc.registries ?? {}), [credentialHost(server)]: toStoredSecret(cred) } });
+    await this.#write({ ...doc, registries: { ...(doc.registries ?? {}), [normalizeRegistry(server)]: toStoredSecret(cred) } });
   }
 
   /** Removes the entry for `server`; false when there was none. The file goes when it is empty. */
   async delete(server: string): Promise<boolean> {
     const doc = await this.#read();
-    const key = credentialHost(server);
+    const key = normalizeRegistry(server);
     if (!doc?.registries || !(key in doc.registries)) return false;
     const registries = { ...doc.registries };
     delete registries[key];
@@ -60,39 +61,19 @@ export class FileStore implements CredentialStore {
     return true;
   }
 
-  async #read(): Promise<FileDoc | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
-      throw new RegctlError('usage', `cannot read credentials file ${this.file}: ${errnoCode(err) ?? 'read error'}`, { cause: err });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // JSON.parse quotes the text near the error, which may be a secret.
-      throw new RegctlError('usage', `credentials file ${this.file} is not valid JSON; fix or delete it`);
-    }
-    const parsed = FileSchema.safeParse(json);
-    if (!parsed.success) throw new RegctlError('usage', `credentials file ${this.file} is not in regctl's format; fix or delete it`);
-    return parsed.data;
+  #read(): Promise<FileDoc | undefined> {
+    return readJsonFile(this.file, FileSchema, { label: 'credentials file', remedy: '; fix or delete it' });
   }
 
   async #write(doc: FileDoc): Promise<void> {
     const dir = dirname(this.file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await chmod(dir, 0o700);
-    // Written to a private temp file and renamed, so the file is never briefly readable by others or half-written.
-    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.file);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
     } catch (err) {
-      await rm(tmp, { force: true });
       throw new RegctlError('failed', `cannot write credentials file ${this.file}: ${errnoCode(err) ?? 'write error'}`, { cause: err });
     }
+    // Created 0600 under a temp name and renamed, so the file is never briefly readable by others or half-written.
+    await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, label: 'credentials file' });
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
-import { credentialHost, dockerServerKey } from './server-key.js';
+import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
 /** The username docker-credential helpers hold when the secret is an identity (refresh) token. */
@@ -69,9 +69,9 @@ export class HelperStore implements CredentialStore {
     const key = dockerServerKey(server);
     const exact = await this.getKey(key);
     if (exact) return exact;
-    const host = credentialHost(server);
+    const host = normalizeRegistry(server);
     for (const other of Object.keys(await this.list())) {
-      if (other !== key && credentialHost(other) === host) {
+      if (other !== key && normalizeRegistry(other) === host) {
         const cred = await this.getKey(other);
         if (cred) return cred;
       }

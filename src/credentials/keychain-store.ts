@@ -1,5 +1,5 @@
 import { RegctlError } from '../errors.js';
-import { credentialHost } from './server-key.js';
+import { normalizeRegistry } from '../ref/registry.js';
 import { decodeStoredSecret, encodeStoredSecret } from './stored-secret.js';
 import type { Credential, CredentialStore } from './types.js';
 
@@ -82,7 +82,7 @@ export class KeychainStore implements CredentialStore {
 
   /** The account name an item for `server` is filed under ("docker.io", "localhost:5000"). */
   static account(server: string): string {
-    return credentialHost(server);
+    return normalizeRegistry(server);
   }
 
   /** Throws keychainUnavailable() when the keychain cannot be reached at all (checked before login prompts). */

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { DockerConfigStore } from './docker-config.js';
 import { FileStore, FILE_STORE_WARNING, credentialsFile } from './file-store.js';
 import { KEYCHAIN_SERVICE, KeychainStore } from './keychain-store.js';
-import { credentialHost, dockerServerKey } from './server-key.js';
+import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, StoreKind } from './types.js';
 
 
@@ -32,8 +32,8 @@ export interface StoreContext {
 /** The store kind for `registry`: the flag, then the registry's config, then the global config, then the keychain. */
 export function chosenStoreKind(flag: StoreKind | undefined, config: Config, registry: string): StoreKind {
   if (flag) return flag;
-  const host = credentialHost(registry);
-  const perRegistry = Object.entries(config.registries ?? {}).find(([k]) => credentialHost(k) === host)?.[1]?.credentialStore;
+  const host = normalizeRegistry(registry);
+  const perRegistry = Object.entries(config.registries ?? {}).find(([k]) => normalizeRegistry(k) === host)?.[1]?.credentialStore;
   return perRegistry ?? config.credentialStore ?? 'keychain';
 }
 
@@ -67,7 +67,7 @@ export async function openWritableStore(kind: StoreKind, registry: string, ctx: 
   if (!helper) {
     throw new RegctlError(
       'usage',
-      `--store docker needs a docker credential helper: ${docker.file} sets neither "credsStore" nor "credHelpers" for ${credentialHost(registry)} ` +
+      `--store docker needs a docker credential helper: ${docker.file} sets neither "credsStore" nor "credHelpers" for ${normalizeRegistry(registry)} ` +
         '(e.g. "credsStore": "pass", "secretservice", "osxkeychain" or "wincred"); regctl never writes passwords into config.json',
     );
   }

@@ -48,7 +48,7 @@ const fingerprint = (pem: string): string => pem.trimEnd().slice(-200).replace(/
 /**
  * Builds, lazily and once per distinct trust, the TLS secure contexts of one transport. Nothing is
  * read until the first TLS connection: the system store costs a few milliseconds that commands
- * which never reach a registry must not pay (issue 13).
+ * which never reach a registry must not pay.
  */
 export class SecureContexts {
   private readonly options: BaseTrustOptions;

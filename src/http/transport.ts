@@ -6,6 +6,7 @@ import { isPlainHttpAnswer, toNetworkError } from './errors.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextHop, type Hop } from './redirect.js';
 import { isLoopbackHost } from './scheme.js';
 import { isInsecureHost, type TlsSettings } from './tls-connector.js';
+import { discard } from '../util/discard.js';
 
 /** Options of createTransport; everything but userAgent is optional. */
 export interface TransportOptions extends TlsSettings {
@@ -73,12 +74,6 @@ function cleanHeaders(h: Record<string, string | string[] | undefined>): Record<
   return out;
 }
 
-/** Lets a response body go (errors ignored) so its connection can be reused. */
-export function discard(res: Pick<TransportResponse, 'body'>): void {
-  res.body.on('error', () => undefined);
-  res.body.resume();
-}
-
 /** Creates the transport: one keep-alive agent with TLS, proxy, retry and debug layers, and our redirect rules on top. */
 export function createTransport(options: TransportOptions): Transport {
   const stack: DispatcherStack = createDispatcher(options);
@@ -134,7 +129,7 @@ export function createTransport(options: TransportOptions): Transport {
         method: 'GET',
         headers: { 'user-agent': options.userAgent },
       });
-      res.body.resume();
+      discard(res);
       return `https://${host}`;
     } catch (err) {
       if (isPlainHttpAnswer(err)) return `http://${host}`;

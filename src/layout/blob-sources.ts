@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** Where the records live, relative to the cache root: outside `blobs/` and `index.json`, so OCI tools ignore them. */
-export const BLOB_SOURCES_DIR = join('.regctl', 'blob-sources');
+const BLOB_SOURCES_DIR = join('.regctl', 'blob-sources');
 
 /** A file holding more lines than this is rewritten without duplicates. */
 const COMPACT_ABOVE = 64;
@@ -31,11 +31,10 @@ export class BlobSources {
   }
 
   /** A copy `onPresent` hook that records every blob (not manifests: they are never mounted) as held by `repository`. */
-  static recorder(root: string, repository: string): (desc: Descriptor) => Promise<void> {
-    const sources = new BlobSources(root);
+  recorder(repository: string): (desc: Descriptor) => Promise<void> {
     return async (desc) => {
       if (isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType)) return;
-      await sources.record(desc.digest, repository);
+      await this.record(desc.digest, repository);
     };
   }
 
@@ -67,7 +66,7 @@ export class BlobSources {
       if (known[known.length - 1] === repository) return;
       if (known.length >= COMPACT_ABOVE) {
         const kept = unique([repository, ...known.reverse()]).slice(0, KEEP).reverse();
-        await replace(path, kept.join('\n') + '\n');
+        await writeFileAtomic(path, kept.join('\n') + '\n');
         return;
       }
       await mkdir(dirname(path), { recursive: true });
@@ -93,16 +92,4 @@ function isRepositoryName(line: string): boolean {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Replaces a file atomically (temp file in the same directory, then rename). */
-async function replace(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

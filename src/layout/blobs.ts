@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errnoCode, RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest, VerifyingTransform } from '../oci/digest.js';
+import { fsError } from '../util/fs-error.js';
 
 /** Bytes a blob write stream buffers before back-pressure: lets fs batch 64 KiB network chunks (measured 2× faster than 16 KiB). */
 const WRITE_BUFFER = 1024 * 1024;
@@ -106,6 +107,30 @@ export async function writeBlob(root: string, desc: Descriptor, content: Readabl
   }
 }
 
+/**
+ * Makes `file` (a temp file of the layout whose bytes the caller has hashed to `desc.digest`) the
+ * blob `desc` by renaming it into place, after checking its size. Resolves false, leaving the file
+ * to the caller, when the blob is already stored.
+ */
+export async function adoptBlob(root: string, desc: Descriptor, file: string): Promise<boolean> {
+  if (await blobExists(root, desc)) return false;
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw fsError('cannot read', file, err);
+  }
+  if (size !== desc.size) throw new RegctlError('integrity', `cannot store blob ${desc.digest}: ${file} holds ${size} bytes, not ${desc.size}`);
+  const final = blobPath(root, desc.digest);
+  try {
+    await mkdir(dirname(final), { recursive: true });
+    await rename(file, final);
+  } catch (err) {
+    throw fsError('cannot write', final, err);
+  }
+  return true;
+}
+
 /** Stores a small in-memory blob (a manifest or config) the same way as {@link writeBlob}. */
 export function writeBlobBytes(root: string, desc: Descriptor, bytes: Uint8Array): Promise<boolean> {
   return writeBlob(root, desc, Readable.from([Buffer.from(bytes)]));
@@ -150,10 +175,4 @@ async function drain(content: Readable): Promise<void> {
   } catch {
     // the content is already stored; a failing source does not matter
   }
-}
-
-/** Wraps a filesystem error as a one-line RegctlError naming the path. */
-export function fsError(verb: string, path: string, err: unknown): RegctlError {
-  const detail = err instanceof Error ? err.message : String(err);
-  return new RegctlError('failed', `${verb} ${path}: ${detail}`, { cause: err });
 }

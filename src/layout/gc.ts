@@ -4,7 +4,8 @@ import { errnoCode } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
 import { fetchAll } from '../content/read-all.js';
-import { fsError, listBlobs, TEMP_DIR } from './blobs.js';
+import { listBlobs, TEMP_DIR } from './blobs.js';
+import { fsError } from '../util/fs-error.js';
 import { readIndex, withIndexLock } from './index-file.js';
 import type { LayoutStore } from './layout-store.js';
 import { processIsDead } from './lock.js';
@@ -64,7 +65,7 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
 }
 
 /** Digests reachable from index.json; manifests that are missing or unreadable are kept but not walked. */
-export async function reachableDigests(store: LayoutStore): Promise<Set<string>> {
+async function reachableDigests(store: LayoutStore): Promise<Set<string>> {
   const seen = new Set<string>();
   const queue: Descriptor[] = [...(await readIndex(store.dir)).manifests];
   while (queue.length > 0) {

@@ -1,11 +1,12 @@
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { errnoCode, RegctlError } from '../errors.js';
+import { RegctlError } from '../errors.js';
 import { DescriptorSchema, type Descriptor } from '../oci/descriptor.js';
-import { firstIssue } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
-import { fsError, TEMP_DIR, tempPath } from './blobs.js';
+import { readJsonFile } from '../util/read-json-file.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { TEMP_DIR, tempPath } from './blobs.js';
 import { withLock, type LockOptions } from './lock.js';
 
 /** The index.json of an OCI layout (image-spec image-layout.md "index.json"). */
@@ -43,30 +44,14 @@ export function emptyIndex(): LayoutIndex {
 /** Reads and validates index.json; a damaged file is a one-line RegctlError naming it. */
 export async function readIndex(root: string): Promise<LayoutIndex> {
   const path = resolve(indexPath(root));
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') throw new RegctlError('failed', `cache index ${path} is missing; the directory is not a complete OCI layout`, { cause: err });
-    throw fsError('cannot read', path, err);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw damaged(path, `not valid JSON (${(err as Error).message})`, err);
-  }
-  const parsed = LayoutIndexSchema.safeParse(doc);
-  if (!parsed.success) throw damaged(path, firstIssue(parsed.error), parsed.error);
-  return parsed.data as LayoutIndex;
-}
-
-function damaged(path: string, issue: string, cause: unknown): RegctlError {
-  return new RegctlError(
-    'failed',
-    `cache index ${path} is damaged: ${issue}; repair or delete it (deleting forgets every tag; run "regctl prune" afterwards to free the blobs)`,
-    { cause },
-  );
+  const index = await readJsonFile(path, LayoutIndexSchema, {
+    label: 'cache index',
+    kind: 'failed',
+    remedy: '; repair or delete it (deleting forgets every tag; run "regctl prune" afterwards to free the blobs)',
+    absent: ['ENOENT'],
+  });
+  if (!index) throw new RegctlError('failed', `cache index ${path} is missing; the directory is not a complete OCI layout`);
+  return index as LayoutIndex;
 }
 
 /** Serialises an index the way regctl stores it. */
@@ -74,53 +59,17 @@ export function serializeIndex(index: LayoutIndex): string {
   return JSON.stringify(index);
 }
 
-/** Writes `text` to `dest` atomically: a temp file in the layout, fsynced, then renamed over `dest`. */
+/**
+ * Writes `text` to `dest` (a file of the layout at `root`) atomically, through a temp file in the
+ * layout's temp area; with `exclusive`, an existing `dest` is kept and the result is false.
+ */
 export async function atomicWrite(root: string, dest: string, text: string, options: { exclusive?: boolean } = {}): Promise<boolean> {
   await mkdir(join(root, TEMP_DIR), { recursive: true });
-  const tmp = tempPath(root, 'json');
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    if (options.exclusive) {
-      // link fails when dest exists, so a concurrent creator's file is never replaced.
-      try {
-        await link(tmp, dest);
-      } catch (err) {
-        if (errnoCode(err) === 'EEXIST') return false;
-        throw err;
-      }
-      return true;
-    }
-    await rename(tmp, dest);
-    await syncDir(root);
-    return true;
-  } catch (err) {
-    throw err instanceof RegctlError ? err : fsError('cannot write', dest, err);
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
-  }
+  return writeFileAtomic(dest, text, { temp: tempPath(root, 'json'), ...(options.exclusive ? { exclusive: true } : {}) });
 }
 
 /** Writes index.json atomically (callers hold the index lock). */
-export async function writeIndex(root: string, index: LayoutIndex): Promise<void> {
+async function writeIndex(root: string, index: LayoutIndex): Promise<void> {
   await atomicWrite(root, indexPath(root), serializeIndex(index));
 }
 

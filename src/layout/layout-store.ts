@@ -1,13 +1,16 @@
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
 import type { Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
-import { blobExists, blobPath, fsError, openBlob, writeBlob, writeBlobBytes } from './blobs.js';
+import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
+import { fsError } from '../util/fs-error.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
 /** Options of {@link LayoutStore.open}. */
@@ -52,6 +55,8 @@ export interface TagOptions {
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
+const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
+
 /**
  * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
@@ -79,20 +84,8 @@ export class LayoutStore implements Target {
       await atomicWrite(root, marker, JSON.stringify(OCI_LAYOUT_FILE), { exclusive: true });
       await atomicWrite(root, indexPath(root), serializeIndex(emptyIndex()), { exclusive: true });
     }
-    let text: string;
-    try {
-      text = await readFile(marker, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') throw new RegctlError('usage', `not an OCI layout: ${dir}`, { cause: err });
-      throw fsError('cannot read', marker, err);
-    }
-    let version: unknown;
-    try {
-      version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-    } catch {
-      version = undefined;
-    }
-    if (typeof version !== 'string') throw new RegctlError('usage', `not an OCI layout: ${dir} (oci-layout has no imageLayoutVersion)`);
+    const layout = await readJsonFile(marker, OciLayoutSchema, { label: 'OCI layout file' });
+    if (!layout) throw new RegctlError('usage', `not an OCI layout: ${dir}`);
     return new LayoutStore(root);
   }
 
@@ -124,6 +117,31 @@ export class LayoutStore implements Target {
   /** Stores small in-memory content (a manifest or config) as `desc`. */
   async pushBytes(desc: Descriptor, bytes: Uint8Array): Promise<void> {
     await writeBlobBytes(this.dir, desc, bytes);
+  }
+
+  /**
+   * A fresh path in the layout's temp area, for a file to become a blob with {@link adoptBlob}: on
+   * the blobs' filesystem, and removed by prune once the process writing it is gone.
+   */
+  async tempFile(label: string): Promise<string> {
+    try {
+      await mkdir(join(this.dir, TEMP_DIR), { recursive: true });
+    } catch (err) {
+      throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
+    }
+    return tempPath(this.dir, label);
+  }
+
+  /**
+   * Makes `file` — written at a {@link tempFile} path, fsynced, and hashed by the caller to
+   * `desc.digest` — the blob `desc`, by an atomic rename into blobs/ (its size is checked). Resolves
+   * false, leaving the file to the caller, when the blob is already stored.
+   */
+  adoptBlob(desc: Descriptor, file: string): Promise<boolean> {
+    if (dirname(resolve(file)) !== join(this.dir, TEMP_DIR)) {
+      return Promise.reject(new RegctlError('internal', `cannot adopt ${file} as a blob: it is not in the temp area of OCI layout ${this.dir}`));
+    }
+    return adoptBlob(this.dir, desc, file);
   }
 
   /** True when the blob is stored with the descriptor's size. */
@@ -192,7 +210,7 @@ export class LayoutStore implements Target {
     await updateIndex(this.dir, async (index) => {
       // Checked under the lock so a concurrent prune cannot remove the manifest in between.
       if (!(await this.exists(desc))) {
-        throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
+        throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`, { subject: name });
       }
       const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
       if (desc.artifactType) entry.artifactType = desc.artifactType;
@@ -206,6 +224,19 @@ export class LayoutStore implements Target {
       index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
       // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
       index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
+    });
+  }
+
+  /**
+   * Lists the stored manifest `desc` in index.json: under `name` (as {@link tag} does), or without
+   * one as an unnamed entry — docker's dangling image, kept by prune — unless an entry already
+   * lists that manifest.
+   */
+  async addEntry(desc: Descriptor, name?: string): Promise<void> {
+    if (name !== undefined) return this.tag(desc, name);
+    await updateIndex(this.dir, async (index) => {
+      if (!(await this.exists(desc))) throw new RegctlError('not-found', `manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
+      if (!index.manifests.some((m) => m.digest === desc.digest)) index.manifests.push(desc);
     });
   }
 

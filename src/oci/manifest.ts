@@ -78,7 +78,7 @@ export function parseManifest(bytes: Uint8Array, mediaType?: string, what = 'man
 }
 
 /** The first zod issue as "path: message", for one-line errors. */
-export function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   const path = issue.path.length ? issue.path.join('.') : '(root)';

@@ -1,4 +1,5 @@
 import { RegctlError } from '../errors.js';
+import { DOCKER_HUB, isDockerHub, isRegistryHost } from './registry.js';
 
 /** An image reference in fully normalized form (SPEC §1): `registry/repository[:tag][@digest]`. */
 export interface Reference {
@@ -16,11 +17,6 @@ export interface ParseReferenceOptions {
   defaultTag?: boolean;
 }
 
-/** Docker Hub's canonical registry name. */
-export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
-const DOCKER_HUB_CREDENTIAL_KEY = 'https://index.docker.io/v1/';
 const OFFICIAL_PREFIX = 'library/';
 const DEFAULT_TAG = 'latest';
 /** Longest allowed `registry/repository` (SPEC §1: "the whole name at most 255 characters"). */
@@ -29,8 +25,6 @@ const NAME_MAX = 255;
 // Grammar from distribution/reference (regexp.go), kept as separate anchored pieces so that
 // each failure can be reported precisely.
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const DIGEST_SHAPE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[A-Za-z0-9=_-]+$/;
@@ -41,18 +35,9 @@ export function isTag(value: string): boolean {
   return TAG.test(value);
 }
 
-/** True when `value` is a registry host as docker's grammar writes it: `host[:port]` or `[v6addr][:port]`. */
-export function isRegistryHost(value: string): boolean {
-  return HOST.test(value);
-}
-
 /** True when `value` is a digest regctl accepts in a reference: sha256 or sha512, lowercase hex. */
 export function isReferenceDigest(value: string): boolean {
   return DIGEST.test(value);
-}
-
-function invalid(input: string, reason: string, what = 'reference'): RegctlError {
-  return new RegctlError('usage', `invalid ${what} "${input}": ${reason}`);
 }
 
 function digestProblem(digest: string): string {
@@ -64,33 +49,6 @@ function digestProblem(digest: string): string {
   return `invalid digest format: ${algorithm} needs ${algorithm === 'sha256' ? 64 : 128} hexadecimal characters, got ${hex.length}`;
 }
 
-/**
- * Maps the names a user may write for Docker Hub to `docker.io`; any other host is returned as given.
- * A server URL such as `https://index.docker.io/v1/` (what `docker login` stores) is reduced to its host first.
- */
-export function normalizeRegistry(host: string): string {
-  let h = host.trim();
-  const scheme = /^https?:\/\//i.exec(h);
-  if (scheme) {
-    h = h.slice(scheme[0].length);
-    const slash = h.indexOf('/');
-    if (slash >= 0) h = h.slice(0, slash);
-  }
-  return DOCKER_HUB_ALIASES.has(h.toLowerCase()) ? DOCKER_HUB : h;
-}
-
-/** The host that serves the registry API: `registry-1.docker.io` for Docker Hub, otherwise the registry itself. */
-export function apiEndpoint(registry: string): string {
-  const r = normalizeRegistry(registry);
-  return r === DOCKER_HUB ? DOCKER_HUB_ENDPOINT : r;
-}
-
-/** The key docker's config.json and credential helpers use: `https://index.docker.io/v1/` for Docker Hub, otherwise the host. */
-export function credentialKey(registry: string): string {
-  const r = normalizeRegistry(registry);
-  return r === DOCKER_HUB ? DOCKER_HUB_CREDENTIAL_KEY : r;
-}
-
 /** Splits a name (no tag, no digest) into registry and repository the way docker's splitDockerDomain does. */
 function splitName(name: string): { registry: string; repository: string } {
   const slash = name.indexOf('/');
@@ -99,7 +57,7 @@ function splitName(name: string): { registry: string; repository: string } {
   // SPEC §1: the first component is a host only if it has "." or ":" or is "localhost".
   // (Newer docker also treats an uppercase first component as a host; the SPEC does not.)
   if (first === 'localhost' || first.includes('.') || first.includes(':')) {
-    const registry = normalizeRegistry(first);
+    const registry = isDockerHub(first) ? DOCKER_HUB : first;
     const rest = name.slice(slash + 1);
     const repository = registry === DOCKER_HUB && rest !== '' && !rest.includes('/') ? OFFICIAL_PREFIX + rest : rest;
     return { registry, repository };
@@ -110,7 +68,7 @@ function splitName(name: string): { registry: string; repository: string } {
 /** Validates registry and repository and returns the reason they are invalid, or undefined. */
 function nameProblem(registry: string, repository: string, hostAsWritten: string): string | undefined {
   if (repository !== repository.toLowerCase()) return 'repository name must be lowercase';
-  if (!HOST.test(hostAsWritten)) return 'invalid reference format';
+  if (!isRegistryHost(hostAsWritten)) return 'invalid reference format';
   if (repository === '') return 'repository name must have at least one component';
   for (const component of repository.split('/')) {
     if (!PATH_COMPONENT.test(component)) return 'invalid reference format';
@@ -126,9 +84,15 @@ function nameProblem(registry: string, repository: string, hostAsWritten: string
  * Throws a usage RegctlError naming the input and what is wrong with it.
  */
 export function parseReference(input: string, options: ParseReferenceOptions = {}): Reference {
-  if (input === '') throw invalid(input, 'repository name must have at least one component');
+  return parse(input, options, 'reference');
+}
+
+/** parseReference, naming the input `what` ("reference", "repository") in its errors. */
+function parse(input: string, options: ParseReferenceOptions, what: string): Reference {
+  const invalid = (reason: string): RegctlError => new RegctlError('usage', `invalid ${what} "${input}": ${reason}`);
+  if (input === '') throw invalid('repository name must have at least one component');
   if (IDENTIFIER.test(input)) {
-    throw invalid(input, 'cannot specify 64-byte hexadecimal strings (a digest needs a repository: NAME@sha256:HEX)');
+    throw invalid('cannot specify 64-byte hexadecimal strings (a digest needs a repository: NAME@sha256:HEX)');
   }
   let rest = input;
   let digest: string | undefined;
@@ -143,15 +107,15 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  if (rest === '') throw invalid(input, 'invalid reference format');
+  if (rest === '') throw invalid('invalid reference format');
 
   const { registry, repository } = splitName(rest);
   const slash = rest.indexOf('/');
   const hostAsWritten = registry === DOCKER_HUB || slash < 0 ? DOCKER_HUB : rest.slice(0, slash);
   const problem = nameProblem(registry, repository, hostAsWritten);
-  if (problem) throw invalid(input, problem);
-  if (tag !== undefined && !TAG.test(tag)) throw invalid(input, 'invalid tag format');
-  if (digest !== undefined && !DIGEST.test(digest)) throw invalid(input, digestProblem(digest));
+  if (problem) throw invalid(problem);
+  if (tag !== undefined && !TAG.test(tag)) throw invalid('invalid tag format');
+  if (digest !== undefined && !DIGEST.test(digest)) throw invalid(digestProblem(digest));
 
   const ref: Reference = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
@@ -165,15 +129,9 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
  * Throws a usage RegctlError when the name is invalid or has a tag or digest.
  */
 export function parseRepository(input: string): Reference {
-  let ref: Reference;
-  try {
-    ref = parseReference(input, { defaultTag: false });
-  } catch (err) {
-    if (err instanceof RegctlError) throw new RegctlError('usage', err.message.replace(/^invalid reference/, 'invalid repository'));
-    throw err;
-  }
+  const ref = parse(input, { defaultTag: false }, 'repository');
   if (ref.tag !== undefined || ref.digest !== undefined) {
-    throw invalid(input, 'a repository name takes no tag or digest', 'repository');
+    throw new RegctlError('usage', `invalid repository "${input}": a repository name takes no tag or digest`);
   }
   return { registry: ref.registry, repository: ref.repository };
 }
@@ -194,7 +152,7 @@ export function formatReference(ref: Reference): string {
 
 /** Docker's short repository name: `node`, `alice/app`; repositories elsewhere keep their registry. */
 export function familiarRepository(ref: Reference): string {
-  if (normalizeRegistry(ref.registry) !== DOCKER_HUB) return formatRepository(ref);
+  if (!isDockerHub(ref.registry)) return formatRepository(ref);
   if (ref.repository.startsWith(OFFICIAL_PREFIX)) {
     const remainder = ref.repository.slice(OFFICIAL_PREFIX.length);
     // "library/a/b" stays as it is, as in docker's familiarizeName.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { RegctlError } from '../errors.js';
+import { RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
+import type { TransportResponse } from '../http/transport.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 import { NextLinkPager } from './next-link.js';
@@ -19,21 +20,30 @@ export async function listCatalog(client: RegistryClient, pageSize?: number): Pr
   const pager = new NextLinkPager(client.name, 'the catalog');
   let path: string | undefined = `/v2/_catalog${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path; page++) {
-    if (page >= MAX_PAGES) throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_PAGES} catalog pages; stopped`);
+    if (page >= MAX_PAGES) throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_PAGES} catalog pages; stopped`, { subject: `registry ${client.name}` });
     const { res, url } = await client.request({ method: 'GET', path, scopes: ['registry:catalog:*'] });
     pager.visit(url);
-    if (res.status !== 200) throw await responseError(res, 'GET', url, `the catalog of ${client.name}`);
-    const text = (await readStream(res.body, 64 * 1024 * 1024, 'catalog page')).toString('utf8');
-    let doc: unknown;
     try {
-      doc = JSON.parse(text);
-    } catch {
-      throw new RegctlError('failed', `registry ${client.name} sent a catalog page that is not JSON`);
+      repositories.push(...(await readPage(res, url, client.name)));
+      path = pager.next(res, res.url || url);
+    } catch (err) {
+      // Everything past the request names the registry ("registry X sent …", "the catalog of X").
+      throw withSubject(err, `registry ${client.name}`);
     }
-    const parsed = CatalogPage.safeParse(doc);
-    if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid catalog page`);
-    repositories.push(...(parsed.data.repositories ?? []));
-    path = pager.next(res, res.url || url);
   }
   return repositories;
+}
+
+async function readPage(res: TransportResponse, url: string, registry: string): Promise<string[]> {
+  if (res.status !== 200) throw await responseError(res, 'GET', url, `the catalog of ${registry}`);
+  const text = (await readStream(res.body, 64 * 1024 * 1024, `a catalog page of ${registry}`)).toString('utf8');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new RegctlError('failed', `registry ${registry} sent a catalog page that is not JSON`);
+  }
+  const parsed = CatalogPage.safeParse(doc);
+  if (!parsed.success) throw new RegctlError('failed', `registry ${registry} sent an invalid catalog page`);
+  return parsed.data.repositories ?? [];
 }

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
 import { header } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { drain, type RegistryClient } from './client.js';
+import type { RegistryClient } from './client.js';
+import { discard } from '../util/discard.js';
 import { responseError } from './errors.js';
 import { startUpload, uploadLocation, withDigest } from './upload.js';
 
@@ -64,7 +65,7 @@ export async function uploadChunked(client: RegistryClient, repository: string, 
         scopes,
       });
       if (res.status !== 202) throw await responseError(res, 'PATCH', url, what);
-      drain(res);
+      discard(res);
       location = uploadLocation(client, res, url);
       offset += chunk.length;
       checkRange(header(res, 'range'), offset, what);
@@ -78,7 +79,7 @@ export async function uploadChunked(client: RegistryClient, repository: string, 
       scopes,
     });
     if (res.status !== 201) throw await responseError(res, 'PUT', url, what);
-    drain(res);
+    discard(res);
   } catch (err) {
     content.destroy();
     await cancelUpload(client, location);
@@ -99,7 +100,7 @@ function checkRange(range: string | undefined, expectedEnd: number, what: string
 async function cancelUpload(client: RegistryClient, location: string): Promise<void> {
   try {
     const { res } = await client.request({ method: 'DELETE', path: location });
-    drain(res);
+    discard(res);
   } catch {
     // Nothing more to do: the original error is what the user needs to see.
   }

@@ -63,9 +63,3 @@ export class RegistryClient {
     return this.auth.prepare(this.host, scopes);
   }
 }
-
-/** Drains a response body so its connection can be reused. */
-export function drain(res: TransportResponse): void {
-  res.body.on('error', () => undefined);
-  res.body.resume();
-}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RegistryError, type ErrorKind } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { TransportResponse } from '../http/transport.js';
+import { discard } from '../util/discard.js';
 
 const ErrorBody = z.looseObject({
   errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional(),
@@ -25,7 +26,7 @@ export async function responseError(res: TransportResponse, method: string, url:
       message = parsed.data.errors?.[0]?.message;
     }
   } catch {
-    res.body.resume();
+    discard(res);
   }
   const host = new URL(url).host;
   let kind: ErrorKind = 'failed';

@@ -3,6 +3,7 @@ import { RegctlError, type ErrorKind } from '../errors.js';
 import type { Fetcher } from '../content/types.js';
 import { header, type Transport } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import { discard } from '../util/discard.js';
 
 /** How a url is named in messages: scheme, host and path, never user info or a (possibly signed) query. */
 function shown(u: URL): string {
@@ -47,8 +48,7 @@ export class ForeignLayerFetcher implements Fetcher {
         const res = await this.transport.request({ method: 'GET', url: u.toString() });
         const length = header(res, 'content-length');
         if (res.status === 200 && (length === undefined || Number(length) === desc.size)) return res.body;
-        res.body.on('error', () => undefined);
-        res.body.resume();
+        discard(res);
         failures.push(res.status === 200 ? `${shown(u)}: serves ${length} bytes, the layer has ${desc.size}` : `${shown(u)}: HTTP ${res.status}`);
         if (res.status === 429 || res.status >= 500) kind = 'network';
       } catch (err) {

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
-import { DigestMismatchError, RegctlError } from '../errors.js';
+import { DigestMismatchError, RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import { header } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { digestLike, isDigest, sha256Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
-import { drain, type RegistryClient } from './client.js';
+import { discard } from '../util/discard.js';
+import type { TransportResponse } from '../http/transport.js';
+import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 
 /** A manifest as the registry served it: descriptor and exact bytes. */
@@ -26,10 +28,23 @@ export async function getManifest(client: RegistryClient, repository: string, re
     path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
   });
+  try {
+    return await readManifest(res, url, reference, what);
+  } catch (err) {
+    throw withSubject(err, manifestSubject(client, repository, reference));
+  }
+}
+
+/** The reference a manifest request is about, as its messages (`what`) name it: `docker.io/library/node:latest`. */
+function manifestSubject(client: RegistryClient, repository: string, reference: string): string {
+  return `${client.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+}
+
+async function readManifest(res: TransportResponse, url: string, reference: string, what: string): Promise<FetchedManifest> {
   if (res.status !== 200) throw await responseError(res, 'GET', url, what);
   const length = Number(header(res, 'content-length') ?? '0');
   if (length > MAX_MANIFEST_BYTES) {
-    drain(res);
+    discard(res);
     throw new RegctlError('failed', `${what} is ${length} bytes, over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
   }
   const bytes = await readStream(res.body, MAX_MANIFEST_BYTES, what);
@@ -56,8 +71,16 @@ export async function headManifest(client: RegistryClient, repository: string, r
     path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
   });
-  drain(res);
+  discard(res);
   if (res.status === 404) return undefined;
+  try {
+    return await headAnswer(res, url, reference, what);
+  } catch (err) {
+    throw withSubject(err, manifestSubject(client, repository, reference));
+  }
+}
+
+async function headAnswer(res: TransportResponse, url: string, reference: string, what: string): Promise<Descriptor> {
   if (res.status !== 200) throw await responseError(res, 'HEAD', url, what);
   const digest = header(res, 'docker-content-digest');
   const size = Number(header(res, 'content-length') ?? 'NaN');
@@ -79,10 +102,14 @@ export async function putManifest(client: RegistryClient, repository: string, re
     body: bytes,
     scopes: [`repository:${repository}:pull,push`],
   });
-  if (res.status !== 201 && res.status !== 200) throw await responseError(res, 'PUT', url, what);
-  drain(res);
-  const served = header(res, 'docker-content-digest');
-  if (served && isDigest(served) && served !== desc.digest) throw new DigestMismatchError(desc.digest, served, `${what} (registry)`);
+  try {
+    if (res.status !== 201 && res.status !== 200) throw await responseError(res, 'PUT', url, what);
+    discard(res);
+    const served = header(res, 'docker-content-digest');
+    if (served && isDigest(served) && served !== desc.digest) throw new DigestMismatchError(desc.digest, served, `${what} (registry)`);
+  } catch (err) {
+    throw withSubject(err, manifestSubject(client, repository, reference));
+  }
 }
 
 /** Wraps bytes already in memory as a stream, for Fetcher.fetch of a cached manifest. */

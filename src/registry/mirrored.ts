@@ -19,7 +19,7 @@ export class MirroredRepository implements Target {
   private readonly onFallback: ((from: string, err: RegctlError) => void) | undefined;
 
   constructor(candidates: RegistryRepository[], onFallback?: (from: string, err: RegctlError) => void) {
-    if (candidates.length === 0) throw new Error('MirroredRepository needs at least one candidate');
+    if (candidates.length === 0) throw new RegctlError('internal', 'MirroredRepository needs at least one candidate');
     this.candidates = candidates;
     this.onFallback = onFallback;
   }

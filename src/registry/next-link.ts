@@ -23,8 +23,15 @@ export class NextLinkPager {
   private readonly visited = new Set<string>();
   private first: string | undefined;
 
-  /** `registry` names the registry and `what` the listing ("the catalog", "the tags of …") in errors. */
-  constructor(private readonly registry: string, private readonly what: string) {}
+  /**
+   * `registry` names the registry and `what` the listing ("the catalog", "the tags of …") in errors;
+   * `subject` is what that names (a repository), for callers that would otherwise name it again.
+   */
+  constructor(
+    private readonly registry: string,
+    private readonly what: string,
+    private readonly subject?: string,
+  ) {}
 
   /** Records a page as read; the first one fixes the registry's origin. */
   visit(url: string): void {
@@ -39,7 +46,7 @@ export class NextLinkPager {
     const url = registryOriginUrl(target, answeredUrl, this.first ?? answeredUrl, this.registry, 'a Link header');
     if (this.visited.has(url)) {
       const u = new URL(url);
-      throw new RegctlError('failed', `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`);
+      throw new RegctlError('failed', `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`, this.subject === undefined ? {} : { subject: this.subject });
     }
     return url;
   }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { RegctlError } from '../errors.js';
+import { RegctlError, type RegistryError } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { Mounter, TagLister, Target } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -13,7 +13,7 @@ import { listTags } from './tags.js';
 import { DEFAULT_CHUNK_SIZE, uploadChunked } from './chunked-upload.js';
 import { isMonolithicRefusal, mountBlob, uploadMonolithic } from './upload.js';
 
-/** How blobs are uploaded (push and copy set it; pull never uploads). */
+/** How blobs are uploaded (given by push and copy; pull never uploads). */
 export interface UploadPolicy {
   /** Blobs larger than this many bytes go up in chunks (PATCH); default Infinity: one streamed PUT. */
   chunkedAbove?: number;
@@ -44,7 +44,7 @@ export class RegistryRepository implements Target, Mounter, TagLister {
   /** Repository path, e.g. library/node. */
   readonly repository: string;
   /** How blobs are uploaded; see UploadPolicy. */
-  uploads: UploadPolicy;
+  private readonly uploads: UploadPolicy;
   /** Manifests seen in this run, by digest, so a resolve and a fetch cost one GET. */
   private readonly manifests = new Map<string, Buffer>();
 
@@ -74,7 +74,7 @@ export class RegistryRepository implements Target, Mounter, TagLister {
   async head(reference: string): Promise<Descriptor> {
     const what = this.what('manifest', reference);
     const desc = await headManifest(this.client, this.repository, reference, what);
-    if (!desc) throw new RegctlError('not-found', `${what} not found`);
+    if (!desc) throw new RegctlError('not-found', `${what} not found`, { subject: `${this.name}${isDigest(reference) ? '@' : ':'}${reference}` });
     if (!desc.digest || desc.size < 0) return this.resolve(reference);
     return desc;
   }
@@ -115,7 +115,7 @@ export class RegistryRepository implements Target, Mounter, TagLister {
       content.destroy();
       refusesMonolithic.add(this.client);
       if (!this.uploads.reopen) {
-        throw new RegctlError('failed', `${(err as Error).message}; the registry refuses single-request uploads: retry with --chunked-above 0`, { cause: err });
+        throw (err as RegistryError).withMessage(`${(err as Error).message}; the registry refuses single-request uploads: retry with --chunked-above 0`);
       }
       await uploadChunked(this.client, this.repository, desc, await this.uploads.reopen(desc), what, chunkOptions);
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { sha256Digest } from '../oci/digest.js';
 import { MediaType } from '../oci/media-types.js';
 import { deletionDisabled, sendManifestDelete } from './delete.js';
@@ -38,7 +38,7 @@ export function placeholderManifest(tag: string, now: Date = new Date()): { desc
     annotations: {
       'io.regctl.delete.tag': tag,
       'io.regctl.delete.nonce': randomUUID(),
-      'org.opencontainers.image.created': now.toISOString(),
+      [Annotation.created]: now.toISOString(),
     },
   };
   const bytes = Buffer.from(JSON.stringify(doc));
@@ -54,7 +54,7 @@ export function placeholderManifest(tag: string, now: Date = new Date()): { desc
 export async function deleteTag(repo: RegistryRepository, tag: string): Promise<TagDeletion> {
   const what = `${repo.name}:${tag}`;
   const current = await repo.head(tag);
-  const direct = await sendManifestDelete(repo.client, repo.repository, tag, what);
+  const direct = await sendManifestDelete(repo.client, repo.repository, tag, what, what);
   if (direct.outcome === 'deleted') return { digest: current.digest, method: 'tag-delete' };
   if (direct.outcome === 'not-found') throw direct.error;
 
@@ -62,17 +62,17 @@ export async function deleteTag(repo: RegistryRepository, tag: string): Promise<
   // A registry may answer 400 or 405 to a tag it will not delete, and 405 when deletion is off
   // altogether (distribution-spec). Deleting the placeholder's digest, which no registry holds yet,
   // tells the two apart without changing anything: 404 means deleting by digest works.
-  const probe = await sendManifestDelete(repo.client, repo.repository, placeholder.desc.digest, what);
-  if (probe.outcome === 'unsupported') throw deletionDisabled(repo.client, what, probe.error);
+  const probe = await sendManifestDelete(repo.client, repo.repository, placeholder.desc.digest, what, what);
+  if (probe.outcome === 'unsupported') throw deletionDisabled(repo.client, what, what, probe.error);
   if (probe.outcome === 'refused') throw probe.error;
 
   if (!(await repo.exists(EMPTY))) await repo.push(EMPTY, Readable.from([EMPTY_JSON]));
   await putManifest(repo.client, repo.repository, tag, placeholder.desc, placeholder.bytes, `manifest ${what}`);
-  const removed = await sendManifestDelete(repo.client, repo.repository, placeholder.desc.digest, what);
+  const removed = await sendManifestDelete(repo.client, repo.repository, placeholder.desc.digest, what, what);
   if (removed.outcome !== 'deleted') {
     await restoreTag(repo, tag, current.digest, what);
-    if (removed.outcome === 'unsupported') throw deletionDisabled(repo.client, what, removed.error);
-    throw new RegctlError(removed.error.kind, `${removed.error.message}; the tag was put back on ${current.digest}`, { cause: removed.error });
+    if (removed.outcome === 'unsupported') throw deletionDisabled(repo.client, what, what, removed.error);
+    throw removed.error.withMessage(`${removed.error.message}; the tag was put back on ${current.digest}`);
   }
   return { digest: current.digest, method: 'placeholder', placeholder: placeholder.desc.digest };
 }
@@ -83,6 +83,6 @@ async function restoreTag(repo: RegistryRepository, tag: string, digest: string,
     const original = await getManifest(repo.client, repo.repository, digest, `manifest ${repo.name}@${digest}`);
     await putManifest(repo.client, repo.repository, tag, original.descriptor, original.bytes, `manifest ${what}`);
   } catch (err) {
-    throw new RegctlError('failed', `deleting ${what} failed half-way: the tag now names a placeholder manifest; re-tag it with: regctl copy ${repo.name}@${digest} ${what}`, { cause: err });
+    throw new RegctlError('failed', `deleting ${what} failed half-way: the tag now names a placeholder manifest; re-tag it with: regctl copy ${repo.name}@${digest} ${what}`, { cause: err, subject: what });
   }
 }

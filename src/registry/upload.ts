@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { RegctlError, RegistryError } from '../errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { drain, type RegistryClient } from './client.js';
+import type { RegistryClient } from './client.js';
+import { discard } from '../util/discard.js';
 import { responseError } from './errors.js';
 import { registryOriginUrl } from './registry-origin.js';
 
@@ -32,7 +33,7 @@ export async function startUpload(client: RegistryClient, repository: string, wh
     scopes: [`repository:${repository}:pull,push`],
   });
   if (res.status !== 202) throw await responseError(res, 'POST', url, what);
-  drain(res);
+  discard(res);
   return { location: uploadLocation(client, res, url), minChunk: Number(header(res, 'oci-chunk-min-length') ?? '0') || 0 };
 }
 
@@ -47,7 +48,7 @@ export async function uploadMonolithic(client: RegistryClient, repository: strin
     scopes: [`repository:${repository}:pull,push`],
   });
   if (res.status !== 201) throw await responseError(res, 'PUT', url, what);
-  drain(res);
+  discard(res);
 }
 
 /** Answers by which a registry says it will not take a blob in one PUT (a proxy's body limit, an unsupported method). */
@@ -83,21 +84,21 @@ export async function mountBlob(client: RegistryClient, repository: string, desc
   }
   const { res, url } = sent;
   if (res.status === 201) {
-    drain(res);
+    discard(res);
     return true;
   }
   if (res.status === 202) {
-    drain(res);
+    discard(res);
     try {
       const del = await client.request({ method: 'DELETE', path: uploadLocation(client, res, url) });
-      drain(del.res);
+      discard(del.res);
     } catch {
       // A session left open expires on the registry; it is not worth failing the push for.
     }
     return false;
   }
   if (res.status === 401 || res.status === 403 || res.status === 404) {
-    drain(res);
+    discard(res);
     return false;
   }
   throw await responseError(res, 'POST', url, what);

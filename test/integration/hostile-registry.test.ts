@@ -121,7 +121,7 @@ describe('a hostile registry gets no credential to another host (in-process, non
   it('push: an upload Location on another host is refused (exit 1) and never requested', async (t) => {
     const run = await hostile(t, { mode: 'foreign-location' });
     const name = `${run.h.host}/team/app:v1`;
-    await buildRandomImage(await run.session.cache(), { seed: 'hostile-push', layers: 1, layerSize: 1024, tag: name });
+    await buildRandomImage((await run.session.cache()).store, { seed: 'hostile-push', layers: 1, layerSize: 1024, tag: name });
     const err = await failure(() => push(run.session, { reference: name, quiet: true }, collectingIo()));
     assert.equal(err.exitCode, 1);
     assert.match(err.message, new RegExp(`registry ${esc(run.h.host)} sent an upload Location header pointing at another host \\(${esc(run.h.foreignHost)}\\); refused`));

@@ -117,8 +117,7 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
 
   it('sends PATCH chunks with Content-Range, honouring OCI-Chunk-Min-Length, then an empty PUT ?digest=', async () => {
     fake.minChunk = 300_000;
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`));
-    repo.uploads = { chunkedAbove: 0, chunkSize: 100_000 };
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { chunkedAbove: 0, chunkSize: 100_000 });
     const { desc, bytes } = blob(700_000, 1);
     await repo.push(desc, streamOf(bytes));
     const sent = patches(fake.server.requests);
@@ -130,8 +129,7 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
   });
 
   it('below the threshold a blob goes up in one streamed PUT', async () => {
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`));
-    repo.uploads = { chunkedAbove: 1_000_000 };
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { chunkedAbove: 1_000_000 });
     const { desc, bytes } = blob(200_000, 2);
     await repo.push(desc, streamOf(bytes));
     assert.deepEqual(patches(fake.server.requests), []);
@@ -141,12 +139,11 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
 
   it('a refused monolithic upload is re-read from its source and sent in chunks; later blobs go in chunks at once', async () => {
     fake.refuseMonolithic = true;
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`));
     const first = blob(150_000, 3);
     const second = blob(90_000, 4);
     const sources = new Map([[first.desc.digest, first.bytes], [second.desc.digest, second.bytes]]);
     let reopened = 0;
-    repo.uploads = { chunkSize: 64 * 1024, reopen: async (d) => { reopened++; return streamOf(sources.get(d.digest)!); } };
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { chunkSize: 64 * 1024, reopen: async (d) => { reopened++; return streamOf(sources.get(d.digest)!); } });
     await repo.push(first.desc, streamOf(first.bytes));
     assert.equal(reopened, 1);
     assert.ok(fake.stored.get(first.desc.digest)?.equals(first.bytes));
@@ -166,9 +163,8 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
   });
 
   it('a content mismatch is not retried in chunks', async () => {
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`));
     let reopened = 0;
-    repo.uploads = { reopen: async () => { reopened++; return streamOf(Buffer.alloc(0)); } };
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { reopen: async () => { reopened++; return streamOf(Buffer.alloc(0)); } });
     const { desc } = blob(1000, 6);
     await assert.rejects(repo.push(desc, streamOf(blob(1000, 7).bytes)));
     assert.equal(reopened, 0);

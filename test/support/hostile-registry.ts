@@ -6,7 +6,7 @@ import { buildRandomImage, type RandomImage } from './random-image.js';
 import { sendJson, startScriptedServer, type RecordedRequest } from './scripted-server.js';
 
 /**
- * What the hostile registry does wrong (issue 9):
+ * What the hostile registry does wrong:
  * - `storage-challenge`: blob GETs are redirected to a "storage host" that answers 401 with its own Bearer challenge;
  * - `foreign-link`: the tag list's `Link: rel="next"` points at the other host;
  * - `foreign-location`: an upload's `Location` points at the other host;

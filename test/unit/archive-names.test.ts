@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
-import { blobEntryName, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from '../../src/layout/archive-names.js';
+import { blobEntryName, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from '../../src/archive/entry-names.js';
 
 const refused = (fn: () => unknown, re: RegExp): void => {
   assert.throws(fn, (err: unknown) => err instanceof RegctlError && err.kind === 'usage' && err.exitCode === 2 && re.test(err.message));

@@ -43,7 +43,7 @@ test('loadConfig names the field of a bad mirror, exit 2, and never prints a mir
     write({ registries: { 'docker.io': { mirrors: ['mirror.ok:5000', 'https://bob:hunter2@mirror.internal/path'] } } });
     await assert.rejects(loadConfig(dir), (err: unknown) => {
       assert.ok(err instanceof RegctlError && err.kind === 'usage' && err.exitCode === 2, String(err));
-      assert.match(err.message, /: registries\.docker\.io\.mirrors\[1\]: mirror must not hold a user name or password/);
+      assert.match(err.message, / is invalid at registries\.docker\.io\.mirrors\[1\]: mirror must not hold a user name or password/);
       assert.ok(!err.message.includes('hunter2'), err.message);
       return true;
     });

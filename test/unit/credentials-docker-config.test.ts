@@ -3,20 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DockerConfigStore,
-  credentialHelperFor,
-  credentialHost,
-  dockerConfigFile,
-  dockerServerKey,
-} from '../../src/credentials/docker-config.js';
+import { DockerConfigStore, credentialHelperFor, dockerConfigFile } from '../../src/credentials/docker-config.js';
+import { dockerServerKey, normalizeRegistry } from '../../src/ref/registry.js';
 import { EnvStore } from '../../src/credentials/env-store.js';
 import { createCredentialFunction, staticStore } from '../../src/credentials/chain.js';
 import { RegctlError } from '../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-test('credentialHost normalizes keys the way docker does', () => {
+test('normalizeRegistry reads config keys the way docker does', () => {
   const table: Array<[string, string]> = [
     ['https://index.docker.io/v1/', 'docker.io'],
     ['index.docker.io', 'docker.io'],
@@ -31,7 +26,7 @@ test('credentialHost normalizes keys the way docker does', () => {
     ['localhost:5000', 'localhost:5000'],
     ['https://registry.example.com:443', 'registry.example.com'],
   ];
-  for (const [input, want] of table) assert.equal(credentialHost(input), want, input);
+  for (const [input, want] of table) assert.equal(normalizeRegistry(input), want, input);
   assert.equal(dockerServerKey('docker.io'), 'https://index.docker.io/v1/');
   assert.equal(dockerServerKey('registry-1.docker.io'), 'https://index.docker.io/v1/');
   assert.equal(dockerServerKey('localhost:5000'), 'localhost:5000');

@@ -7,7 +7,7 @@ import { FileStore, credentialsFile } from '../../src/credentials/file-store.js'
 import { KeychainStore, type KeyringEntry } from '../../src/credentials/keychain-store.js';
 import { chosenStoreKind } from '../../src/credentials/store-select.js';
 import { decodeStoredSecret, encodeStoredSecret } from '../../src/credentials/stored-secret.js';
-import { credentialHost, dockerServerKey } from '../../src/credentials/server-key.js';
+import { dockerServerKey, normalizeRegistry } from '../../src/ref/registry.js';
 import { RegctlError } from '../../src/errors.js';
 
 test('server keys: every form of a registry maps to one keychain account and one docker key', () => {
@@ -19,7 +19,7 @@ test('server keys: every form of a registry maps to one keychain account and one
     assert.equal(KeychainStore.account(s), 'localhost:5000', s);
     assert.equal(dockerServerKey(s), 'localhost:5000', s);
   }
-  assert.equal(credentialHost('https://ghcr.io:443/'), 'ghcr.io');
+  assert.equal(normalizeRegistry('https://ghcr.io:443/'), 'ghcr.io');
 });
 
 test('stored secret JSON keeps the username beside a password or an identity token', () => {

@@ -99,10 +99,10 @@ describe('LayoutStore', () => {
     const file = join(dir, 'index.json');
     try {
       await writeFile(file, '{"schemaVersion": 2, "manifests": [');
-      await assert.rejects(store.resolve('x'), failsWith('failed', new RegExp(`^cache index ${file} is damaged: not valid JSON`)));
+      await assert.rejects(store.resolve('x'), failsWith('failed', new RegExp(`^cache index ${file} is not valid JSON; repair or delete it`)));
       await writeFile(file, JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.ociManifest, digest: 'sha256:zz', size: 1 }] }));
-      await assert.rejects(store.list(), failsWith('failed', new RegExp(`^cache index ${file} is damaged: manifests\\.0\\.digest: `)));
-      await assert.rejects(store.tag({ mediaType: MediaType.ociManifest, digest: sha256Digest('x'), size: 1 }, 'y'), failsWith('failed', /is damaged/));
+      await assert.rejects(store.list(), failsWith('failed', new RegExp(`^cache index ${file} is invalid at manifests\\[0\\]\\.digest: `)));
+      await assert.rejects(store.tag({ mediaType: MediaType.ociManifest, digest: sha256Digest('x'), size: 1 }, 'y'), failsWith('failed', /repair or delete it/));
       assert.equal(await exists(join(dir, 'index.json.lock')), false, 'the lock is released after a failure');
     } finally {
       await cleanup();

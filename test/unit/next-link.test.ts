@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
-import { parseRegistryName } from '../../src/ref/registry-name.js';
+import { parseRegistryName } from '../../src/ref/registry.js';
 import { NextLinkPager, nextLink } from '../../src/registry/next-link.js';
 import { isRegistryOrigin } from '../../src/registry/registry-origin.js';
 import { placeholderManifest } from '../../src/registry/tag-delete.js';

@@ -2,16 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
 import {
-  apiEndpoint,
-  credentialKey,
   familiarName,
   familiarRepository,
   formatReference,
   formatRepository,
-  normalizeRegistry,
   parseReference,
   parseRepository,
 } from '../../src/ref/reference.js';
+import { apiEndpoint, dockerServerKey, normalizeRegistry } from '../../src/ref/registry.js';
 
 // Cases come from distribution/reference (reference_test.go, normalize_test.go) and
 // regclient (types/ref/ref_test.go), adjusted to SPEC §1 where the SPEC is stricter.
@@ -253,19 +251,24 @@ test('formatRepository drops tag and digest', () => {
   assert.equal(formatRepository(parseReference('[::1]:5000/a/b:c')), '[::1]:5000/a/b');
 });
 
-test('normalizeRegistry, apiEndpoint and credentialKey', () => {
-  for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO', 'https://index.docker.io/v1/', 'https://registry-1.docker.io']) {
+test('registry names: one alias set, one normaliser, docker\'s server key, the API endpoint', () => {
+  for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO', 'https://index.docker.io/v1/', 'https://registry-1.docker.io', 'index.docker.io:443']) {
     assert.equal(normalizeRegistry(host), 'docker.io', host);
-    assert.equal(apiEndpoint(host), 'registry-1.docker.io', host);
-    assert.equal(credentialKey(host), 'https://index.docker.io/v1/', host);
+    assert.equal(dockerServerKey(host), 'https://index.docker.io/v1/', host);
   }
-  for (const host of ['ghcr.io', 'localhost:5000', '127.0.0.1:5000', '[::1]:5000', 'Example.com']) {
+  for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO']) assert.equal(apiEndpoint(host), 'registry-1.docker.io', host);
+  for (const host of ['ghcr.io', 'localhost:5000', '127.0.0.1:5000', '[::1]:5000']) {
     assert.equal(normalizeRegistry(host), host);
     assert.equal(apiEndpoint(host), host);
-    assert.equal(credentialKey(host), host);
+    assert.equal(dockerServerKey(host), host);
   }
   assert.equal(normalizeRegistry('https://ghcr.io/v2/'), 'ghcr.io');
   assert.equal(normalizeRegistry('http://localhost:5000'), 'localhost:5000');
+  assert.equal(normalizeRegistry('Example.com'), 'example.com');
+  // A reference keeps its host as written, as docker does; only Docker Hub's names are mapped.
+  assert.equal(parseReference('Example.com/a').registry, 'Example.com');
+  assert.equal(formatReference(parseReference('Index.Docker.IO/a')), 'docker.io/library/a:latest');
+  assert.equal(formatReference(parseReference('registry-1.docker.io/a/b')), 'docker.io/a/b:latest');
 });
 
 test('parseRepository accepts names without tag or digest', () => {

@@ -8,10 +8,9 @@ import { sha256Digest } from '../oci/digest.js';
 import { MAX_INDEX_DEPTH, parseImageConfig, parseManifest, type ImageManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { formatReference, parseReference } from '../ref/reference.js';
-import { badArchive, blobEntryName, normalizeEntryName } from './archive-names.js';
-import { stageArchive, type StagedArchive, type StagedFile } from './archive-reader.js';
-import { updateIndex } from './index-file.js';
-import type { LayoutStore } from './layout-store.js';
+import type { LayoutStore } from '../layout/layout-store.js';
+import { badArchive, blobEntryName, normalizeEntryName } from './entry-names.js';
+import { stageArchive, type StagedArchive, type StagedFile } from './stage-archive.js';
 
 /** One image an archive brought into the cache. */
 export interface LoadedImage {
@@ -226,7 +225,7 @@ async function generateManifest(plan: LoadPlan, config: StagedFile, layers: Stag
  * only then are blobs renamed into place and names written, so a bad archive leaves the layout as it was.
  */
 export async function loadArchive(store: LayoutStore, input: Readable): Promise<LoadedImage[]> {
-  const staged = await stageArchive(store.dir, input);
+  const staged = await stageArchive(store, input);
   try {
     const plan = new LoadPlan(staged, store);
     const index = await staged.read('index.json', MANIFEST_LIMIT);
@@ -240,23 +239,16 @@ export async function loadArchive(store: LayoutStore, input: Readable): Promise<
     for (const { desc, bytes } of plan.generated.values()) await store.pushBytes(desc, bytes);
     const loaded: LoadedImage[] = [];
     for (const [name, desc] of plan.named) {
-      await store.tag(desc, name);
+      await store.addEntry(desc, name);
       loaded.push({ name, descriptor: desc });
     }
-    await settleUnnamed(store, [...plan.unnamed.values()]);
-    for (const desc of plan.unnamed.values()) loaded.push({ descriptor: desc });
+    // Unnamed images are listed too (as docker keeps dangling images), so prune keeps them until tagged.
+    for (const desc of plan.unnamed.values()) {
+      await store.addEntry(desc);
+      loaded.push({ descriptor: desc });
+    }
     return loaded;
   } finally {
     await staged.discard();
   }
-}
-
-/**
- * Lists unnamed images in index.json (as docker keeps dangling images) so prune keeps them until
- * tagged (tagging drops the unnamed entry: LayoutStore.tag).
- */
-async function settleUnnamed(store: LayoutStore, unnamed: Descriptor[]): Promise<void> {
-  await updateIndex(store.dir, (index) => {
-    for (const d of unnamed) if (!index.manifests.some((m) => m.digest === d.digest)) index.manifests.push(d);
-  });
 }

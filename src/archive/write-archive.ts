@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
 import { VerifyingTransform } from '../oci/digest.js';
-import { blobEntryName } from './archive-names.js';
-import type { SavePlan } from './archive-plan.js';
-import { fsError } from './blobs.js';
-import { OCI_LAYOUT_FILE, type LayoutStore } from './layout-store.js';
+import { blobEntryName } from './entry-names.js';
+import type { SavePlan } from './save-plan.js';
+import { fsError } from '../util/fs-error.js';
+import { OCI_LAYOUT_FILE, type LayoutStore } from '../layout/layout-store.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 // A fixed timestamp keeps archives of the same images byte-identical.
 const MTIME = new Date(0);
@@ -83,34 +81,8 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
 
 /**
  * Writes the archive to `path` through a temp file next to it, fsynced and then renamed, so the
- * path never holds a partial archive.
+ * path never holds a partial archive. A path whose directory cannot take the file is a usage error.
  */
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await (await open(tmp, 'wx', 0o644)).close();
-  } catch (err) {
-    throw new RegctlError('usage', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const stream = createWriteStream(tmp, { flags: 'r+' });
-    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-    try {
-      await writeArchive(store, plan, stream);
-    } finally {
-      stream.destroy();
-      await closed;
-    }
-    // A FileHandle-backed stream keeps the handle busy, so the fsync uses a handle of its own.
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err instanceof RegctlError ? err : fsError('cannot write', path, err);
-  }
+  await writeFileAtomic(path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage' });
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readFile, unlink } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
-import { blobExists, blobPath, fsError, TEMP_DIR, tempPath, writeBlobBytes } from './blobs.js';
-import { badArchive, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from './archive-names.js';
+import type { LayoutStore } from '../layout/layout-store.js';
+import { fsError } from '../util/fs-error.js';
+import { badArchive, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from './entry-names.js';
 
 /** Top-level metadata files kept in memory rather than staged on disk. */
 const METADATA = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories']);
@@ -28,17 +28,17 @@ export interface StagedFile {
 type StagedEntry = { kind: 'file'; file: StagedFile } | { kind: 'link'; target: string };
 
 /**
- * What a tar stream contained: every regular file staged in the cache's temp area (hashed on the
+ * What a tar stream contained: every regular file staged in the layout's temp area (hashed on the
  * way in, blobs checked against their names), links kept as names. Nothing is in the layout yet:
- * {@link StagedArchive.commit} renames chosen files into `blobs/`, {@link StagedArchive.discard}
- * drops the rest.
+ * {@link StagedArchive.commit} has the layout adopt the chosen files as blobs,
+ * {@link StagedArchive.discard} drops the rest.
  */
 export class StagedArchive {
   private readonly entries = new Map<string, StagedEntry>();
   private readonly temps = new Set<string>();
 
-  /** Creates an empty staging area for the layout at `root`. */
-  constructor(readonly root: string) {}
+  /** Creates an empty staging area for `store`. */
+  constructor(readonly store: LayoutStore) {}
 
   /** The regular file `name` names, following links inside the archive; undefined when absent. */
   file(name: string): StagedFile | undefined {
@@ -84,24 +84,16 @@ export class StagedArchive {
   }
 
   /**
-   * Moves the staged file for each digest into `blobs/` (temp → rename, as every blob write);
-   * a blob the layout already has is left as it is.
+   * Stores each staged file as the blob of its digest: the layout adopts a staged temp file (an
+   * atomic rename) and writes in-memory metadata as any blob; a blob it already has is left alone.
    */
   async commit(files: Iterable<StagedFile>): Promise<void> {
     for (const f of files) {
       const desc = { mediaType: 'application/octet-stream', digest: f.digest, size: f.size };
-      if (await blobExists(this.root, desc)) continue;
-      const final = blobPath(this.root, f.digest);
-      try {
-        if (f.path && this.temps.has(f.path)) {
-          await mkdir(dirname(final), { recursive: true });
-          await rename(f.path, final);
-          this.temps.delete(f.path);
-        } else {
-          await writeBlobBytes(this.root, desc, f.bytes ?? Buffer.alloc(0));
-        }
-      } catch (err) {
-        throw err instanceof RegctlError ? err : fsError('cannot write', final, err);
+      if (f.path && this.temps.has(f.path)) {
+        if (await this.store.adoptBlob(desc, f.path)) this.temps.delete(f.path);
+      } else {
+        await this.store.pushBytes(desc, f.bytes ?? Buffer.alloc(0));
       }
     }
   }
@@ -164,13 +156,13 @@ function explain(err: unknown): RegctlError {
 }
 
 /**
- * Reads a tar (plain or gzip'd) from `input` into a staging area inside the layout at `root`.
+ * Reads a tar (plain or gzip'd) from `input` into a staging area inside the layout `store`.
  * Entries are matched by name and never extracted to paths of their own; device entries,
  * absolute or `..` names, links leaving the archive, duplicates and blobs whose bytes do not
  * match their `blobs/<alg>/<hex>` name are refused (usage errors) and everything staged is removed.
  */
-export async function stageArchive(root: string, input: Readable): Promise<StagedArchive> {
-  const staged = new StagedArchive(root);
+export async function stageArchive(store: LayoutStore, input: Readable): Promise<StagedArchive> {
+  const staged = new StagedArchive(store);
   const tail = new TailWatcher();
   const extract = tar.extract();
   // An entry's stream fails with a generic "destroyed" error; the extractor's own error says why.
@@ -179,7 +171,6 @@ export async function stageArchive(root: string, input: Readable): Promise<Stage
     cause ??= err;
   });
   try {
-    await mkdir(join(root, TEMP_DIR), { recursive: true });
     const source = await sniffGzip(input);
     source.on('error', (err) => {
       cause ??= err;
@@ -231,7 +222,7 @@ async function stageFile(staged: StagedArchive, name: string, entry: AsyncIterab
     }
     result = { name, bytes: Buffer.concat(chunks), digest: `${algorithm}:${hash.digest('hex')}`, size: count };
   } else {
-    const path = tempPath(staged.root, 'load');
+    const path = await staged.store.tempFile('load');
     staged.track(path);
     let fh;
     try {

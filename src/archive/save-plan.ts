@@ -1,12 +1,13 @@
 import { RegctlError } from '../errors.js';
 import { fetchAll } from '../content/read-all.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
-import { parseImageConfig, parseManifest, type ImageManifest } from '../oci/manifest.js';
+import { parseManifest, type ImageManifest } from '../oci/manifest.js';
+import { imageDetail, readImage, type ImageDetail } from '../content/image-summary.js';
 import { isImageConfigMediaType, isNonDistributable } from '../oci/media-types.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../oci/platform.js';
 import { familiarName, familiarRepository, parseReference } from '../ref/reference.js';
-import { blobEntryName } from './archive-names.js';
-import type { LayoutStore } from './layout-store.js';
+import type { LayoutStore } from '../layout/layout-store.js';
+import { blobEntryName } from './entry-names.js';
 
 /** One image to save: a cached manifest or index and the full name it was asked for by (if any). */
 export interface SaveRequest {
@@ -35,14 +36,6 @@ export interface SavePlan {
   repositories: Record<string, Record<string, string>>;
 }
 
-interface Image {
-  desc: Descriptor;
-  manifest: ImageManifest;
-  platform?: Platform;
-  /** The config's rootfs.diff_ids, read only for images with foreign layers. */
-  diffIds?: string[];
-}
-
 /** The artifact type of a manifest that is not a container image (OCI artifactType, else its config type); undefined for an image. */
 function artifactTypeOf(manifest: ImageManifest): string | undefined {
   if (manifest.artifactType) return manifest.artifactType;
@@ -53,25 +46,11 @@ function notAnImage(label: string, type: string): RegctlError {
   return new RegctlError('usage', `cannot save ${label}: it is an artifact of type ${type}, not a container image, and docker, podman and ctr load only images (use regctl copy to move it)`);
 }
 
-async function readImage(store: LayoutStore, desc: Descriptor): Promise<Image> {
-  const parsed = parseManifest(await fetchAll(store, desc, undefined, `manifest ${desc.digest}`), desc.mediaType, `manifest ${desc.digest}`);
-  if (parsed.kind !== 'manifest') throw new RegctlError('failed', `${desc.digest} is an index inside an index, which save does not follow`);
-  let platform = desc.platform;
-  let diffIds: string[] | undefined;
-  const foreign = parsed.manifest.layers.some((l) => isNonDistributable(l.mediaType));
-  if ((!platform || foreign) && !artifactTypeOf(parsed.manifest)) {
-    const config = parseImageConfig(await fetchAll(store, parsed.manifest.config, 16 * 1024 * 1024, 'image config'));
-    if (!platform && config.os && config.architecture) platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
-    if (foreign) diffIds = config.rootfs?.diff_ids;
-  }
-  return { desc, manifest: parsed.manifest, ...(platform ? { platform } : {}), ...(diffIds ? { diffIds } : {}) };
-}
-
 /** docker's LayerSources for an image's foreign layers: diff_id → descriptor with urls. */
-function layerSources(img: Image): Record<string, Descriptor> | undefined {
+function layerSources(img: ImageDetail): Record<string, Descriptor> | undefined {
   const out: Record<string, Descriptor> = {};
   img.manifest.layers.forEach((l, i) => {
-    const diffId = img.diffIds?.[i];
+    const diffId = img.config.rootfs?.diff_ids?.[i];
     if (diffId && isNonDistributable(l.mediaType)) out[diffId] = { mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.urls ? { urls: l.urls } : {}) };
   });
   return Object.keys(out).length > 0 ? out : undefined;
@@ -81,24 +60,26 @@ function layerSources(img: Image): Record<string, Descriptor> | undefined {
  * The images of `desc` to save: for an index, the present children (only the wanted platforms'
  * when `platforms` is given) and, among them, the ones manifest.json lists (host platform by default).
  */
-async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, platforms: Platform[] | undefined): Promise<{ all: Image[]; listed: Image[]; index?: true }> {
+async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, platforms: Platform[] | undefined): Promise<{ all: ImageDetail[]; listed: ImageDetail[]; index?: true }> {
   const parsed = parseManifest(await fetchAll(store, desc, undefined, `manifest ${desc.digest}`), desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind === 'manifest') {
     const type = artifactTypeOf(parsed.manifest);
     if (type) throw notAnImage(label, type);
-    const image = await readImage(store, desc);
+    const image = await imageDetail(store, desc, parsed.manifest);
     if (platforms && !platforms.some((p) => platformMatches(p, image.platform))) {
       throw new RegctlError('not-found', `${label} is ${formatPlatform(image.platform)}, not ${platforms.map(formatPlatform).join(', ')}`);
     }
     return { all: [image], listed: [image] };
   }
   if (parsed.index.artifactType) throw notAnImage(label, parsed.index.artifactType);
-  const present: Image[] = [];
+  const present: ImageDetail[] = [];
   const artifacts = new Set<string>();
   for (const child of parsed.index.manifests) {
     if (!(await store.exists(child))) continue;
     try {
+      // An index inside the index is not followed: save lists images.
       const image = await readImage(store, child);
+      if (!image) continue;
       present.push(image);
       const type = artifactTypeOf(image.manifest);
       if (type) artifacts.add(type);
@@ -109,7 +90,7 @@ async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, pla
   // Attestations beside images are saved with them; an index of artifacts alone is no image.
   if (present.length > 0 && present.every((i) => artifactTypeOf(i.manifest))) throw notAnImage(label, [...artifacts].join(', '));
   const wanted = platforms ?? [hostPlatform()];
-  const listed: Image[] = [];
+  const listed: ImageDetail[] = [];
   for (const p of wanted) {
     const hit = present.find((i) => platformMatches(p, i.platform));
     if (hit) listed.push(hit);
@@ -140,7 +121,7 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
     for (const img of all) {
       for (const l of img.manifest.layers) add(l);
       add(img.manifest.config);
-      add(img.desc);
+      add(img.descriptor);
     }
     if (index) add(req.descriptor);
     const ref = req.name ? parseReference(req.name) : undefined;
@@ -155,11 +136,11 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
     const unnamedDup = !req.name && plan.index.manifests.some((m) => m.digest === entry.digest);
     if (!unnamedDup && !plan.index.manifests.some((m) => m.digest === entry.digest && m.annotations?.[Annotation.containerdName] === req.name)) plan.index.manifests.push(entry);
     for (const [i, img] of listed.entries()) {
-      let dm = byManifest.get(img.desc.digest);
+      let dm = byManifest.get(img.descriptor.digest);
       if (!dm) {
         const sources = layerSources(img);
         dm = { Config: blobEntryName(img.manifest.config.digest), RepoTags: [], Layers: img.manifest.layers.map((l) => blobEntryName(l.digest)), ...(sources ? { LayerSources: sources } : {}) };
-        byManifest.set(img.desc.digest, dm);
+        byManifest.set(img.descriptor.digest, dm);
         plan.manifest.push(dm);
       }
       // docker load tags every entry a name appears in, so only the first platform carries it.
