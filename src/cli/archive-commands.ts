@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect } from './option-parsers.js';
+import { platformList } from './option-parsers.js';
 import type { LoadOptions } from '../commands/load.js';
 import type { SaveOptions } from '../commands/save.js';
 import type { CommandRunner } from './runner.js';
@@ -10,7 +10,7 @@ export function registerArchiveCommands(program: Command, run: CommandRunner): v
     .command('save')
     .argument('<references...>', 'cached images: names, digests or image IDs')
     .option('-o, --output <file>', 'write to FILE instead of stdout ("-" is stdout)')
-    .option('--platform <platforms>', 'for a multi-platform image, save only os/arch[/variant] (comma-separated or repeated; default: the host platform in manifest.json, all cached platforms in the OCI layout)', collect)
+    .option('--platform <platforms>', 'for a multi-platform image, save only os/arch[/variant] (comma-separated or repeated; default: the host platform in manifest.json, all cached platforms in the OCI layout)', platformList)
     .description('write cached images to a tarball that docker load accepts (docker-archive with an OCI layout inside)')
     .addHelpText('after', '\nExamples:\n  regctl save alpine:3.20 -o alpine.tar\n  regctl save app:1 worker:1 | gzip > images.tar.gz\n  regctl save node:22 | docker load')
     .action((references: string[], opts: { output?: string; platform?: string[] }, cmd: Command) =>

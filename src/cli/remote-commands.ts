@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { byteSize, collect, intInRange } from './option-parsers.js';
+import { byteSize, intInRange, platformList } from './option-parsers.js';
 import type { CopyCommandOptions } from '../commands/copy.js';
 import type { DigestOptions } from '../commands/digest.js';
 import type { CommandIo } from '../commands/io.js';
@@ -44,7 +44,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
   program
     .command('pull')
     .argument('<reference>', 'image to fetch, e.g. alpine, ghcr.io/org/app:1.2, app@sha256:…')
-    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', collect)
+    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', platformList)
     .option('--all-platforms', 'store the whole index and every platform')
     .description('fetch an image from its registry into the cache')
     .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
@@ -88,7 +88,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .alias('cp')
     .argument('<source>', 'a registry reference or oci:DIR[:REF]')
     .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
-    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', collect)
+    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
     .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
     .option('--json', 'one JSON document on stdout')
     .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
