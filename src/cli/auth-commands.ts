@@ -4,7 +4,7 @@ import type { LoginOptions } from '../commands/login.js';
 import type { LogoutOptions } from '../commands/logout.js';
 import type { CommandRunner } from './runner.js';
 
-/** Registers login and logout (issue 5). */
+/** Registers login and logout. */
 export function registerAuthCommands(program: Command, run: CommandRunner): void {
   program
     .command('login')
