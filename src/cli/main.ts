@@ -8,7 +8,7 @@ import { runCli } from './run-cli.js';
  * what shells report for git, coreutils and Go tools, which die of the signal. Node ignores
  * SIGPIPE and reports EPIPE instead, so the status is given by hand.
  */
-export const CLOSED_PIPE_EXIT = 141;
+const CLOSED_PIPE_EXIT = 141;
 
 /**
  * Ends the process quietly when stdout or stderr is a closed pipe, as Go tools do, instead of
