@@ -46,7 +46,7 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
 
   registerCommands(program, run);
   installFallbacks(program);
-  program.commands.forEach((c) => c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`));
+  for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`);
   return program;
 }
 

@@ -48,7 +48,7 @@ export async function loadConfig(dir: string): Promise<Config> {
   const r = ConfigSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const path = issue && issue.path.length ? fieldPath(issue.path) : '(root)';
+    const path = issue?.path.length ? fieldPath(issue.path) : '(root)';
     throw new RegctlError('usage', `config file ${file}: ${path}: ${issue?.message ?? 'invalid'}`);
   }
   return r.data;

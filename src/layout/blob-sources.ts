@@ -67,7 +67,7 @@ export class BlobSources {
       if (known[known.length - 1] === repository) return;
       if (known.length >= COMPACT_ABOVE) {
         const kept = unique([repository, ...known.reverse()]).slice(0, KEEP).reverse();
-        await replace(path, kept.join('\n') + '\n');
+        await replace(path, `${kept.join('\n')}\n`);
         return;
       }
       await mkdir(dirname(path), { recursive: true });

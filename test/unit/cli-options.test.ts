@@ -47,7 +47,7 @@ type Row = [args: string[], name: string, options: object, flags?: GlobalFlags];
 const ROWS: Row[] = [
   [['pull', 'alpine'], 'pull', { reference: 'alpine', allPlatforms: false, quiet: false }],
   [['pull', '--platform', 'linux/arm64', '--platform', 'linux/amd64,linux/arm/v7', 'x'], 'pull', { reference: 'x', platform: ['linux/arm64', 'linux/amd64,linux/arm/v7'], allPlatforms: false, quiet: false }],
-  [['pull', '--all-platforms', '-q', 'localhost:5000/a@sha256:' + 'a'.repeat(64)], 'pull', { reference: `localhost:5000/a@sha256:${'a'.repeat(64)}`, allPlatforms: true, quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['pull', '--all-platforms', '-q', `localhost:5000/a@sha256:${'a'.repeat(64)}`], 'pull', { reference: `localhost:5000/a@sha256:${'a'.repeat(64)}`, allPlatforms: true, quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
   [['push', 'localhost:5000/t/a:1'], 'push', { reference: 'localhost:5000/t/a:1', quiet: false }],
   [['push', '--chunked-above', '100MiB', '--chunk-size', '512KiB', 'r'], 'push', { reference: 'r', quiet: false, chunkedAbove: 100 * 1024 ** 2, chunkSize: 512 * 1024 }],
   [['copy', 'a:1', 'oci:./dir:1'], 'copy', { source: 'a:1', destination: 'oci:./dir:1', allPlatforms: false, json: false, quiet: false }],
