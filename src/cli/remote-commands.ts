@@ -6,7 +6,8 @@ import type { CommandIo } from '../commands/io.js';
 import type { PullOptions } from '../commands/pull.js';
 import type { PushOptions } from '../commands/push.js';
 import type { TagsOptions } from '../commands/tags.js';
-import type { CliOutput, CommandRunner, GlobalFlags } from './runner.js';
+import type { Session } from '../session.js';
+import type { CliOutput, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
 import { createProgress, type ProgressVerb } from './progress.js';
 
 /** Runs `body` with a progress display on `stderr` wired into io, stopping it before results are printed. */
@@ -21,6 +22,23 @@ async function withProgress<T>(verb: ProgressVerb, io: CommandIo, stderr: CliOut
     display.stop();
     for (const l of lines) io.out(l);
   }
+}
+
+/** A command that moves images (pull, push, copy): the call runs it lazily loaded, under a progress display. */
+function transferCall<O extends object>(
+  verb: ProgressVerb,
+  options: O,
+  flags: GlobalFlags,
+  load: () => Promise<(session: Session, options: O, io: CommandIo) => Promise<unknown>>,
+): CommandCall {
+  return {
+    name: verb,
+    options,
+    run: async (session, io, cli) => {
+      const command = await load();
+      return withProgress(verb, io, cli.stderr, flags, (pio) => command(session, options, pio));
+    },
+  };
 }
 
 /** Upload options shared by push and copy. */
@@ -51,14 +69,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean }, cmd: Command) =>
       run(cmd, (flags) => {
         const options: PullOptions = { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet };
-        return {
-          name: 'pull',
-          options,
-          run: async (session, io, cli) => {
-            const { pull } = await import('../commands/pull.js');
-            return withProgress('pull', io, cli.stderr, flags, (pio) => pull(session, options, pio));
-          },
-        };
+        return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
 
@@ -72,14 +83,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .action((reference: string, opts: UploadFlags, cmd: Command) =>
       run(cmd, (flags) => {
         const options: PushOptions = { reference, quiet: !!flags.quiet, ...uploadFlags(opts) };
-        return {
-          name: 'push',
-          options,
-          run: async (session, io, cli) => {
-            const { push } = await import('../commands/push.js');
-            return withProgress('push', io, cli.stderr, flags, (pio) => push(session, options, pio));
-          },
-        };
+        return transferCall('push', options, flags, async () => (await import('../commands/push.js')).push);
       }),
     );
 
@@ -120,14 +124,7 @@ Examples:
           quiet: !!flags.quiet,
           ...uploadFlags(opts),
         };
-        return {
-          name: 'copy',
-          options,
-          run: async (session, io, cli) => {
-            const { copy } = await import('../commands/copy.js');
-            return withProgress('copy', io, cli.stderr, flags, (pio) => copy(session, options, pio));
-          },
-        };
+        return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
       }),
     );
 
