@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { regctlVersion } from '../config/version.js';
 import { registerCommands } from './commands.js';
 import { installFallbacks } from './fallback-command.js';
+import { routeInspectConfigFlag } from './inspect-config-flag.js';
 import { collect, intInRange } from './option-parsers.js';
 import { colorEnabled, errorLine } from './output.js';
 import type { CliIo, CliOutput, CommandRunner } from './runner.js';
@@ -46,6 +47,7 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
 
   registerCommands(program, run);
   installFallbacks(program);
+  routeInspectConfigFlag(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`);
   return program;
 }

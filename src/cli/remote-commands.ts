@@ -7,6 +7,7 @@ import type { PullOptions } from '../commands/pull.js';
 import type { PushOptions } from '../commands/push.js';
 import type { TagsOptions } from '../commands/tags.js';
 import type { Session } from '../session.js';
+import { FORMAT_FIELDS } from './format-help.js';
 import type { CliOutput, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
 import { createProgress, type ProgressVerb } from './progress.js';
 
@@ -133,11 +134,17 @@ Examples:
     .argument('<repository>', 'a repository without tag, e.g. ghcr.io/org/app or alpine')
     .option('--json', 'one JSON document on stdout')
     .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', intInRange(1, 10_000))
+    .option('--format <template>', `Go template per tag, "table …" or "json" (${FORMAT_FIELDS.tags})`)
     .description("list a repository's tags in its registry (follows Link pagination)")
-    .addHelpText('after', '\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app')
-    .action((repository: string, opts: { json?: boolean; pageSize?: number }, cmd: Command) =>
+    .addHelpText('after', "\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app\n  regctl tags --format '{{.Name}}' localhost:5000/team/app")
+    .action((repository: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
       run(cmd, () => {
-        const options: TagsOptions = { repository, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) };
+        const options: TagsOptions = {
+          repository,
+          json: !!opts.json,
+          ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+          ...(opts.format !== undefined ? { format: opts.format } : {}),
+        };
         return { name: 'tags', options, run: async (session, io) => (await import('../commands/tags.js')).tags(session, options, io) };
       }),
     );
@@ -146,11 +153,12 @@ Examples:
     .command('digest')
     .argument('<reference>', 'an image in a registry, e.g. alpine:3 or ghcr.io/org/app:1.2')
     .option('--json', 'one JSON document on stdout')
+    .option('--format <template>', `Go template (${FORMAT_FIELDS.digest})`)
     .description('print the manifest digest in the registry, without downloading the image (a HEAD request)')
-    .addHelpText('after', '\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1')
-    .action((reference: string, opts: { json?: boolean }, cmd: Command) =>
+    .addHelpText('after', "\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1\n  regctl digest --format '{{.Name}}@{{.Digest}}' alpine:3")
+    .action((reference: string, opts: { json?: boolean; format?: string }, cmd: Command) =>
       run(cmd, () => {
-        const options: DigestOptions = { reference, json: !!opts.json };
+        const options: DigestOptions = { reference, json: !!opts.json, ...(opts.format !== undefined ? { format: opts.format } : {}) };
         return { name: 'digest', options, run: async (session, io) => (await import('../commands/digest.js')).digest(session, options, io) };
       }),
     );
