@@ -1,4 +1,4 @@
-import { RegctlError, RegistryError } from '../errors.js';
+import { RegctlError, type RegistryError } from '../errors.js';
 import { drain, type RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 
