@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       '',
       `ratio regctl/skopeo (median wall time): ${(rt / st).toFixed(2)}`,
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await reg.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       `ratio regctl/skopeo (median wall time): push ${ratio(runs.pushR, runs.pushS)} (target ≤ 1.0), copy ${ratio(runs.copyR, runs.copyS)} (target ≤ 0.8)`,
       `within-registry regctl copy: ${fmtS(within.wallMs)}, ${t.mounts} blobs mounted, ${t.uploads} blob upload requests, ${t.reads} blob reads → ${noBytes ? 'no blob bytes moved' : 'BLOB BYTES MOVED'}`,
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
     if (!noBytes) process.exitCode = 1;
   } finally {
     for (const r of live) await r.stop();

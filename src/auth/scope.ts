@@ -19,12 +19,12 @@ export function parseScope(scope: string): Scope | undefined {
 }
 
 /** Formats a scope with its actions sorted and deduplicated. */
-export function formatScope(s: Scope): string {
+function formatScope(s: Scope): string {
   return `${s.type}:${s.name}:${[...new Set(s.actions)].sort().join(',')}`;
 }
 
 /** "repository:NAME:ACTIONS" for a repository. */
-export function repositoryScope(name: string, actions: readonly string[]): string {
+function repositoryScope(name: string, actions: readonly string[]): string {
   return formatScope({ type: 'repository', name, actions: [...actions] });
 }
 

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { collect } from './option-parsers.js';
-import type { CommandRunner } from './program.js';
+import { platformList } from './option-parsers.js';
+import type { LoadOptions } from '../commands/load.js';
+import type { SaveOptions } from '../commands/save.js';
+import type { CommandRunner } from './runner.js';
 
 /** Registers the archive commands: save and load. */
 export function registerArchiveCommands(program: Command, run: CommandRunner): void {
@@ -8,13 +10,13 @@ export function registerArchiveCommands(program: Command, run: CommandRunner): v
     .command('save')
     .argument('<references...>', 'cached images: names, digests or image IDs')
     .option('-o, --output <file>', 'write to FILE instead of stdout ("-" is stdout)')
-    .option('--platform <platforms>', 'for a multi-platform image, save only os/arch[/variant] (comma-separated or repeated; default: the host platform in manifest.json, all cached platforms in the OCI layout)', collect)
+    .option('--platform <platforms>', 'for a multi-platform image, save only os/arch[/variant] (comma-separated or repeated; default: the host platform in manifest.json, all cached platforms in the OCI layout)', platformList)
     .description('write cached images to a tarball that docker load accepts (docker-archive with an OCI layout inside)')
     .addHelpText('after', '\nExamples:\n  regctl save alpine:3.20 -o alpine.tar\n  regctl save app:1 worker:1 | gzip > images.tar.gz\n  regctl save node:22 | docker load')
     .action((references: string[], opts: { output?: string; platform?: string[] }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { save } = await import('../commands/save.js');
-        await save(session, { references, ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.platform ? { platforms: opts.platform } : {}) }, io);
+      run(cmd, () => {
+        const options: SaveOptions = { references, ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.platform ? { platforms: opts.platform } : {}) };
+        return { name: 'save', options, run: async (session, io) => (await import('../commands/save.js')).save(session, options, io) };
       }),
     );
 
@@ -24,9 +26,9 @@ export function registerArchiveCommands(program: Command, run: CommandRunner): v
     .description('read a docker save tarball or an OCI archive (plain or gzip) into the cache, names included')
     .addHelpText('after', '\nExamples:\n  regctl load -i alpine.tar\n  docker save alpine:3.20 | regctl load\n  docker buildx build -o type=oci,dest=- . | regctl load')
     .action((opts: { input?: string }, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { load } = await import('../commands/load.js');
-        await load(session, { ...(opts.input !== undefined ? { input: opts.input } : {}), quiet: !!flags.quiet }, io);
+      run(cmd, (flags) => {
+        const options: LoadOptions = { ...(opts.input !== undefined ? { input: opts.input } : {}), quiet: !!flags.quiet };
+        return { name: 'load', options, run: async (session, io) => (await import('../commands/load.js')).load(session, options, io) };
       }),
     );
 }

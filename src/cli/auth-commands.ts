@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { STORE_KINDS, type StoreKind } from '../credentials/types.js';
-import type { CommandRunner } from './program.js';
+import type { LoginOptions } from '../commands/login.js';
+import type { LogoutOptions } from '../commands/logout.js';
+import type { CommandRunner } from './runner.js';
 
-/** Registers login and logout (issue 5). */
+/** Registers login and logout. */
 export function registerAuthCommands(program: Command, run: CommandRunner): void {
   program
     .command('login')
@@ -26,21 +28,23 @@ Where no keychain is available (a headless Linux box without a D-Bus session), u
 REGCTL_REGISTRY=HOST in CI.`,
     )
     .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreKind }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { login } = await import('../commands/login.js');
-        const { ttyPrompt } = await import('./prompt.js');
-        await login(
-          session,
-          {
-            server,
-            ...(opts.username !== undefined ? { username: opts.username } : {}),
-            ...(opts.password !== undefined ? { password: opts.password } : {}),
-            passwordStdin: !!opts.passwordStdin,
-            ...(opts.store ? { store: opts.store } : {}),
+      run(cmd, () => {
+        const options: LoginOptions = {
+          server,
+          ...(opts.username !== undefined ? { username: opts.username } : {}),
+          ...(opts.password !== undefined ? { password: opts.password } : {}),
+          passwordStdin: !!opts.passwordStdin,
+          ...(opts.store ? { store: opts.store } : {}),
+        };
+        return {
+          name: 'login',
+          options,
+          run: async (session, io, cli) => {
+            const { login } = await import('../commands/login.js');
+            const { ttyPrompt } = await import('./prompt.js');
+            await login(session, options, io, ttyPrompt(cli.stdin, cli.stderr));
           },
-          io,
-          ttyPrompt,
-        );
+        };
       }),
     );
 
@@ -51,9 +55,16 @@ REGCTL_REGISTRY=HOST in CI.`,
     .description('remove the credentials regctl stored for a registry')
     .addHelpText('after', '\nExamples:\n  regctl logout localhost:5000\n  regctl logout --store docker registry.corp.example')
     .action((server: string, opts: { store?: StoreKind }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { logout } = await import('../commands/logout.js');
-        await logout(session, { server, ...(opts.store ? { store: opts.store } : {}) }, io);
+      run(cmd, () => {
+        const options: LogoutOptions = { server, ...(opts.store ? { store: opts.store } : {}) };
+        return {
+          name: 'logout',
+          options,
+          run: async (session, io) => {
+            const { logout } = await import('../commands/logout.js');
+            await logout(session, options, io);
+          },
+        };
       }),
     );
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandRunner } from './program.js';
+import type { CommandRunner } from './runner.js';
 import { registerLocalCommands } from './local-commands.js';
 import { registerArchiveCommands } from './archive-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';

@@ -1,8 +1,14 @@
 import { Option, type Command } from 'commander';
 import { RegctlError } from '../errors.js';
+import type { ImagesOptions } from '../commands/images.js';
+import type { InspectRemoteOptions } from '../commands/inspect-remote.js';
+import type { InspectOptions } from '../commands/inspect.js';
+import type { PruneOptions } from '../commands/prune.js';
+import type { RmiOptions } from '../commands/rmi.js';
+import type { TagOptions } from '../commands/tag.js';
 import { FORMAT_FIELDS } from './format-help.js';
 import { INSPECT_CONFIG_OPTION } from './inspect-config-flag.js';
-import type { CommandRunner } from './program.js';
+import type { CommandRunner } from './runner.js';
 import { isRegclientSubcommand, regclientHint } from './regclient-hints.js';
 
 /** Registers the cache-only commands: tag, images, rmi, prune, inspect. */
@@ -22,15 +28,20 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
         if (regclient) throw new RegctlError('usage', regclient);
         cmd.error("error: missing required argument 'target'", { code: 'commander.missingArgument' });
       }
-      return run(cmd, async (session, io) => {
-        const { tag } = await import('../commands/tag.js');
-        try {
-          await tag(session, { source, target }, io);
-        } catch (err) {
-          if (regclient && err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('usage', regclient, { cause: err });
-          throw err;
-        }
-      });
+      const options: TagOptions = { source, target };
+      return run(cmd, () => ({
+        name: 'tag',
+        options,
+        run: async (session, io) => {
+          const { tag } = await import('../commands/tag.js');
+          try {
+            await tag(session, options, io);
+          } catch (err) {
+            if (regclient && err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('usage', regclient, { cause: err });
+            throw err;
+          }
+        },
+      }));
     });
 
   program
@@ -43,9 +54,15 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .description('list cached images: repository, tag, image ID, created, size')
     .addHelpText('after', "\nExamples:\n  regctl images\n  regctl images alpine --digests\n  regctl images --json\n  regctl images --format '{{.Repository}}:{{.Tag}} {{.Size}}'\n  regctl images --format 'table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}'")
     .action((repository: string | undefined, opts: { json?: boolean; digests?: boolean; format?: string }, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { images } = await import('../commands/images.js');
-        await images(session, { ...(repository ? { repository } : {}), json: !!opts.json, digests: !!opts.digests, quiet: !!flags.quiet, ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
+      run(cmd, (flags) => {
+        const options: ImagesOptions = {
+          ...(repository ? { repository } : {}),
+          json: !!opts.json,
+          digests: !!opts.digests,
+          quiet: !!flags.quiet,
+          ...(opts.format !== undefined ? { format: opts.format } : {}),
+        };
+        return { name: 'images', options, run: async (session, io) => (await import('../commands/images.js')).images(session, options, io) };
       }),
     );
 
@@ -56,9 +73,9 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .description('remove names from the cache (blobs stay until prune)')
     .addHelpText('after', '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image')
     .action((references: string[], opts: { force?: boolean }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { rmi } = await import('../commands/rmi.js');
-        await rmi(session, { references, force: !!opts.force }, io);
+      run(cmd, () => {
+        const options: RmiOptions = { references, force: !!opts.force };
+        return { name: 'rmi', options, run: async (session, io) => (await import('../commands/rmi.js')).rmi(session, options, io) };
       }),
     );
 
@@ -68,9 +85,9 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .description('delete cached blobs that no image references, and report the space freed')
     .addHelpText('after', '\nExample:\n  regctl rmi alpine && regctl prune')
     .action((opts: { json?: boolean }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { prune } = await import('../commands/prune.js');
-        await prune(session, { json: !!opts.json }, io);
+      run(cmd, () => {
+        const options: PruneOptions = { json: !!opts.json };
+        return { name: 'prune', options, run: async (session, io) => (await import('../commands/prune.js')).prune(session, options, io) };
       }),
     );
 
@@ -99,7 +116,7 @@ Examples:
   regctl inspect --format '{{.Id}} {{.Os}}/{{.Architecture}} {{json .Config.Labels}}' alpine`,
     )
     .action((reference: string, opts: InspectFlags, cmd: Command) =>
-      run(cmd, async (session, io) => {
+      run(cmd, () => {
         const view = {
           json: !!opts.json,
           raw: !!opts.raw,
@@ -108,12 +125,11 @@ Examples:
           ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
         };
         if (opts.remote) {
-          const { inspectRemote } = await import('../commands/inspect-remote.js');
-          await inspectRemote(session, { reference, ...view }, io);
-          return;
+          const options: InspectRemoteOptions = { reference, ...view };
+          return { name: 'inspectRemote', options, run: async (session, io) => (await import('../commands/inspect-remote.js')).inspectRemote(session, options, io) };
         }
-        const { inspect } = await import('../commands/inspect.js');
-        await inspect(session, { reference, ...view }, io);
+        const options: InspectOptions = { reference, ...view };
+        return { name: 'inspect', options, run: async (session, io) => (await import('../commands/inspect.js')).inspect(session, options, io) };
       }),
     );
 }

@@ -1,16 +1,14 @@
 import { setFlagsFromString } from 'node:v8';
-import { errnoCode, isRegctlError } from '../errors.js';
-import { buildProgram, type GlobalFlags } from './program.js';
-import { colorEnabled, errorLine } from './output.js';
-
-const REPORT_URL = 'https://github.com/regctl/regctl/issues';
+import { errnoCode } from '../errors.js';
+import { errorLine } from './output.js';
+import { runCli } from './run-cli.js';
 
 /**
  * Exit status when the reader of our output went away (`regctl images | head -1`): 128 + SIGPIPE,
  * what shells report for git, coreutils and Go tools, which die of the signal. Node ignores
  * SIGPIPE and reports EPIPE instead, so the status is given by hand.
  */
-export const CLOSED_PIPE_EXIT = 141;
+const CLOSED_PIPE_EXIT = 141;
 
 /**
  * Ends the process quietly when stdout or stderr is a closed pipe, as Go tools do, instead of
@@ -28,42 +26,19 @@ function exitQuietlyOnClosedPipe(): void {
   }
 }
 
-/** Runs the CLI and exits with the SPEC §4 code; the only place that calls process.exit. */
+/**
+ * The process entry point (bin/regctl): runs the CLI over the process's streams and environment and
+ * exits with its SPEC §4 code. The only module that touches `process` and the only one that exits.
+ */
 export async function main(argv: string[]): Promise<void> {
   // undici parses HTTP/1 with llhttp compiled to WebAssembly; V8's optimising tier-up of that module
   // runs on a background thread that process exit then waits for. Baseline (Liftoff) code parses
   // as fast for our traffic and saved ~70 ms of every run (measured: 281 → 204 ms for a no-op pull).
   setFlagsFromString('--liftoff-only');
   exitQuietlyOnClosedPipe();
-  const state: { flags?: GlobalFlags } = {};
-  let code = 0;
-  try {
-    const program = buildProgram(state);
-    await program.parseAsync(argv);
-  } catch (err) {
-    code = report(err, state.flags);
-  }
+  const code = await runCli(argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
   await flush();
   process.exit(code);
-}
-
-function report(err: unknown, flags: GlobalFlags | undefined): number {
-  const color = colorEnabled(flags?.color);
-  if (err && typeof err === 'object' && 'exitCode' in err && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.')) {
-    // commander already printed its message (or help/version); map its code to ours.
-    const e = err as { exitCode: number; code: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return 2;
-  }
-  if (isRegctlError(err)) {
-    if (!err.reported) process.stderr.write(`${errorLine(err.message, color)}\n`);
-    if (flags?.debug && err.cause) process.stderr.write(`debug: cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`);
-    return err.exitCode;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${errorLine(`internal error: ${message}; please report it at ${REPORT_URL} with the output of --debug`, color)}\n`);
-  if (flags?.debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  return 1;
 }
 
 function flush(): Promise<void> {

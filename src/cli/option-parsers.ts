@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parsePlatform } from '../oci/platform.js';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
 
@@ -22,4 +23,14 @@ export function intInRange(min: number, max: number): (value: string) => number 
 /** A commander parser that collects a repeatable option into a list. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/**
+ * A commander parser for a repeatable `--platform os/arch[/variant][,…]`: each platform is checked
+ * while argv is parsed (the usage error the command would give, before any work starts); the values
+ * are collected as given, for the command to split.
+ */
+export function platformList(value: string, previous: string[] | undefined): string[] {
+  for (const p of value.split(',')) if (p.trim() !== '') parsePlatform(p);
+  return collect(value, previous);
 }

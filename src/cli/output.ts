@@ -1,28 +1,24 @@
 import chalk, { Chalk } from 'chalk';
 import type { CommandIo } from '../commands/io.js';
-
-/** How the CLI writes: colour only on a TTY and without --no-color / NO_COLOR. */
-export interface OutputOptions {
-  color: boolean;
-}
+import type { CliIo, CliOutput } from './runner.js';
 
 /** Decides whether stderr may carry colour (NO_COLOR, --no-color, TTY). */
-export function colorEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+export function colorEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv, stderr: CliOutput): boolean {
   if (flag === false) return false;
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
-  return Boolean(process.stderr.isTTY);
+  return Boolean(stderr.isTTY);
 }
 
-/** Builds the CommandIo over the real process streams. */
-export function processIo(): CommandIo {
+/** Builds the CommandIo over the CLI's streams. */
+export function commandIo(cli: CliIo): CommandIo {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    status: (line) => process.stderr.write(`${line}\n`),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdin: process.stdin,
-    stdoutStream: process.stdout,
+    out: (line) => cli.stdout.write(`${line}\n`),
+    err: (line) => cli.stderr.write(`${line}\n`),
+    status: (line) => cli.stderr.write(`${line}\n`),
+    stdoutIsTTY: Boolean(cli.stdout.isTTY),
+    stdinIsTTY: Boolean(cli.stdin.isTTY),
+    stdin: cli.stdin,
+    stdoutStream: cli.stdout,
   };
 }
 

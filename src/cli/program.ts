@@ -1,31 +1,17 @@
 import { Command, Option } from 'commander';
-import { collect, intInRange } from './option-parsers.js';
-import type { CommandIo } from '../commands/io.js';
 import { regctlVersion } from '../config/version.js';
-import type { Session } from '../session.js';
-import { colorEnabled, errorLine, processIo, warningLine } from './output.js';
 import { registerCommands } from './commands.js';
 import { installFallbacks } from './fallback-command.js';
 import { routeInspectConfigFlag } from './inspect-config-flag.js';
+import { collect, intInRange } from './option-parsers.js';
+import { colorEnabled, errorLine } from './output.js';
+import type { CliIo, CliOutput, CommandRunner } from './runner.js';
 
-/** The global options of SPEC §3, as commander parses them. */
-export interface GlobalFlags {
-  cacheDir?: string;
-  config?: string;
-  insecureRegistry?: string[];
-  caCert?: string[];
-  concurrency?: number;
-  progress?: 'auto' | 'tty' | 'plain' | 'json' | 'none';
-  color?: boolean;
-  debug?: boolean;
-  quiet?: boolean;
-}
-
-/** Runs one command body with a session and the process io; lazy-imports keep startup fast. */
-export type CommandRunner = <T>(cmd: Command, body: (session: Session, io: CommandIo, flags: GlobalFlags) => Promise<T>) => Promise<T>;
-
-/** Builds the commander program; `state.flags` is filled once a command runs (for error reporting). */
-export function buildProgram(state: { flags?: GlobalFlags }): Command {
+/**
+ * Builds the commander program over the CLI's streams and environment; `run` runs each command's
+ * call. Nothing here exits: commander's exits are turned into thrown CommanderErrors.
+ */
+export function buildProgram(cli: CliIo, run: CommandRunner): Command {
   const program = new Command('regctl');
   program
     .description('A daemonless client for container registries: pull, tag, push and copy images with a local OCI layout cache.')
@@ -42,7 +28,13 @@ export function buildProgram(state: { flags?: GlobalFlags }): Command {
     .showHelpAfterError('(run regctl --help for usage)')
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(errorLine(text.replace(/^error: /, '').trim(), colorEnabled(undefined)) + '\n'),
+      writeOut: (text) => void cli.stdout.write(text),
+      writeErr: (text) => void cli.stderr.write(text),
+      getOutHelpWidth: () => helpWidth(cli.stdout),
+      getErrHelpWidth: () => helpWidth(cli.stderr),
+      getOutHasColors: () => hasColors(cli.stdout, cli.env),
+      getErrHasColors: () => hasColors(cli.stderr, cli.env),
+      outputError: (text, write) => write(`${errorLine(text.replace(/^error: /, '').trim(), colorEnabled(undefined, cli.env, cli.stderr))}\n`),
     });
   program.addHelpText('after', `
 Examples:
@@ -53,30 +45,22 @@ Examples:
 
 Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refused, 5 network or TLS failure.`);
 
-  const runner: CommandRunner = async (cmd, body) => {
-    const flags = cmd.optsWithGlobals() as GlobalFlags;
-    state.flags = flags;
-    const { Session } = await import('../session.js');
-    const debug = flags.debug ? (line: string) => process.stderr.write(`debug: ${line}\n`) : undefined;
-    const session = await Session.create({
-      ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-      ...(flags.config ? { configDir: flags.config } : {}),
-      ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
-      ...(flags.caCert ? { caCerts: flags.caCert } : {}),
-      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
-      ...(debug ? { debug } : {}),
-      warn: (line: string) => process.stderr.write(`${warningLine(line, colorEnabled(flags.color))}\n`),
-    });
-    const io = processIo();
-    try {
-      return await body(session, io, flags);
-    } finally {
-      await session.close();
-    }
-  };
-  registerCommands(program, runner);
+  registerCommands(program, run);
   installFallbacks(program);
   routeInspectConfigFlag(program);
-  program.commands.forEach((c) => c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`));
+  for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`);
   return program;
+}
+
+/** commander's own rule, over our stream: wrap help at the terminal's width, else at its default 80. */
+function helpWidth(stream: CliOutput): number {
+  return (stream.isTTY ? stream.columns : undefined) ?? 80;
+}
+
+/** commander's own rule, over our stream and environment: NO_COLOR / FORCE_COLOR, else a colour terminal. */
+function hasColors(stream: CliOutput, env: NodeJS.ProcessEnv): boolean {
+  if (env['NO_COLOR'] || env['FORCE_COLOR'] === '0' || env['FORCE_COLOR'] === 'false') return false;
+  if (env['FORCE_COLOR'] || env['CLICOLOR_FORCE'] !== undefined) return true;
+  const tty = stream as CliOutput & { hasColors?: () => boolean };
+  return Boolean(tty.isTTY && tty.hasColors?.());
 }

@@ -3,6 +3,7 @@ import type { CopyEvent, CopyListener } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import { humanSize, shortId } from '../commands/format.js';
+import type { CliOutput } from './runner.js';
 
 /** Which words the display uses (docker's, per command). */
 export type ProgressVerb = 'pull' | 'push' | 'copy';
@@ -34,7 +35,7 @@ function isLayerish(desc: Descriptor): boolean {
  * Builds the stderr progress display: ora spinner with per-layer bytes and rate on a TTY,
  * plain docker-like lines elsewhere, one JSON event per line for `json`, nothing for `none`.
  */
-export async function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Promise<ProgressDisplay> {
+export async function createProgress(mode: ProgressMode, verb: ProgressVerb, quiet: boolean, stream: CliOutput): Promise<ProgressDisplay> {
   // A terminal that reports no width (some pseudo-terminals) cannot host a live display.
   const live = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0;
   const resolved = mode === 'auto' ? (live && !quiet ? 'tty' : quiet ? 'none' : 'plain') : mode === 'tty' && !live ? 'plain' : mode;
@@ -65,7 +66,7 @@ export async function createProgress(mode: ProgressMode, verb: ProgressVerb, qui
   return ttyProgress(ora({ stream, text: '' }), words, stream);
 }
 
-function ttyProgress(spinner: Ora, words: (typeof WORDS)[ProgressVerb], stream: NodeJS.WriteStream): ProgressDisplay {
+function ttyProgress(spinner: Ora, words: (typeof WORDS)[ProgressVerb], stream: CliOutput): ProgressDisplay {
   const rows = new Map<string, { size: number; bytes: number; state: string; started: number }>();
   spinner.start();
   const render = (): void => {

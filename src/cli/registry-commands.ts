@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import type { CatalogOptions } from '../commands/catalog.js';
+import type { DeleteOptions } from '../commands/delete.js';
 import { FORMAT_FIELDS } from './format-help.js';
 import { intInRange } from './option-parsers.js';
-import type { CommandRunner } from './program.js';
+import type { CommandRunner } from './runner.js';
 
 /** Registers the commands that manage a registry itself: delete, catalog. */
 export function registerRegistryCommands(program: Command, run: CommandRunner): void {
@@ -24,9 +26,9 @@ Examples:
   regctl delete --json registry.example.com/team/app:old`,
     )
     .action((reference: string, opts: { json?: boolean }, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { deleteRemote } = await import('../commands/delete.js');
-        await deleteRemote(session, { reference, json: !!opts.json, quiet: !!flags.quiet }, io);
+      run(cmd, (flags) => {
+        const options: DeleteOptions = { reference, json: !!opts.json, quiet: !!flags.quiet };
+        return { name: 'deleteRemote', options, run: async (session, io) => (await import('../commands/delete.js')).deleteRemote(session, options, io) };
       }),
     );
 
@@ -39,9 +41,14 @@ Examples:
     .description("list a registry's repositories (/v2/_catalog, following Link pagination)")
     .addHelpText('after', "\nExamples:\n  regctl catalog localhost:5000\n  regctl catalog --json -n 100 registry.example.com\n  regctl catalog --format '{{.Name}}' localhost:5000")
     .action((registry: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { catalog } = await import('../commands/catalog.js');
-        await catalog(session, { registry, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
+      run(cmd, () => {
+        const options: CatalogOptions = {
+          registry,
+          json: !!opts.json,
+          ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+          ...(opts.format !== undefined ? { format: opts.format } : {}),
+        };
+        return { name: 'catalog', options, run: async (session, io) => (await import('../commands/catalog.js')).catalog(session, options, io) };
       }),
     );
 }

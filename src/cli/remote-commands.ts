@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
-import { byteSize, collect, intInRange } from './option-parsers.js';
+import { byteSize, intInRange, platformList } from './option-parsers.js';
+import type { CopyCommandOptions } from '../commands/copy.js';
+import type { DigestOptions } from '../commands/digest.js';
 import type { CommandIo } from '../commands/io.js';
-import type { CommandRunner, GlobalFlags } from './program.js';
+import type { PullOptions } from '../commands/pull.js';
+import type { PushOptions } from '../commands/push.js';
+import type { TagsOptions } from '../commands/tags.js';
+import type { Session } from '../session.js';
 import { FORMAT_FIELDS } from './format-help.js';
+import type { CliOutput, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
 import { createProgress, type ProgressVerb } from './progress.js';
 
-/** Runs `body` with a progress display wired into io, stopping it before results are printed. */
-export async function withProgress<T>(verb: ProgressVerb, io: CommandIo, flags: GlobalFlags, body: (io: CommandIo) => Promise<T>): Promise<T> {
-  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet);
+/** Runs `body` with a progress display on `stderr` wired into io, stopping it before results are printed. */
+async function withProgress<T>(verb: ProgressVerb, io: CommandIo, stderr: CliOutput, flags: GlobalFlags, body: (io: CommandIo) => Promise<T>): Promise<T> {
+  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet, stderr);
   const lines: string[] = [];
   // Results wait until the live display is gone, so they never interleave with it.
   const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), status: display.status, ...(display.listener ? { progress: display.listener } : {}) };
@@ -17,6 +23,23 @@ export async function withProgress<T>(verb: ProgressVerb, io: CommandIo, flags: 
     display.stop();
     for (const l of lines) io.out(l);
   }
+}
+
+/** A command that moves images (pull, push, copy): the call runs it lazily loaded, under a progress display. */
+function transferCall<O extends object>(
+  verb: ProgressVerb,
+  options: O,
+  flags: GlobalFlags,
+  load: () => Promise<(session: Session, options: O, io: CommandIo) => Promise<unknown>>,
+): CommandCall {
+  return {
+    name: verb,
+    options,
+    run: async (session, io, cli) => {
+      const command = await load();
+      return withProgress(verb, io, cli.stderr, flags, (pio) => command(session, options, pio));
+    },
+  };
 }
 
 /** Upload options shared by push and copy. */
@@ -40,16 +63,14 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
   program
     .command('pull')
     .argument('<reference>', 'image to fetch, e.g. alpine, ghcr.io/org/app:1.2, app@sha256:…')
-    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', collect)
+    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', platformList)
     .option('--all-platforms', 'store the whole index and every platform')
     .description('fetch an image from its registry into the cache')
     .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
     .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean }, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { pull } = await import('../commands/pull.js');
-        await withProgress('pull', io, flags, (pio) =>
-          pull(session, { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet }, pio),
-        );
+      run(cmd, (flags) => {
+        const options: PullOptions = { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet };
+        return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
 
@@ -61,9 +82,9 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .description('upload a cached image to its registry (blobs it lacks, mounted when possible, then the manifest)')
     .addHelpText('after', `${UPLOAD_HELP}\n\nExamples:\n  regctl tag alpine localhost:5000/tools/alpine:3\n  regctl push localhost:5000/tools/alpine:3\n  regctl push -q ghcr.io/org/app:1.2        # prints ghcr.io/org/app@sha256:…`)
     .action((reference: string, opts: UploadFlags, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { push } = await import('../commands/push.js');
-        await withProgress('push', io, flags, (pio) => push(session, { reference, quiet: !!flags.quiet, ...uploadFlags(opts) }, pio));
+      run(cmd, (flags) => {
+        const options: PushOptions = { reference, quiet: !!flags.quiet, ...uploadFlags(opts) };
+        return transferCall('push', options, flags, async () => (await import('../commands/push.js')).push);
       }),
     );
 
@@ -72,7 +93,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .alias('cp')
     .argument('<source>', 'a registry reference or oci:DIR[:REF]')
     .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
-    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', collect)
+    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
     .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
     .option('--json', 'one JSON document on stdout')
     .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
@@ -94,11 +115,17 @@ Examples:
   regctl copy oci:./app-layout:1 localhost:5000/app:1`,
     )
     .action((source: string, destination: string, opts: UploadFlags & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
-      run(cmd, async (session, io, flags) => {
-        const { copy } = await import('../commands/copy.js');
-        await withProgress('copy', io, flags, (pio) =>
-          copy(session, { source, destination, ...(opts.platform ? { platforms: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, json: !!opts.json, quiet: !!flags.quiet, ...uploadFlags(opts) }, pio),
-        );
+      run(cmd, (flags) => {
+        const options: CopyCommandOptions = {
+          source,
+          destination,
+          ...(opts.platform ? { platforms: opts.platform } : {}),
+          allPlatforms: !!opts.allPlatforms,
+          json: !!opts.json,
+          quiet: !!flags.quiet,
+          ...uploadFlags(opts),
+        };
+        return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
       }),
     );
 
@@ -111,9 +138,14 @@ Examples:
     .description("list a repository's tags in its registry (follows Link pagination)")
     .addHelpText('after', "\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app\n  regctl tags --format '{{.Name}}' localhost:5000/team/app")
     .action((repository: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { tags } = await import('../commands/tags.js');
-        await tags(session, { repository, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
+      run(cmd, () => {
+        const options: TagsOptions = {
+          repository,
+          json: !!opts.json,
+          ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+          ...(opts.format !== undefined ? { format: opts.format } : {}),
+        };
+        return { name: 'tags', options, run: async (session, io) => (await import('../commands/tags.js')).tags(session, options, io) };
       }),
     );
 
@@ -125,9 +157,9 @@ Examples:
     .description('print the manifest digest in the registry, without downloading the image (a HEAD request)')
     .addHelpText('after', "\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1\n  regctl digest --format '{{.Name}}@{{.Digest}}' alpine:3")
     .action((reference: string, opts: { json?: boolean; format?: string }, cmd: Command) =>
-      run(cmd, async (session, io) => {
-        const { digest } = await import('../commands/digest.js');
-        await digest(session, { reference, json: !!opts.json, ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
+      run(cmd, () => {
+        const options: DigestOptions = { reference, json: !!opts.json, ...(opts.format !== undefined ? { format: opts.format } : {}) };
+        return { name: 'digest', options, run: async (session, io) => (await import('../commands/digest.js')).digest(session, options, io) };
       }),
     );
 }

@@ -36,14 +36,14 @@ function tarOneFile(name: string, content: Buffer): Buffer {
   field(100, 8, '0000644\0');
   field(108, 8, '0000000\0');
   field(116, 8, '0000000\0');
-  field(124, 12, content.length.toString(8).padStart(11, '0') + '\0');
+  field(124, 12, `${content.length.toString(8).padStart(11, '0')}\0`);
   field(136, 12, '00000000000\0');
   field(148, 8, '        ');
   field(156, 1, '0');
   field(257, 8, 'ustar\u000000');
   let sum = 0;
   for (const b of h) sum += b;
-  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
   const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
   return Buffer.concat([h, content, pad, Buffer.alloc(1024)]);
 }

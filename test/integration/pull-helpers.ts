@@ -173,7 +173,7 @@ export async function pushRaw(registryUrl: string, repo: string, tag: string, si
     const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
     assert.equal(put.status, 201, `blob PUT ${digest}: ${await put.text()}`);
   }
-  manifests.forEach((m, i) => assert.ok(sink.blobs.has(m.digest), `manifest ${i} not in the sink`));
+  for (const [i, m] of manifests.entries()) assert.ok(sink.blobs.has(m.digest), `manifest ${i} not in the sink`);
   for (const [i, m] of manifests.entries()) {
     const ref = i === manifests.length - 1 ? tag : m.digest;
     const put = await fetch(`${registryUrl}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: sink.blobs.get(m.digest), headers: { 'content-type': m.mediaType } });

@@ -40,7 +40,7 @@ async function startFake(): Promise<FakeRegistry> {
       res.writeHead(202, { location: `/v2/${upload[1]}/blobs/uploads/${id}?state=0`, 'content-length': '0', ...(fake.minChunk ? { 'oci-chunk-min-length': String(fake.minChunk) } : {}) });
       return void res.end();
     }
-    if (upload && upload[2]) {
+    if (upload?.[2]) {
       const id = upload[2];
       const have = uploads.get(id);
       if (!have) return sendJson(res, 404, { errors: [{ code: 'BLOB_UPLOAD_UNKNOWN' }] });

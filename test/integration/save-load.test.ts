@@ -292,12 +292,12 @@ async function collect(stream: Readable): Promise<Buffer> {
 
 /** The entries of a valid OCI archive of one random image named docker.io/library/evil:1, layer first. */
 async function ociArchiveEntries(outside: string): Promise<{ entries: TarEntry[]; layerEntry: string; outside: string }> {
-  const dir = join(outside + '-src');
+  const dir = join(`${outside}-src`);
   const store = await LayoutStore.open(dir, { create: true });
   const img = await buildRandomImage(store, { seed: 'evil', layers: 1, layerSize: 4096 });
   const blob = (d: string): TarEntry => ({ name: `blobs/sha256/${d.slice(7)}`, body: readFileSync(join(dir, 'blobs', 'sha256', d.slice(7))) });
   const index = { schemaVersion: 2, manifests: [{ ...img.manifest, annotations: { 'io.containerd.image.name': 'docker.io/library/evil:1', 'org.opencontainers.image.ref.name': '1' } }] };
-  const layerEntry = `blobs/sha256/${(img.layers[0]?.digest as string).slice(7)}`;
+  const layerEntry = `blobs/sha256/${img.layers[0]!.digest.slice(7)}`;
   return {
     entries: [{ name: 'oci-layout', body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') }, blob(img.layers[0]?.digest as string), blob(img.config.digest), blob(img.manifest.digest), { name: 'index.json', body: Buffer.from(JSON.stringify(index)) }],
     layerEntry,

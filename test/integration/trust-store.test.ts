@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli, tempDir, type CliResult } from '../support/cli.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import type { RandomImage } from '../support/random-image.js';
+import { generateClientCert, generateTls } from '../support/tls.js';
 import { cacheEntry, pushImage, writeConfig } from './pull-helpers.js';
 
 const dirs: (() => void)[] = [];
@@ -131,6 +132,23 @@ describe('mutual TLS (http.tls.clientcas) with the client certificate from certs
   it('the config\'s clientCert/clientKey work too', async () => {
     const config = await writeConfig(newDir('regctl-config-'), { registries: { [reg.host]: { ca: reg.caFile, clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } } });
     const r = await runCli(['digest', '--config', config, name]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${img.manifest.digest}\n`);
+  });
+
+  it("the config's clientCert/clientKey win over a client certificate in certs.d", async () => {
+    const stranger = await generateClientCert(await generateTls(newDir('regctl-stranger-ca-')), newDir('regctl-stranger-client-'));
+    const home = newDir('regctl-home-');
+    const hostDir = join(home, '.config', 'containers', 'certs.d', reg.host);
+    await mkdir(hostDir, { recursive: true });
+    await copyFile(reg.caFile!, join(hostDir, 'ca.crt'));
+    await copyFile(stranger.certFile, join(hostDir, 'client.cert'));
+    await copyFile(stranger.keyFile, join(hostDir, 'client.key'));
+    const refused = await runCli(['digest', name], { env: { HOME: home } });
+    assert.equal(refused.code, 5, `the registry refuses a client certificate from another CA: ${refused.stderr}`);
+
+    const config = await writeConfig(newDir('regctl-config-'), { registries: { [reg.host]: { clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } } });
+    const r = await runCli(['digest', '--config', config, name], { env: { HOME: home } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${img.manifest.digest}\n`);
   });

@@ -124,7 +124,7 @@ async function htpasswdFile(path: string, users: Record<string, string>): Promis
     const r = await run(htpasswd, ['-Bbn', user, pass], { check: true });
     lines.push(r.stdout.trim());
   }
-  await writeFile(path, lines.join('\n') + '\n', { mode: 0o600 });
+  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 interface Spawned {

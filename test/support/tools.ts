@@ -25,6 +25,8 @@ export function requireTool(name: ToolName): string {
       // not in this directory
     }
   }
+  // test/run.mjs runs the unit tier with node alone on PATH: a unit test must not need a tool.
+  if (process.env['REGCTL_TEST_TIER'] === 'unit') throw new Error(`${name} is an external tool, which unit tests may not run: move this test to test/integration/`);
   throw new Error(`${name} is not installed: apt-get install -y ${PACKAGES[name]}`);
 }
 

@@ -81,6 +81,49 @@ test('third-party packages stay in their owning module', () => {
   assert.deepEqual(violations, []);
 });
 
+/** Every import cycle of `graph` (file → files it imports), each as the path that closes it. */
+function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const found: string[][] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next) && graph.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file);
+  return found;
+}
+
+test('no import cycles, even inside a folder (type-only imports count: they tie the files together too)', () => {
+  // Ranks already forbid cycles between modules, so these are the ones within one module.
+  const graph = new Map(
+    sources.map(({ rel, text }) => [
+      rel,
+      imports(text)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => relative(root, resolve(root, dirname(rel), spec)).split('\\').join('/').replace(/\.js$/, '.ts')),
+    ]),
+  );
+  assert.deepEqual(cycles(graph).map((c) => c.join(' → ')), []);
+});
+
+test('the cycle finder finds cycles', () => {
+  const graph = new Map([
+    ['cli/a.ts', ['cli/b.ts']],
+    ['cli/b.ts', ['cli/c.ts', 'errors.ts']],
+    ['cli/c.ts', ['cli/a.ts']],
+    ['errors.ts', []],
+    ['x/self.ts', ['x/self.ts']],
+  ]);
+  assert.deepEqual(cycles(graph), [['cli/a.ts', 'cli/b.ts', 'cli/c.ts', 'cli/a.ts'], ['x/self.ts', 'x/self.ts']]);
+});
+
 test('the checker sees the imports it claims to check', () => {
   assert.deepEqual(imports(`import { a } from './x.js';\nexport { b } from "../y.js";\nconst c = await import('./z.js');`), ['./x.js', '../y.js', './z.js']);
 });

@@ -118,7 +118,7 @@ for (const [template, message] of BAD) {
 }
 
 test('sprintf: widths, zero padding, floats, missing and extra operands', () => {
-  assert.equal(sprintf('%05d|%-4s|%.2f|%x', 42, 'ab', 3.14159, 255), '00042|ab  |3.14|ff');
+  assert.equal(sprintf('%05d|%-4s|%.2f|%x', 42, 'ab', 1.23456, 255), '00042|ab  |1.23|ff');
   assert.equal(sprintf('%s %s', 'a'), 'a %!s(MISSING)');
   assert.equal(sprintf('%s', 'a', 1), 'a%!(EXTRA int=1)');
   assert.equal(sprintf('100%%'), '100%');

@@ -53,7 +53,7 @@ function program(ran: string[]): Command {
   const manifest = p.command('manifest');
   manifest.command('create').argument('<list>').action((list: string) => { ran.push(`manifest create ${list}`); });
   installFallbacks(p);
-  p.commands.forEach((c) => c.exitOverride());
+  for (const c of p.commands) c.exitOverride();
   return p;
 }
 

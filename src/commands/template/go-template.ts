@@ -69,7 +69,7 @@ class Execution {
     else if (value instanceof GoMap) items = value.keys().map((k) => [k, value.entries.get(k)]);
     else if (value instanceof GoNil || value === MISSING || value === null || value === undefined) items = [];
     else if (typeof value === 'number' && Number.isInteger(value)) items = Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
-    else return this.fail(node.pos, `range can't iterate over ${printValue(value)}`);
+    else this.fail(node.pos, `range can't iterate over ${printValue(value)}`);
     if (items.length === 0) {
       if (node.elseList) this.list(node.elseList, dot);
       return;

@@ -1,0 +1,35 @@
+import { colorEnabled, commandIo, warningLine } from './output.js';
+import { globalFlags, type CliIo, type CommandRunner, type GlobalFlags } from './runner.js';
+
+/** What a run left for error reporting: the global flags, once a command started. */
+export interface RunState {
+  flags?: GlobalFlags;
+}
+
+/** Makes a CommandRunner for `state`: a test's records calls, the real one ({@link sessionRunner}) runs them. */
+export type RunnerFactory = (cli: CliIo, state: RunState) => CommandRunner;
+
+/** The real runner: opens a Session from the global flags, runs the command with the CLI's io, closes the session. */
+export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) => {
+  const flags = globalFlags(cmd);
+  state.flags = flags;
+  const call = build(flags);
+  // Lazy: --help, --version and usage errors never load the session's modules.
+  const { Session } = await import('../session.js');
+  const debug = flags.debug ? (line: string) => cli.stderr.write(`debug: ${line}\n`) : undefined;
+  const session = await Session.create({
+    ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+    ...(flags.config ? { configDir: flags.config } : {}),
+    ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
+    ...(flags.caCert ? { caCerts: flags.caCert } : {}),
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    ...(debug ? { debug } : {}),
+    warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
+    env: cli.env,
+  });
+  try {
+    await call.run(session, commandIo(cli), cli);
+  } finally {
+    await session.close();
+  }
+};

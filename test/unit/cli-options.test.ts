@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildProgram } from '../../src/cli/program.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { globalFlags, type GlobalFlags } from '../../src/cli/runner.js';
+import type { RunnerFactory } from '../../src/cli/session-runner.js';
+import { captureIo } from '../support/cli-io.js';
+
+// argv → the options object each command function receives, in process: the program is built with a
+// runner that records the call instead of opening a session (as changesets' cli.test.ts or regclient's
+// cobraTest), so every flag's wiring and every usage error is checked without spawning regctl.
+
+interface Recorded {
+  name: string;
+  options: object;
+  flags: GlobalFlags;
+}
+
+const recorder =
+  (calls: Recorded[]): RunnerFactory =>
+  (_cli, state) =>
+  async (cmd, build) => {
+    const flags = globalFlags(cmd);
+    state.flags = flags;
+    const call = build(flags);
+    calls.push({ name: call.name, options: call.options, flags });
+  };
+
+async function parse(args: string[]): Promise<{ code: number; stdout: string; stderr: string; calls: Recorded[] }> {
+  const calls: Recorded[] = [];
+  const io = captureIo();
+  const code = await runCli(args, io.cli, recorder(calls));
+  return { code, stdout: io.stdout(), stderr: io.stderr(), calls };
+}
+
+const GLOBAL_KEYS = ['cacheDir', 'config', 'insecureRegistry', 'caCert', 'concurrency', 'progress', 'color', 'debug', 'quiet'] as const;
+const DEFAULT_FLAGS: GlobalFlags = { progress: 'auto', color: true };
+
+/** The global flags alone (commander's optsWithGlobals also holds the command's own options). */
+function globalsOf(flags: GlobalFlags): GlobalFlags {
+  return Object.fromEntries(GLOBAL_KEYS.filter((k) => flags[k] !== undefined).map((k) => [k, flags[k]]));
+}
+
+/** One row: argv, the command function it runs and its options, and the global flags when not the defaults. */
+type Row = [args: string[], name: string, options: object, flags?: GlobalFlags];
+
+const ROWS: Row[] = [
+  [['pull', 'alpine'], 'pull', { reference: 'alpine', allPlatforms: false, quiet: false }],
+  [['pull', '--platform', 'linux/arm64', '--platform', 'linux/amd64,linux/arm/v7', 'x'], 'pull', { reference: 'x', platform: ['linux/arm64', 'linux/amd64,linux/arm/v7'], allPlatforms: false, quiet: false }],
+  [['pull', '--all-platforms', '-q', `localhost:5000/a@sha256:${'a'.repeat(64)}`], 'pull', { reference: `localhost:5000/a@sha256:${'a'.repeat(64)}`, allPlatforms: true, quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['push', 'localhost:5000/t/a:1'], 'push', { reference: 'localhost:5000/t/a:1', quiet: false }],
+  [['push', '--chunked-above', '100MiB', '--chunk-size', '512KiB', 'r'], 'push', { reference: 'r', quiet: false, chunkedAbove: 100 * 1024 ** 2, chunkSize: 512 * 1024 }],
+  [['copy', 'a:1', 'oci:./dir:1'], 'copy', { source: 'a:1', destination: 'oci:./dir:1', allPlatforms: false, json: false, quiet: false }],
+  [['cp', '--platform', 'linux/amd64,linux/arm64', '--json', '--chunked-above', '1G', 'a', 'b'], 'copy', { source: 'a', destination: 'b', platforms: ['linux/amd64,linux/arm64'], allPlatforms: false, json: true, quiet: false, chunkedAbove: 1024 ** 3 }],
+  [['copy', '--all-platforms', '--chunk-size', '1048576', 'a', 'b'], 'copy', { source: 'a', destination: 'b', allPlatforms: true, json: false, quiet: false, chunkSize: 1048576 }],
+  [['tags', 'alpine'], 'tags', { repository: 'alpine', json: false }],
+  [['tags', '--json', '--page-size', '50', 'ghcr.io/o/a'], 'tags', { repository: 'ghcr.io/o/a', json: true, pageSize: 50 }],
+  [['digest', 'alpine:3'], 'digest', { reference: 'alpine:3', json: false }],
+  [['digest', '--json', 'alpine:3'], 'digest', { reference: 'alpine:3', json: true }],
+  [['tag', 'alpine', 'localhost:5000/alpine:1'], 'tag', { source: 'alpine', target: 'localhost:5000/alpine:1' }],
+  [['images'], 'images', { json: false, digests: false, quiet: false }],
+  [['ls', 'alpine', '--digests', '--json', '-q'], 'images', { repository: 'alpine', json: true, digests: true, quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['rmi', 'a', 'b:1'], 'rmi', { references: ['a', 'b:1'], force: false }],
+  [['rmi', '-f', '4f6c2d1a9b3e'], 'rmi', { references: ['4f6c2d1a9b3e'], force: true }],
+  [['prune'], 'prune', { json: false }],
+  [['prune', '--json'], 'prune', { json: true }],
+  [['inspect', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: false, config: false }],
+  [['inspect', '--remote', '--json', 'alpine'], 'inspectRemote', { reference: 'alpine', json: true, raw: false, config: false }],
+  [['inspect', '--raw', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: true, config: false }],
+  [['inspect', '--config', '--remote', 'alpine:3'], 'inspectRemote', { reference: 'alpine:3', json: false, raw: false, config: true }],
+  [['--config', '/cfg', 'inspect', '--config', 'a'], 'inspect', { reference: 'a', json: false, raw: false, config: true }, { ...DEFAULT_FLAGS, config: '/cfg' }],
+  [['inspect', '--config=/cfg', 'a'], 'inspect', { reference: 'a', json: false, raw: false, config: false }, { ...DEFAULT_FLAGS, config: '/cfg' }],
+  [['inspect', '--format', '{{.Id}}', '--platform', 'linux/arm64', 'a'], 'inspect', { reference: 'a', json: false, raw: false, config: false, format: '{{.Id}}', platform: 'linux/arm64' }],
+  [['images', '--format', 'table {{.Repository}}'], 'images', { json: false, digests: false, quiet: false, format: 'table {{.Repository}}' }],
+  [['tags', '--format', '{{.Name}}', 'r'], 'tags', { repository: 'r', json: false, format: '{{.Name}}' }],
+  [['digest', '--format', '{{.Digest}}', 'x'], 'digest', { reference: 'x', json: false, format: '{{.Digest}}' }],
+  [['delete', 'localhost:5000/a:1'], 'deleteRemote', { reference: 'localhost:5000/a:1', json: false, quiet: false }],
+  [['delete', '--json', '-q', 'r:old'], 'deleteRemote', { reference: 'r:old', json: true, quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['catalog', 'localhost:5000'], 'catalog', { registry: 'localhost:5000', json: false }],
+  [['catalog', '--json', '-n', '100', '--format', '{{.Name}}', 'r.example'], 'catalog', { registry: 'r.example', json: true, pageSize: 100, format: '{{.Name}}' }],
+  [['save', 'a', 'b'], 'save', { references: ['a', 'b'] }],
+  [['save', '-o', 'out.tar', '--platform', 'linux/arm64', 'a'], 'save', { references: ['a'], output: 'out.tar', platforms: ['linux/arm64'] }],
+  [['save', '-o', '-', 'a'], 'save', { references: ['a'], output: '-' }],
+  [['load'], 'load', { quiet: false }],
+  [['load', '-i', 'in.tar', '-q'], 'load', { input: 'in.tar', quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['login'], 'login', { server: 'docker.io', passwordStdin: false }],
+  [['login', '-u', 'me', '--password-stdin', '--store', 'file', 'ghcr.io'], 'login', { server: 'ghcr.io', username: 'me', passwordStdin: true, store: 'file' }],
+  [['login', '-u', 'me', '-p', 'secret', 'localhost:5000'], 'login', { server: 'localhost:5000', username: 'me', password: 'secret', passwordStdin: false }],
+  [['logout'], 'logout', { server: 'docker.io' }],
+  [['logout', '--store', 'docker', 'registry.corp.example'], 'logout', { server: 'registry.corp.example', store: 'docker' }],
+  // Global options before or after the command name (SPEC §3).
+  [['--cache-dir', '/c', 'pull', 'x'], 'pull', { reference: 'x', allPlatforms: false, quiet: false }, { ...DEFAULT_FLAGS, cacheDir: '/c' }],
+  [['pull', 'x', '--cache-dir', '/c'], 'pull', { reference: 'x', allPlatforms: false, quiet: false }, { ...DEFAULT_FLAGS, cacheDir: '/c' }],
+  [['-q', 'push', 'r'], 'push', { reference: 'r', quiet: true }, { ...DEFAULT_FLAGS, quiet: true }],
+  [['--insecure-registry', 'a:5000', 'digest', 'x', '--insecure-registry', 'b'], 'digest', { reference: 'x', json: false }, { ...DEFAULT_FLAGS, insecureRegistry: ['a:5000', 'b'] }],
+  [
+    ['images', '--config', '/cfg', '--ca-cert', 'a.pem', '--ca-cert', 'b.pem', '--concurrency', '8', '--progress', 'json', '--no-color', '--debug'],
+    'images',
+    { json: false, digests: false, quiet: false },
+    { config: '/cfg', caCert: ['a.pem', 'b.pem'], concurrency: 8, progress: 'json', color: false, debug: true },
+  ],
+];
+
+describe('argv → command options', () => {
+  for (const [args, name, options, flags = DEFAULT_FLAGS] of ROWS) {
+    test(`regctl ${args.join(' ')}`, async () => {
+      const r = await parse(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.equal(r.calls.length, 1);
+      const [call] = r.calls as [Recorded];
+      assert.equal(call.name, name);
+      assert.deepEqual(call.options, options);
+      assert.deepEqual(globalsOf(call.flags), flags);
+    });
+  }
+
+  test('every command has a row', () => {
+    const { cli } = captureIo();
+    const program = buildProgram(cli, recorder([])(cli, {}));
+    const words = new Set(ROWS.flatMap(([args]) => args));
+    const missing = program.commands
+      .filter((c) => c.name() !== 'regctl-fallback')
+      .filter((c) => ![c.name(), ...c.aliases()].some((n) => words.has(n)))
+      .map((c) => c.name());
+    assert.deepEqual(missing, [], 'add rows to ROWS for these commands');
+  });
+});
+
+/** One usage-error row: argv and the first stderr line; every one exits 2 and runs nothing. */
+const USAGE_ERRORS: [args: string[], line: string][] = [
+  [['pull', '--platform', 'linux', 'alpine'], 'Error: invalid platform "linux": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8'],
+  [['copy', '--platform', 'linux/amd64,amd64', 'a', 'b'], 'Error: invalid platform "amd64": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8'],
+  [['save', '--platform', 'Linux/AMD64', 'a'], 'Error: invalid platform "Linux/AMD64": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8'],
+  [['--concurrency', '0', 'images'], "Error: option '--concurrency <n>' argument '0' is invalid. must be an integer from 1 to 64"],
+  [['pull', '--concurrency', 'many', 'x'], "Error: option '--concurrency <n>' argument 'many' is invalid. must be an integer from 1 to 64"],
+  [['--progress', 'fancy', 'images'], "Error: option '--progress <mode>' argument 'fancy' is invalid. Allowed choices are auto, tty, plain, json, none."],
+  [['push', '--chunk-size', 'lots', 'r'], "Error: option '--chunk-size <size>' argument 'lots' is invalid. must be a size such as 1048576, 512KiB, 16MiB or 1GiB"],
+  [['catalog', '-n', '0', 'r'], "Error: option '-n, --page-size <n>' argument '0' is invalid. must be an integer from 1 to 100000"],
+  [['catalog'], "Error: missing required argument 'registry'"],
+  [['tags', '--page-size', '0', 'r'], "Error: option '--page-size <n>' argument '0' is invalid. must be an integer from 1 to 10000"],
+  [['login', '--store', 'vault'], "Error: option '--store <store>' argument 'vault' is invalid. Allowed choices are keychain, docker, file."],
+  [['images', '--bogus'], "Error: unknown option '--bogus'"],
+  [['--bogus'], "Error: unknown option '--bogus'"],
+  [['pull'], "Error: missing required argument 'reference'"],
+  [['copy', 'a'], "Error: missing required argument 'destination'"],
+  [['tag', 'alpine'], "Error: missing required argument 'target'"],
+  [['rmi'], "Error: missing required argument 'references'"],
+  [['save'], "Error: missing required argument 'references'"],
+  [['pull', 'a', 'b'], 'Error: too many arguments for \'pull\'. Expected 1 argument but got 2.'],
+  [['frobnicate'], "Error: unknown command 'frobnicate'"],
+  [['tag', 'ls'], `Error: this is the TypeScript regctl (docker-style commands), not regclient's: for "regctl tag ls" use: regctl tags REPO`],
+  [['image', 'copy', 'a', 'b'], `Error: this is the TypeScript regctl (docker-style commands), not regclient's: for "regctl image copy" use: regctl copy a b`],
+];
+
+describe('usage errors exit 2 with one error line, before anything runs', () => {
+  for (const [args, line] of USAGE_ERRORS) {
+    test(`regctl ${args.join(' ')}`, async () => {
+      const r = await parse(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.split('\n')[0], line);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(r.calls, []);
+    });
+  }
+});
+
+describe('help and version go to stdout and exit 0', () => {
+  for (const args of [[], ['--help'], ['pull', '--help'], ['help', 'copy']]) {
+    test(`regctl ${args.join(' ')}`, async () => {
+      const r = await parse(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: regctl/);
+      assert.equal(r.stderr, '');
+      assert.deepEqual(r.calls, []);
+    });
+  }
+
+  test('regctl --version', async () => {
+    const r = await parse(['--version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+});
