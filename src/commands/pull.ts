@@ -5,13 +5,15 @@ import { Annotation } from '../oci/descriptor.js';
 import { acquireLease } from '../layout/lease.js';
 import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform.js';
-import { formatReference, parseReference } from '../ref/reference.js';
+import { formatReference, formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
+import { bringReferrers, type ReferrerFlags } from './copy-referrers.js';
+import { cacheTagNames, referrerSink, referrerSource } from './referrer-ends.js';
 
 /** Options of `regctl pull`. */
-export interface PullOptions {
+export interface PullOptions extends ReferrerFlags {
   reference: string;
   /**
    * os/arch[/variant]; default the host's. Several (comma-separated, or several entries) store an
@@ -34,6 +36,8 @@ export interface PullResult {
   upToDate: boolean;
   blobsFetched: number;
   bytes: number;
+  /** Referrers and digest tags stored with it (`--referrers`, `--digest-tags`). */
+  referrers: number;
 }
 
 /** Fetches an image into the cache, like `docker pull`: copy(registry → cache), choosing a platform. */
@@ -54,22 +58,27 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   // The lease keeps a concurrent prune away from blobs this pull writes before it tags them.
   const release = await acquireLease(store.dir);
   let result;
+  let referrers = 0;
   try {
     const subset = platforms.mode === 'subset';
-    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, {
-      platforms,
+    const transfer = {
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: BlobSources.recorder(store.dir, `${ref.registry}/${ref.repository}`),
       // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
       foreignLayers: new ForeignLayerFetcher(session.transport()),
-    }));
+    };
+    result = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, { platforms, ...transfer }));
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {
       const { descriptor, filtered } = result;
       await store.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: result.source.digest } } : descriptor, name);
     }
+    const copied = result;
+    // Referrers live in the cache under REPO:sha256-<hex> fallback tags, which also keep them from prune.
+    const names = cacheTagNames(formatRepository(ref));
+    referrers = (await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(store, names), copied, options, transfer, io, !!options.quiet))).length;
   } finally {
     await release();
   }
@@ -84,5 +93,5 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
     io.out(upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}`);
     io.out(name);
   }
-  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes };
+  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes, referrers };
 }

@@ -70,8 +70,11 @@ export async function headManifest(client: RegistryClient, repository: string, r
   return { mediaType, digest, size };
 }
 
-/** PUTs manifest bytes under a tag or digest; the registry must answer 201. */
-export async function putManifest(client: RegistryClient, repository: string, reference: string, desc: Descriptor, bytes: Buffer, what: string): Promise<void> {
+/**
+ * PUTs manifest bytes under a tag or digest; the registry must answer 201. Resolves with the
+ * `OCI-Subject` header, which a registry with the referrers API sends for a manifest with a subject.
+ */
+export async function putManifest(client: RegistryClient, repository: string, reference: string, desc: Descriptor, bytes: Buffer, what: string): Promise<string | undefined> {
   const { res, url } = await client.request({
     method: 'PUT',
     path: `/v2/${repository}/manifests/${reference}`,
@@ -83,6 +86,7 @@ export async function putManifest(client: RegistryClient, repository: string, re
   drain(res);
   const served = header(res, 'docker-content-digest');
   if (served && isDigest(served) && served !== desc.digest) throw new DigestMismatchError(desc.digest, served, `${what} (registry)`);
+  return header(res, 'oci-subject');
 }
 
 /** Wraps bytes already in memory as a stream, for Fetcher.fetch of a cached manifest. */
