@@ -4,7 +4,7 @@ import { LayoutStore } from '../layout/layout-store.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { referrersTag } from '../oci/referrer-entry.js';
 import { formatLocation, parseLocation } from '../ref/location.js';
-import { formatRepository, parseReference } from '../ref/reference.js';
+import { formatReference, formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { checkMediaType } from './attach-files.js';
 import { humanSize, table } from './format.js';
@@ -80,6 +80,14 @@ async function openSubject(session: Session, reference: string): Promise<Subject
 /** A cached image (by name, digest or ID): its referrers are under REPO:sha256-<hex> in the cache. */
 async function cachedSubject(session: Session, reference: string): Promise<Subject> {
   const store = await session.cache();
+  const pinned = /^[a-z0-9]/.test(reference) && reference.includes('@') ? parseReference(reference) : undefined;
+  if (pinned?.digest) {
+    // A referrer stored by pull --referrers has no name of its own: it is found by digest.
+    const digest = pinned.digest;
+    const found = await namingErrors(formatReference(pinned), () => store.resolve(digest));
+    const repository = formatRepository(pinned);
+    return { shown: repository, descriptor: bare(found), lister: referrersOf(store, cacheTagNames(repository)) };
+  }
   const found = await resolveLocal(store, reference);
   const name = found.name ?? (await store.list()).find((d) => d.digest === found.descriptor.digest && d.annotations?.[Annotation.refName])?.annotations?.[Annotation.refName];
   if (!name) throw new RegctlError('not-found', `cached image ${reference} has no name, so no referrers are stored for it`);
