@@ -46,6 +46,12 @@ export function parseReferrersIndex(bytes: Uint8Array, what: string): ImageIndex
   return parsed.index;
 }
 
+/** The parts of a referrers index merging reads: its entries and annotations. */
+export interface ReferrersList {
+  manifests: readonly Descriptor[];
+  annotations?: Record<string, string>;
+}
+
 /** A fallback referrers index, as stored under the `sha256-<hex>` tag. */
 export interface ReferrersIndex {
   descriptor: Descriptor;
@@ -56,7 +62,7 @@ export interface ReferrersIndex {
  * Adds `additions` to the referrers in `current` (entries already listed, by digest, are kept as
  * they are) and serializes the result as an OCI image index; `changed` is false when nothing was added.
  */
-export function mergeReferrers(current: ImageIndex | undefined, additions: readonly Descriptor[]): { index: ReferrersIndex; changed: boolean } {
+export function mergeReferrers(current: ReferrersList | undefined, additions: readonly Descriptor[]): { index: ReferrersIndex; changed: boolean } {
   const manifests: Descriptor[] = [...(current?.manifests ?? [])];
   const listed = new Set(manifests.map((d) => d.digest));
   let changed = !current;
@@ -73,7 +79,7 @@ export function mergeReferrers(current: ImageIndex | undefined, additions: reado
 }
 
 /** True when every digest of `wanted` is listed in `index`. */
-export function listsAll(index: ImageIndex | undefined, wanted: readonly Descriptor[]): boolean {
+export function listsAll(index: ReferrersList | undefined, wanted: readonly Descriptor[]): boolean {
   const listed = new Set((index?.manifests ?? []).map((d) => d.digest));
   return wanted.every((d) => listed.has(d.digest));
 }
