@@ -9,7 +9,7 @@ import { tempDir } from '../support/cli.js';
 import type { RandomImage } from '../support/random-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { umociLs } from '../support/tools.js';
-import { regctl, seedImage, skopeoDigest, skopeoRaw } from './push-support.js';
+import { credEnv, regctl, seedImage, skopeoDigest, skopeoRaw } from './push-support.js';
 
 const SBOM = 'application/spdx+json';
 const SIG = 'application/vnd.example.signature';
@@ -135,6 +135,20 @@ describe('referrers and attach against the real registry (no referrers API: the 
     await regctl([...C, 'copy', '--digest-tags', `${a.host}/src/app:v1`, `${b.host}/cosign/app:v1`]);
     assert.equal(await skopeoDigest(b, `cosign/app:${cosign}`), signature.manifest.digest);
     assert.deepEqual((await list(`${b.host}/cosign/app:v1`)).referrers, [], 'without --referrers no referrer is copied');
+  });
+
+  it('works on a token-auth registry with credentials (pull,push tokens for the fallback tag); without them exits 4', async () => {
+    const tok = await startRegistry({ mode: 'token' });
+    try {
+      const img = await seedImage(tok, 'alice/app:v1', { seed: 'referrers-token', layers: 1, layerSize: 256 });
+      const path = file('tok.json', '{}');
+      await regctl([...C, 'attach', '--artifact-type', SBOM, `${tok.host}/alice/app:v1`, path], 4);
+      const digest = (await regctl([...C, 'attach', '-q', '--artifact-type', SBOM, `${tok.host}/alice/app:v1`, path], 0, credEnv(tok))).stdout.trim();
+      const listed = JSON.parse((await regctl([...C, 'referrers', '--json', `${tok.host}/alice/app:v1`], 0, credEnv(tok))).stdout) as Listed;
+      assert.deepEqual([listed.subject.digest, listed.referrers.map((d) => d.digest)], [img.manifest.digest, [digest]]);
+    } finally {
+      await tok.stop();
+    }
   });
 
   it('refuses bad input with exit 2, a missing subject with exit 3', async () => {
