@@ -4,6 +4,7 @@ import { registerLocalCommands } from './local-commands.js';
 import { registerArchiveCommands } from './archive-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerAuthCommands } from './auth-commands.js';
+import { registerRegistryCommands } from './registry-commands.js';
 import { registerSupplyChainCommands } from './supply-chain-commands.js';
 
 /** Adds every regctl command to the program. */
@@ -12,5 +13,6 @@ export function registerCommands(program: Command, run: CommandRunner): void {
   registerLocalCommands(program, run);
   registerArchiveCommands(program, run);
   registerAuthCommands(program, run);
+  registerRegistryCommands(program, run);
   registerSupplyChainCommands(program, run);
 }

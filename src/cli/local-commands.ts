@@ -1,5 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { RegctlError } from '../errors.js';
+import { FORMAT_FIELDS } from './format-help.js';
+import { INSPECT_CONFIG_OPTION } from './inspect-config-flag.js';
 import type { CommandRunner } from './program.js';
 import { isRegclientSubcommand, regclientHint } from './regclient-hints.js';
 
@@ -37,12 +39,13 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .argument('[repository]', 'only images of this repository')
     .option('--json', 'one JSON document on stdout')
     .option('--digests', 'show full manifest digests')
+    .option('--format <template>', `Go template per image, "table …" or "json" (${FORMAT_FIELDS.images})`)
     .description('list cached images: repository, tag, image ID, created, size')
-    .addHelpText('after', '\nExamples:\n  regctl images\n  regctl images alpine --digests\n  regctl images --json')
-    .action((repository: string | undefined, opts: { json?: boolean; digests?: boolean }, cmd: Command) =>
+    .addHelpText('after', "\nExamples:\n  regctl images\n  regctl images alpine --digests\n  regctl images --json\n  regctl images --format '{{.Repository}}:{{.Tag}} {{.Size}}'\n  regctl images --format 'table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}'")
+    .action((repository: string | undefined, opts: { json?: boolean; digests?: boolean; format?: string }, cmd: Command) =>
       run(cmd, async (session, io, flags) => {
         const { images } = await import('../commands/images.js');
-        await images(session, { ...(repository ? { repository } : {}), json: !!opts.json, digests: !!opts.digests, quiet: !!flags.quiet }, io);
+        await images(session, { ...(repository ? { repository } : {}), json: !!opts.json, digests: !!opts.digests, quiet: !!flags.quiet, ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
       }),
     );
 
@@ -76,17 +79,51 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .argument('<reference>', 'a cached image (or a remote one with --remote)')
     .option('--remote', 'ask the registry instead of the cache (writes nothing to the cache)')
     .option('--json', 'one JSON document on stdout')
-    .description('show manifest, config, platform and size of an image')
-    .addHelpText('after', '\nExamples:\n  regctl inspect alpine\n  regctl inspect --remote --json ghcr.io/org/app:1.2')
-    .action((reference: string, opts: { remote?: boolean; json?: boolean }, cmd: Command) =>
+    .option('--raw', "the manifest's exact bytes (| sha256sum gives the digest)")
+    .addOption(new Option(INSPECT_CONFIG_OPTION, 'the image config blob, pretty JSON').hideHelp())
+    .option('--format <template>', `Go template, docker's field names (${FORMAT_FIELDS.inspect})`)
+    .option('--platform <os/arch[/variant]>', 'which image of a multi-platform index --config and --format describe (default: this host\'s)')
+    .description('show manifest, config, platform, size, settings and history of an image')
+    .addHelpText(
+      'after',
+      `
+Also:
+  --config   the image config blob, pretty JSON (after "inspect", --config is this flag: give the
+             config directory before the command, regctl --config DIR inspect …, or as --config=DIR)
+
+Examples:
+  regctl inspect alpine
+  regctl inspect --remote --json ghcr.io/org/app:1.2
+  regctl inspect --raw alpine | sha256sum
+  regctl inspect --config --remote alpine:3
+  regctl inspect --format '{{.Id}} {{.Os}}/{{.Architecture}} {{json .Config.Labels}}' alpine`,
+    )
+    .action((reference: string, opts: InspectFlags, cmd: Command) =>
       run(cmd, async (session, io) => {
+        const view = {
+          json: !!opts.json,
+          raw: !!opts.raw,
+          config: !!opts.configBlob,
+          ...(opts.format !== undefined ? { format: opts.format } : {}),
+          ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+        };
         if (opts.remote) {
           const { inspectRemote } = await import('../commands/inspect-remote.js');
-          await inspectRemote(session, { reference, json: !!opts.json }, io);
+          await inspectRemote(session, { reference, ...view }, io);
           return;
         }
         const { inspect } = await import('../commands/inspect.js');
-        await inspect(session, { reference, json: !!opts.json }, io);
+        await inspect(session, { reference, ...view }, io);
       }),
     );
+}
+
+/** The flags of `regctl inspect` as commander parses them. */
+interface InspectFlags {
+  remote?: boolean;
+  json?: boolean;
+  raw?: boolean;
+  configBlob?: boolean;
+  format?: string;
+  platform?: string;
 }

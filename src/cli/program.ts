@@ -6,6 +6,7 @@ import type { Session } from '../session.js';
 import { colorEnabled, errorLine, processIo, warningLine } from './output.js';
 import { registerCommands } from './commands.js';
 import { installFallbacks } from './fallback-command.js';
+import { routeInspectConfigFlag } from './inspect-config-flag.js';
 
 /** The global options of SPEC §3, as commander parses them. */
 export interface GlobalFlags {
@@ -75,6 +76,7 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
   };
   registerCommands(program, runner);
   installFallbacks(program);
+  routeInspectConfigFlag(program);
   program.commands.forEach((c) => c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`));
   return program;
 }

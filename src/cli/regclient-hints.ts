@@ -24,7 +24,7 @@ const GROUPS: Record<string, Group> = {
   tag: {
     subs: {
       'ls|list': use((a) => `regctl tags ${arg(a, 0, 'REPO')}`),
-      'delete|del|rm|remove': note('deletes in the registry, which this regctl does not do yet (regctl rmi untags the local cache)'),
+      'delete|del|rm|remove': use((a) => `regctl delete ${arg(a, 0, 'REPO:TAG')} (regctl rmi untags the local cache)`),
     },
   },
   image: {
@@ -40,11 +40,12 @@ const GROUPS: Record<string, Group> = {
     subs: {
       'get|pull': use((a) => `regctl inspect --remote ${arg(a, 0, 'REF')}`),
       'head|digest': use((a) => `regctl digest ${arg(a, 0, 'REF')}`),
+      'delete|del|rm|remove': use((a) => `regctl delete ${arg(a, 0, 'REPO@DIGEST')}`),
     },
   },
   repo: {
     subs: {
-      'ls|list': note("lists a registry's repositories (its catalog), which this regctl does not do yet (regctl tags REPO lists a repository's tags)"),
+      'ls|list': use((a) => `regctl catalog ${arg(a, 0, 'REGISTRY')}`),
       'copy|cp': use((a) => `regctl copy ${arg(a, 0, 'SRC-REPO')}:TAG ${arg(a, 1, 'DST-REPO')}:TAG for each tag (regctl tags ${arg(a, 0, 'SRC-REPO')} lists them)`),
     },
   },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { byteSize, collect, intInRange } from './option-parsers.js';
 import type { CommandIo } from '../commands/io.js';
 import type { CommandRunner, GlobalFlags } from './program.js';
+import { FORMAT_FIELDS } from './format-help.js';
 import { createProgress, type ProgressVerb } from './progress.js';
 
 /** Runs `body` with a progress display wired into io, stopping it before results are printed. */
@@ -124,12 +125,13 @@ Examples:
     .argument('<repository>', 'a repository without tag, e.g. ghcr.io/org/app or alpine')
     .option('--json', 'one JSON document on stdout')
     .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', intInRange(1, 10_000))
+    .option('--format <template>', `Go template per tag, "table …" or "json" (${FORMAT_FIELDS.tags})`)
     .description("list a repository's tags in its registry (follows Link pagination)")
-    .addHelpText('after', '\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app')
-    .action((repository: string, opts: { json?: boolean; pageSize?: number }, cmd: Command) =>
+    .addHelpText('after', "\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app\n  regctl tags --format '{{.Name}}' localhost:5000/team/app")
+    .action((repository: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
       run(cmd, async (session, io) => {
         const { tags } = await import('../commands/tags.js');
-        await tags(session, { repository, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }, io);
+        await tags(session, { repository, json: !!opts.json, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
       }),
     );
 
@@ -137,12 +139,13 @@ Examples:
     .command('digest')
     .argument('<reference>', 'an image in a registry, e.g. alpine:3 or ghcr.io/org/app:1.2')
     .option('--json', 'one JSON document on stdout')
+    .option('--format <template>', `Go template (${FORMAT_FIELDS.digest})`)
     .description('print the manifest digest in the registry, without downloading the image (a HEAD request)')
-    .addHelpText('after', '\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1')
-    .action((reference: string, opts: { json?: boolean }, cmd: Command) =>
+    .addHelpText('after', "\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1\n  regctl digest --format '{{.Name}}@{{.Digest}}' alpine:3")
+    .action((reference: string, opts: { json?: boolean; format?: string }, cmd: Command) =>
       run(cmd, async (session, io) => {
         const { digest } = await import('../commands/digest.js');
-        await digest(session, { reference, json: !!opts.json }, io);
+        await digest(session, { reference, json: !!opts.json, ...(opts.format !== undefined ? { format: opts.format } : {}) }, io);
       }),
     );
 }

@@ -2,11 +2,14 @@ import { formatReference, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
+import { DIGEST_FORMAT, outputFormat, printRows } from './row-formats.js';
 
 /** Options of `regctl digest`. */
 export interface DigestOptions {
   reference: string;
   json?: boolean;
+  /** docker's Go-template subset (fields Name, Digest, MediaType, Size). */
+  format?: string;
 }
 
 /** The `--json` document. */
@@ -24,8 +27,10 @@ export interface DigestResult {
  */
 export async function digest(session: Session, options: DigestOptions, io: CommandIo): Promise<DigestResult> {
   const ref = parseReference(options.reference);
+  const format = outputFormat(options.format, DIGEST_FORMAT);
   const desc = await namingErrors(formatReference(ref), () => session.source(ref).head(ref.digest ?? ref.tag ?? 'latest'));
   const result = { name: formatReference(ref), digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
-  io.out(options.json ? JSON.stringify(result, null, 2) : desc.digest);
+  if (format) printRows(format, [{ Name: result.name, Digest: result.digest, MediaType: result.mediaType, Size: result.size }], io);
+  else io.out(options.json ? JSON.stringify(result, null, 2) : desc.digest);
   return result;
 }

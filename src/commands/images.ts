@@ -5,6 +5,7 @@ import { familiarRepository, formatRepository, parseReference, parseRepository, 
 import type { Session } from '../session.js';
 import { humanSize, shortId, table, timeAgo } from './format.js';
 import type { CommandIo } from './io.js';
+import { IMAGES_FORMAT, imageFormatRow, outputFormat, printRows } from './row-formats.js';
 
 /** Options of `regctl images`. */
 export interface ImagesOptions {
@@ -16,6 +17,8 @@ export interface ImagesOptions {
   digests?: boolean;
   /** Only print image IDs (-q). */
   quiet?: boolean;
+  /** docker's Go-template subset per row (see row-formats.ts IMAGES_FORMAT); wins over the others. */
+  format?: string;
 }
 
 /** One row of `regctl images`. */
@@ -33,6 +36,7 @@ export interface ImageRow {
 
 /** Lists the cached images: repository, tag, digest, size, created. */
 export async function images(session: Session, options: ImagesOptions, io: CommandIo): Promise<ImageRow[]> {
+  const format = outputFormat(options.format, IMAGES_FORMAT);
   const store = await session.cache();
   const wanted = options.repository ? parseRepository(options.repository) : undefined;
   const filter = wanted ? formatRepository(wanted) : undefined;
@@ -72,14 +76,16 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
   rows.sort((a, b) => Number(!a.ref) - Number(!b.ref) || (a.repository ?? '').localeCompare(b.repository ?? '') || (a.tag ?? '').localeCompare(b.tag ?? '') || a.digest.localeCompare(b.digest));
   const result = rows.map(({ ref: _ref, ...row }) => row);
-  if (wanted && rows.length === 0 && !options.json && !options.quiet) {
+  if (wanted && rows.length === 0 && !options.json && !options.quiet && !format) {
     // Not an error (docker exits 0 too, and scripts test `images -q REPO` for emptiness), but no
     // bare table header either: say so, and where the registry's tags are.
     const short = familiarRepository(wanted);
     io.err(`no images of ${filter} in the cache: regctl pull ${short} fetches one, regctl tags ${short} lists the registry's tags`);
     return result;
   }
-  if (options.json) {
+  if (format) {
+    printRows(format, result.map((r) => imageFormatRow(r)), io);
+  } else if (options.json) {
     io.out(JSON.stringify(result, null, 2));
   } else if (options.quiet) {
     for (const id of new Set(rows.map((r) => shortId(r.digest)))) io.out(id);

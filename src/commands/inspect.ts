@@ -1,13 +1,16 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
+import { formatRepository, parseReference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { humanSize } from './format.js';
+import { printImageSettings } from './inspect-text.js';
+import { checkInspectView, printInspectView, summarize, type InspectViewOptions } from './inspect-views.js';
 import type { CommandIo } from './io.js';
 import { resolveLocal } from './resolve-local.js';
 
-/** Options of `regctl inspect`. */
-export interface InspectOptions {
+/** Options of `regctl inspect` (see InspectViewOptions for --raw, --config, --format, --platform). */
+export interface InspectOptions extends InspectViewOptions {
   reference: string;
   /** Ask the registry instead of the cache. */
   remote?: boolean;
@@ -27,10 +30,23 @@ export interface InspectResult {
 }
 
 /** Shows manifest, config, platform and size of a cached image (or of a remote one, see remote-inspect). */
-export async function inspect(session: Session, options: InspectOptions, io: CommandIo): Promise<InspectResult> {
+export async function inspect(session: Session, options: InspectOptions, io: CommandIo): Promise<InspectResult | undefined> {
+  const format = checkInspectView(options);
   const store = await session.cache();
   const found = await resolveLocal(store, options.reference);
-  const summary = await summarizeImage(store, found.descriptor, (child) => store.exists(child));
+  const names = (await store.list()).filter((d) => d.digest === found.descriptor.digest).map((d) => d.annotations?.['org.opencontainers.image.ref.name']).filter((n): n is string => !!n)
+    .sort();
+  const pinned = found.descriptor.annotations?.['io.regctl.image.index.digest'] ?? found.descriptor.digest;
+  const subject = {
+    fetcher: store,
+    descriptor: found.descriptor,
+    name: found.name ?? null,
+    repoTags: names,
+    repoDigests: [...new Set(names.map((n) => `${formatRepository(parseReference(n))}@${pinned}`))],
+  };
+  const hasChild = (child: Descriptor): Promise<boolean> => store.exists(child);
+  if (await printInspectView(subject, () => summarize(subject, hasChild), options, format, io)) return undefined;
+  const summary = await summarizeImage(store, found.descriptor, hasChild);
   const result = inspectResult(found.name ?? null, found.descriptor, summary);
   printInspect(result, options.json ?? false, io);
   return result;
@@ -78,13 +94,11 @@ export function printInspect(result: InspectResult, json: boolean, io: CommandIo
   }
   for (const image of result.images) {
     const manifest = image.manifest as { config: Descriptor; layers: Descriptor[] };
-    const config = image.config as { config?: { Entrypoint?: string[]; Cmd?: string[]; Env?: string[] } | null };
     io.out(`Image ${image.digest}:`);
     io.out(`  Platform: ${image.platform}`);
     io.out(`  Config:   ${manifest.config.digest} (${manifest.config.size} bytes)`);
     io.out(`  Layers:`);
     for (const l of manifest.layers) io.out(`    ${l.digest}  ${humanSize(l.size)}`);
-    if (config.config?.Entrypoint) io.out(`  Entrypoint: ${JSON.stringify(config.config.Entrypoint)}`);
-    if (config.config?.Cmd) io.out(`  Cmd:        ${JSON.stringify(config.config.Cmd)}`);
+    printImageSettings(image, io);
   }
 }

@@ -41,6 +41,11 @@ export function isTag(value: string): boolean {
   return TAG.test(value);
 }
 
+/** True when `value` is a registry host as docker's grammar writes it: `host[:port]` or `[v6addr][:port]`. */
+export function isRegistryHost(value: string): boolean {
+  return HOST.test(value);
+}
+
 /** True when `value` is a digest regctl accepts in a reference: sha256 or sha512, lowercase hex. */
 export function isReferenceDigest(value: string): boolean {
   return DIGEST.test(value);

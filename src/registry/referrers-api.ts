@@ -7,8 +7,7 @@ import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { drain, type RegistryClient } from './client.js';
 import { responseError } from './errors.js';
-import { registryOriginUrl } from './registry-origin.js';
-import { nextLink } from './tags.js';
+import { NextLinkPager } from './next-link.js';
 
 /** Most pages of one referrers list followed; a registry sending more is refused rather than followed forever. */
 export const MAX_REFERRER_PAGES = 1000;
@@ -16,7 +15,7 @@ export const MAX_REFERRER_PAGES = 1000;
 /**
  * Lists the referrers of `digest` through the OCI 1.1 referrers API (distribution-spec "Listing
  * Referrers", end-12a/b): `GET /v2/<name>/referrers/<digest>[?artifactType=]`, following `Link:
- * rel="next"` on the registry's own origin only and refusing a page seen before (a loop). Resolves
+ * rel="next"` on the registry's own origin only and refusing a page read before (a loop). Resolves
  * with undefined when the registry has no such API (404, as distribution 2.8 answers, or an answer
  * that is not an image index): the caller falls back to the tag schema. The artifactType filter is
  * applied here as well, so a registry that ignored it (no `OCI-Filters-Applied: artifactType`) gives
@@ -26,12 +25,12 @@ export async function listReferrersApi(client: RegistryClient, repository: strin
   const what = `referrers of ${client.name}/${repository}@${digest}`;
   const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
   let path: string | undefined = `/v2/${repository}/referrers/${digest}${query}`;
-  const seen = new Set<string>();
+  const pager = new NextLinkPager(client.name, what);
   const found: Descriptor[] = [];
   for (let page = 0; path !== undefined; page++) {
     if (page >= MAX_REFERRER_PAGES) throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_REFERRER_PAGES} pages of ${what}; refusing to follow more`);
     const { res, url } = await client.request({ method: 'GET', path, headers: { accept: MediaType.ociIndex } });
-    seen.add(new URL(url).toString());
+    pager.visit(url);
     if (res.status === 404 && page === 0) {
       drain(res);
       return undefined;
@@ -45,10 +44,8 @@ export async function listReferrersApi(client: RegistryClient, repository: strin
     }
     const index = parseReferrersIndex(await readStream(res.body, MAX_MANIFEST_BYTES, what), what);
     found.push(...index.manifests);
-    const next = nextLink(header(res, 'link'));
-    // The next page gets the registry's credentials: only the registry's own origin is followed.
-    path = next === undefined ? undefined : registryOriginUrl(next, res.url, url, client.name, 'a Link header');
-    if (path !== undefined && seen.has(path)) throw new RegctlError('failed', `registry ${client.name} sent a Link header that loops back to a page of ${what} already read`);
+    // The next page gets the registry's credentials: the pager follows the registry's own origin only, and no page twice.
+    path = pager.next(res, res.url || url);
   }
   return filterReferrers(found, artifactType);
 }

@@ -29,6 +29,10 @@ export interface RandomImageOptions {
   mediaTypes?: 'oci' | 'docker';
   /** When set and the target can tag, the manifest is tagged with this reference. */
   tag?: string;
+  /** Extra container settings merged into the config's `config` (User, Entrypoint, ExposedPorts, Labels…). */
+  containerConfig?: Record<string, unknown>;
+  /** The config's `history` instead of one entry per layer. */
+  history?: Record<string, unknown>[];
   /** gzip level 0–9; default 0 (stored blocks: the payload is random, so compressing buys nothing and costs 3× the time). */
   gzipLevel?: number;
 }
@@ -151,9 +155,13 @@ export async function buildRandomImage(target: ImageSink, options: RandomImageOp
       architecture: platform.architecture,
       os: platform.os,
       ...(platform.variant ? { variant: platform.variant } : {}),
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Labels: { 'io.regctl.test.seed': String(options.seed) } },
+      config: {
+        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+        ...options.containerConfig,
+        Labels: { 'io.regctl.test.seed': String(options.seed), ...(options.containerConfig?.['Labels'] as Record<string, string> | undefined) },
+      },
       rootfs: { type: 'layers', diff_ids: diffIds },
-      history: diffIds.map((_, i) => ({ created: CREATED, created_by: `regctl random layer ${i}` })),
+      history: options.history ?? diffIds.map((_, i) => ({ created: CREATED, created_by: `regctl random layer ${i}` })),
     };
     const config = await pushJson(target, docker ? MediaType.dockerConfig : MediaType.ociConfig, configDoc);
     const manifestType = docker ? MediaType.dockerManifest : MediaType.ociManifest;

@@ -35,6 +35,8 @@ export interface RegistryOptions {
   tlsNames?: string[];
   /** tls mode: require a client certificate signed by the test CA (`http.tls.clientcas`, mutual TLS). */
   clientAuth?: boolean;
+  /** `storage.delete.enabled`; default true. */
+  deleteEnabled?: boolean;
 }
 
 /** A running `distribution` registry started for a test. */
@@ -178,7 +180,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       log: { level: 'info', formatter: 'text', accesslog: { disabled: false } },
       storage: {
         filesystem: { rootdirectory: dataDir },
-        delete: { enabled: true },
+        delete: { enabled: opts.deleteEnabled ?? true },
         maintenance: { uploadpurging: { enabled: false } },
       },
       http: { addr: '', secret: randomBytes(16).toString('hex') },

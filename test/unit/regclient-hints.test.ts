@@ -28,13 +28,14 @@ test('regclient command lines get our equivalent, with their operands', () => {
 });
 
 test('regclient commands without an equivalent say so in one line', () => {
-  for (const words of [['repo', 'ls', 'localhost:5000'], ['blob', 'get', 'r', 'sha256:x'], ['layer', 'head'], ['artifact', 'ls', 'x'], ['index', 'create', 'x'], ['tag', 'rm', 'x'], ['image'], ['registry', 'set', 'x']]) {
+  for (const words of [['blob', 'get', 'r', 'sha256:x'], ['layer', 'head'], ['artifact', 'ls', 'x'], ['index', 'create', 'x'], ['image'], ['registry', 'set', 'x']]) {
     const hint = regclientHint(words);
     assert.ok(hint?.startsWith(`${PREFIX}: "regctl ${words.slice(0, 2).join(' ')}"`), `${words.join(' ')}: ${hint}`);
     assert.ok(!hint?.includes('\n'));
   }
-  assert.match(regclientHint(['repo', 'ls', 'x']) ?? '', /catalog/);
-  assert.match(regclientHint(['tag', 'rm', 'x']) ?? '', /regctl rmi/);
+  assert.equal(regclientHint(['repo', 'ls', 'localhost:5000']), `${PREFIX}: for "regctl repo ls" use: regctl catalog localhost:5000`);
+  assert.equal(regclientHint(['tag', 'rm', 'localhost:5000/a:v1']), `${PREFIX}: for "regctl tag rm" use: regctl delete localhost:5000/a:v1 (regctl rmi untags the local cache)`);
+  assert.equal(regclientHint(['manifest', 'rm', 'r/a@sha256:x']), `${PREFIX}: for "regctl manifest rm" use: regctl delete r/a@sha256:x`);
 });
 
 test('words that are not regclient commands get no hint', () => {

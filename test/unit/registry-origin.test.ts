@@ -4,7 +4,7 @@ import { isRegistryOrigin, registryOriginUrl } from '../../src/registry/registry
 import { RegistryClient } from '../../src/registry/client.js';
 import { AuthClient } from '../../src/auth/client.js';
 import { createTransport } from '../../src/http/transport.js';
-import { nextLink } from '../../src/registry/tags.js';
+import { nextLink } from '../../src/registry/next-link.js';
 import { RegctlError } from '../../src/errors.js';
 import { startScriptedServer } from '../support/scripted-server.js';
 

@@ -1,0 +1,46 @@
+import { RegctlError } from '../errors.js';
+import { header, type TransportResponse } from '../http/transport.js';
+import { registryOriginUrl } from './registry-origin.js';
+
+/** The target of an RFC 8288 `Link` header's `rel="next"` entry, as written (relative or absolute). */
+export function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;(.*)/.exec(part.trim());
+    const rel = /(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(m?.[2] ?? '');
+    if (m && rel && (rel[1] ?? rel[2] ?? '').split(/\s+/).includes('next')) return m[1] as string;
+  }
+  return undefined;
+}
+
+/**
+ * Walks a paged listing (`/v2/_catalog`, `/v2/<name>/tags/list`) by its `Link: <…>; rel="next"`
+ * headers (distribution-spec "Listing Tags", "Catalog"). Each next page gets the registry's
+ * credentials, so only the registry's own origin is followed (registry-origin.ts); a link to a page
+ * already read is a loop and stops the listing (exit 1) instead of spinning.
+ */
+export class NextLinkPager {
+  private readonly visited = new Set<string>();
+  private first: string | undefined;
+
+  /** `registry` names the registry and `what` the listing ("the catalog", "the tags of …") in errors. */
+  constructor(private readonly registry: string, private readonly what: string) {}
+
+  /** Records a page as read; the first one fixes the registry's origin. */
+  visit(url: string): void {
+    this.first ??= url;
+    this.visited.add(new URL(url).toString());
+  }
+
+  /** The absolute URL of the page after the one `res` answered (at `answeredUrl`), or undefined on the last page. */
+  next(res: Pick<TransportResponse, 'headers'>, answeredUrl: string): string | undefined {
+    const target = nextLink(header(res, 'link'));
+    if (target === undefined) return undefined;
+    const url = registryOriginUrl(target, answeredUrl, this.first ?? answeredUrl, this.registry, 'a Link header');
+    if (this.visited.has(url)) {
+      const u = new URL(url);
+      throw new RegctlError('failed', `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`);
+    }
+    return url;
+  }
+}
