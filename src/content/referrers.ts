@@ -78,6 +78,17 @@ export function mergeReferrers(current: ReferrersList | undefined, additions: re
   return { index: { descriptor: { mediaType: MediaType.ociIndex, digest: sha256Digest(bytes), size: bytes.length }, bytes }, changed };
 }
 
+/**
+ * Removes the referrers whose digests are in `digests` from `current` (a deleted artifact must not
+ * stay listed, distribution-spec "Deleting Manifests"); `changed` is false when none was listed.
+ */
+export function removeReferrers(current: ReferrersList | undefined, digests: readonly string[]): { index: ReferrersIndex; changed: boolean } {
+  const gone = new Set(digests);
+  const manifests = (current?.manifests ?? []).filter((d) => !gone.has(d.digest));
+  const base = mergeReferrers({ manifests, ...(current?.annotations ? { annotations: current.annotations } : {}) }, []);
+  return { index: base.index, changed: !!current && manifests.length !== current.manifests.length };
+}
+
 /** True when every digest of `wanted` is listed in `index`. */
 export function listsAll(index: ReferrersList | undefined, wanted: readonly Descriptor[]): boolean {
   const listed = new Set((index?.manifests ?? []).map((d) => d.digest));

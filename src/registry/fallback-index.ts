@@ -1,5 +1,5 @@
 import { RegctlError } from '../errors.js';
-import { listsAll, mergeReferrers, parseReferrersIndex } from '../content/referrers.js';
+import { listsAll, mergeReferrers, parseReferrersIndex, removeReferrers, type ReferrersIndex } from '../content/referrers.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { isIndexMediaType } from '../oci/media-types.js';
@@ -59,30 +59,58 @@ async function currentDigest(repo: RegistryRepository, tag: string): Promise<str
 
 const timer = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One change to a fallback index: what to write from what is there, and what must hold afterwards. */
+export interface FallbackEdit {
+  /** The new index from the current one (undefined: the tag is absent); unchanged means nothing to write. */
+  apply(current: ImageIndex | undefined): { index: ReferrersIndex; changed: boolean };
+  /** True when the index the tag now names still carries the change (another writer did not undo it). */
+  holds(current: ImageIndex | undefined): boolean;
+  /** Says what failed, for the error after the last attempt. */
+  what: string;
+}
+
 /**
- * Adds `referrers` to the fallback index of `subject` (distribution-spec "Pushing Manifests with
- * Subject", for registries without the referrers API): read the `sha256-<hex>` tag (absent: an empty
- * index), add what is missing, and PUT it back. The registry offers no compare-and-swap, so a
- * concurrent writer is caught twice: right before the PUT the tag is read again and must still name
- * the index this round started from, and after the PUT (and a short wait) the tag must still list
- * every referrer added; otherwise the round starts over from what the tag names then.
+ * Read-modify-write of the fallback index of `subject` (distribution-spec "Pushing Manifests with
+ * Subject" and "Deleting Manifests", for registries without the referrers API): read the
+ * `sha256-<hex>` tag (absent: an empty index), apply the edit, PUT it back. The registry offers no
+ * compare-and-swap, so a concurrent writer is caught twice: right before the PUT the tag is read again
+ * and must still name the index this round started from, and after the PUT (and a short wait) the
+ * edit must still hold; otherwise the round starts over from what the tag names then.
  */
-export async function addToFallbackIndex(repo: RegistryRepository, subject: Descriptor, referrers: readonly Descriptor[], options: FallbackWriteOptions = {}): Promise<void> {
+export async function rewriteFallbackIndex(repo: RegistryRepository, subject: Descriptor, edit: FallbackEdit, options: FallbackWriteOptions = {}): Promise<void> {
   const tag = referrersTag(subject.digest);
   const attempts = options.attempts ?? 6;
   const sleep = options.sleep ?? timer;
   const settle = options.settleMs ?? 200;
   for (let round = 1; round <= attempts; round++) {
     const base = await readFallbackIndex(repo, tag);
-    const { index, changed } = mergeReferrers(base?.index, referrers);
+    const { index, changed } = edit.apply(base?.index);
     if (!changed) return;
     if ((await currentDigest(repo, tag)) === base?.digest) {
       await putManifest(repo.client, repo.repository, tag, index.descriptor, index.bytes, `referrers tag ${repo.name}:${tag}`);
       await sleep(settle + Math.floor(Math.random() * 100));
-      if (listsAll((await readFallbackIndex(repo, tag))?.index, referrers)) return;
+      if (edit.holds((await readFallbackIndex(repo, tag))?.index)) return;
     }
-    // Someone else wrote the tag in between: wait a little (randomly, so two writers part) and merge again.
+    // Someone else wrote the tag in between: wait a little (randomly, so two writers part) and edit again.
     await sleep(Math.floor(Math.random() * 50 * round));
   }
-  throw new RegctlError('failed', `could not add ${referrers.length} referrer(s) to ${repo.name}:${tag}: the tag kept changing under concurrent writers (${attempts} attempts)`);
+  throw new RegctlError('failed', `could not ${edit.what} ${repo.name}:${tag}: the tag kept changing under concurrent writers (${attempts} attempts)`);
+}
+
+/** Adds `referrers` to the fallback index of `subject`, merging with what is there (see {@link rewriteFallbackIndex}). */
+export function addToFallbackIndex(repo: RegistryRepository, subject: Descriptor, referrers: readonly Descriptor[], options: FallbackWriteOptions = {}): Promise<void> {
+  return rewriteFallbackIndex(repo, subject, {
+    apply: (current) => mergeReferrers(current, referrers),
+    holds: (current) => listsAll(current, referrers),
+    what: `add ${referrers.length} referrer(s) to`,
+  }, options);
+}
+
+/** Removes referrers (by digest) from the fallback index of `subject`; nothing when it does not list them. */
+export function removeFromFallbackIndex(repo: RegistryRepository, subject: Descriptor, digests: readonly string[], options: FallbackWriteOptions = {}): Promise<void> {
+  return rewriteFallbackIndex(repo, subject, {
+    apply: (current) => removeReferrers(current, digests),
+    holds: (current) => !(current?.manifests ?? []).some((d) => digests.includes(d.digest)),
+    what: `remove ${digests.length} referrer(s) from`,
+  }, options);
 }

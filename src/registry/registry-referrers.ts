@@ -1,7 +1,7 @@
 import { filterReferrers, type ReferrerIndexer, type ReferrerLister, type ReferrerListing, type ReferrersSource } from '../content/referrers.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { referrersTag } from '../oci/referrer-entry.js';
-import { addToFallbackIndex, readFallbackIndex, type FallbackWriteOptions } from './fallback-index.js';
+import { addToFallbackIndex, readFallbackIndex, removeFromFallbackIndex, type FallbackWriteOptions } from './fallback-index.js';
 import { listReferrersApi } from './referrers-api.js';
 import type { RegistryRepository } from './repository.js';
 
@@ -39,9 +39,23 @@ export class RegistryReferrers implements ReferrerLister, ReferrerIndexer {
       this.api = true;
       return 'api';
     }
-    if (this.api === undefined) this.api = (await listReferrersApi(this.repo.client, this.repo.repository, subject.digest)) !== undefined;
-    if (this.api) return 'api';
+    if (await this.hasApi(subject)) return 'api';
     await addToFallbackIndex(this.repo, subject, referrers, this.fallback);
     return 'tag';
+  }
+
+  /**
+   * After a referrer was deleted: a registry with the API forgets it itself; otherwise it is taken
+   * out of the subject's fallback index (distribution-spec "Deleting Manifests"), so none dangles.
+   */
+  async unindexReferrers(subject: Descriptor, digests: string[]): Promise<ReferrersSource> {
+    if (await this.hasApi(subject)) return 'api';
+    await removeFromFallbackIndex(this.repo, subject, digests, this.fallback);
+    return 'tag';
+  }
+
+  private async hasApi(subject: Descriptor): Promise<boolean> {
+    this.api ??= (await listReferrersApi(this.repo.client, this.repo.repository, subject.digest)) !== undefined;
+    return this.api;
   }
 }

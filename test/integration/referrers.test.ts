@@ -137,6 +137,17 @@ describe('referrers and attach against the real registry (no referrers API: the 
     assert.deepEqual((await list(`${b.host}/cosign/app:v1`)).referrers, [], 'without --referrers no referrer is copied');
   });
 
+  it('delete of an attached artifact by digest takes it out of the fallback index; the other referrers stay', async () => {
+    await seedImage(a, 'del/app:v1', { seed: 'referrers-delete', layers: 1, layerSize: 256 });
+    const keep = (await regctl([...C, 'attach', '-q', '--artifact-type', 'application/vnd.example.keep', `${a.host}/del/app:v1`])).stdout.trim();
+    const drop = (await regctl([...C, 'attach', '-q', '--artifact-type', 'application/vnd.example.drop', `${a.host}/del/app:v1`])).stdout.trim();
+    assert.deepEqual((await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest), [keep, drop]);
+    const r = await regctl([...C, 'delete', `${a.host}/del/app@${drop}`]);
+    assert.match(r.stdout, /^Deleted: /);
+    assert.deepEqual((await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest), [keep]);
+    await regctl([...C, 'delete', `${a.host}/del/app@${drop}`], 3);
+  });
+
   it('works on a token-auth registry with credentials (pull,push tokens for the fallback tag); without them exits 4', async () => {
     const tok = await startRegistry({ mode: 'token' });
     try {

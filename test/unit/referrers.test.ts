@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copy } from '../../src/content/copy.js';
 import { MemoryStore } from '../../src/content/memory-store.js';
-import { filterReferrers, listsAll, mergeReferrers } from '../../src/content/referrers.js';
+import { filterReferrers, listsAll, mergeReferrers, removeReferrers } from '../../src/content/referrers.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
 import { attestationsOf } from '../../src/oci/attestations.js';
 import { EMPTY_DESCRIPTOR, EMPTY_JSON, referrerEntry, referrersTag } from '../../src/oci/referrer-entry.js';
@@ -60,6 +60,11 @@ test('merging referrers keeps what is there, adds what is missing once, and says
   assert.ok(listsAll({ manifests: merged.manifests }, [d(3), d(1)]));
   assert.ok(!listsAll({ manifests: merged.manifests }, [d(4)]));
   assert.deepEqual(filterReferrers(merged.manifests, 't/b').map((m) => m.size), [3]);
+  const removed = removeReferrers({ manifests: merged.manifests, annotations: { keep: 'me' } }, [d(2).digest]);
+  assert.equal(removed.changed, true);
+  assert.deepEqual((JSON.parse(removed.index.bytes.toString()) as { manifests: Descriptor[] }).manifests.map((m) => m.size), [1, 3]);
+  assert.equal(removeReferrers({ manifests: merged.manifests }, [d(9).digest]).changed, false);
+  assert.equal(removeReferrers(undefined, [d(1).digest]).changed, false);
   assert.equal(filterReferrers(merged.manifests, undefined).length, 3);
 });
 
