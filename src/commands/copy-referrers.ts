@@ -54,6 +54,9 @@ export async function bringReferrers(src: ReferrerSource, dst: ReferrerSink, res
       io.status(`${c.digest}: ${what} of ${c.subject} copied${c.indexedBy === 'tag' ? ' (fallback tag updated)' : ''}`);
     },
   });
-  if (!quiet) io.status(`${copied.length} referrer(s) and digest tag(s) copied`);
+  if (!quiet) {
+    const tags = copied.filter((c) => c.tag !== undefined).length;
+    io.status(`${copied.length - tags} referrer(s)${flags.digestTags ? ` and ${tags} digest tag(s)` : ''} copied`);
+  }
   return copied;
 }

@@ -70,8 +70,9 @@ interface Pending {
 export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subjects: readonly Descriptor[], options: ReferrerCopyOptions = {}): Promise<ReferrerCopied[]> {
   const copied: ReferrerCopied[] = [];
   const seen = new Set(subjects.map((s) => s.digest));
+  const missing = new Set<string>();
   const queue: Pending[] = subjects.map((subject) => ({ subject, depth: 0 }));
-  const copyOne = (desc: Descriptor, tag?: string): Promise<unknown> => copyDescriptor(src.target, desc, dst.target, tag, { ...options.copy, platforms: { mode: 'all' } });
+  const copyOne = (desc: Descriptor): Promise<unknown> => copyDescriptor(src.target, desc, dst.target, undefined, { ...options.copy, platforms: { mode: 'all' } });
   /** Claims `child` (at `depth` below a subject) for copying; false when it was seen before. */
   const claim = (subject: Descriptor, child: Descriptor, depth: number): boolean => {
     if (seen.has(child.digest)) return false;
@@ -94,10 +95,15 @@ export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subj
           options.warn?.(`referrer ${listed.digest} of ${subject.digest} is a ${listed.mediaType}, which regctl cannot copy; skipped`);
           continue;
         }
-        if (listed.digest === subject.digest || entries.some((e) => e.digest === listed.digest)) continue;
+        if (listed.digest === subject.digest || missing.has(listed.digest) || entries.some((e) => e.digest === listed.digest)) continue;
         const bare: Descriptor = { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
         if (claim(subject, bare, depth + 1)) {
-          await copyOne(bare);
+          // A fallback list can outlive what it lists (deleted by a tool that left the entry).
+          if (!(await copyOne(bare).then(() => true, (err: unknown) => skipMissing(err)))) {
+            missing.add(listed.digest);
+            options.warn?.(`referrer ${listed.digest} of ${subject.digest} is listed but missing at the source; skipped`);
+            continue;
+          }
           queue.push({ subject: bare, depth: depth + 1 });
         }
         entries.push(referrerEntry(bare, await fetchAll(src.target, bare, undefined, `referrer ${listed.digest}`)).descriptor);
@@ -120,6 +126,12 @@ export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subj
     }
   }
   return copied;
+}
+
+/** False for a not-found error (the caller skips that referrer); anything else is rethrown. */
+function skipMissing(err: unknown): false {
+  if (err instanceof RegctlError && err.kind === 'not-found') return false;
+  throw err;
 }
 
 /** The manifest a tag names at the source, or undefined when there is none. */

@@ -66,12 +66,14 @@ test('copyReferrers does not loop on a hostile list that refers back, skips what
   const image = await artifact(src, 'application/vnd.example.image', undefined, 'image');
   const a = await artifact(src, 't/a', image, 'a');
   const refs = new MapReferrers();
-  refs.lists.set(image.digest, [a, { mediaType: 'application/vnd.oci.artifact.manifest.v1+json', digest: sha256Digest('old'), size: 3 }, image]);
+  const gone = { mediaType: MANIFEST, digest: sha256Digest('deleted'), size: 7 };
+  refs.lists.set(image.digest, [a, { mediaType: 'application/vnd.oci.artifact.manifest.v1+json', digest: sha256Digest('old'), size: 3 }, image, gone]);
   refs.lists.set(a.digest, [image, a]);
   const warnings: string[] = [];
   const copied = await copyReferrers({ target: src, lister: refs }, sinkOf(new MemoryStore(), new MapReferrers()), [image], { warn: (l) => warnings.push(l) });
   assert.deepEqual(copied.map((c) => c.digest), [a.digest, image.digest]);
   assert.match(warnings.join('\n'), /is a application\/vnd\.oci\.artifact\.manifest\.v1\+json, which regctl cannot copy; skipped/);
+  assert.match(warnings.join('\n'), new RegExp(`referrer ${gone.digest} of ${image.digest} is listed but missing at the source; skipped`));
 
   const chain = new MapReferrers();
   let subject = image;
