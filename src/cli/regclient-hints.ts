@@ -58,7 +58,12 @@ const GROUPS: Record<string, Group> = {
   },
   config: { subs: { 'get|set': CONFIG_NOTE } },
   version: { subs: { '': use(() => 'regctl --version') } },
-  artifact: { subs: {} },
+  artifact: {
+    subs: {
+      'list|ls|tree': use((a) => `regctl referrers ${arg(a, 0, 'REF')}`),
+      put: use(() => 'regctl attach --artifact-type TYPE REF FILE...'),
+    },
+  },
   blob: { aliases: ['layer'], subs: {} },
   index: { subs: {} },
 };

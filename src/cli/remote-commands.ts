@@ -58,6 +58,16 @@ function uploadFlags(opts: UploadFlags): UploadFlags {
   return { ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}), ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}) };
 }
 
+/** `--referrers` and `--digest-tags` of pull and copy. */
+interface ReferrerOpts {
+  referrers?: boolean;
+  digestTags?: boolean;
+}
+
+function referrerFlags(opts: ReferrerOpts): ReferrerOpts {
+  return { ...(opts.referrers ? { referrers: true } : {}), ...(opts.digestTags ? { digestTags: true } : {}) };
+}
+
 /** Registers the registry commands: pull, push, copy, tags, digest. */
 export function registerRemoteCommands(program: Command, run: CommandRunner): void {
   program
@@ -65,11 +75,13 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .argument('<reference>', 'image to fetch, e.g. alpine, ghcr.io/org/app:1.2, app@sha256:…')
     .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', platformList)
     .option('--all-platforms', 'store the whole index and every platform')
+    .option('--referrers', 'also store what refers to it (signatures, SBOMs, attestations), recursively')
+    .option('--digest-tags', "also store cosign's sha256-<hex>.sig/.att/.sbom tags")
     .description('fetch an image from its registry into the cache')
     .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
-    .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean }, cmd: Command) =>
+    .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean } & ReferrerOpts, cmd: Command) =>
       run(cmd, (flags) => {
-        const options: PullOptions = { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet };
+        const options: PullOptions = { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet, ...referrerFlags(opts) };
         return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
@@ -95,6 +107,8 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
     .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
     .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
+    .option('--referrers', 'also copy what refers to it (signatures, SBOMs, attestations), recursively')
+    .option('--digest-tags', "also copy cosign's sha256-<hex>.sig/.att/.sbom tags")
     .option('--json', 'one JSON document on stdout')
     .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
     .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
@@ -106,15 +120,19 @@ By default the whole image is copied: a multi-platform index keeps every platfor
 --platform writes an index holding only the platforms named, which has a new digest (printed).
 Within one registry, blobs are mounted instead of copied. An oci:DIR destination without REF is
 named after the source tag. Prints the destination digest and its pinned reference (-q: only the latter).
+--referrers also copies every referrer (found by the source's referrers API or sha256-<hex> fallback
+tag, recursively) so the destination's own discovery finds them; --platform keeps the buildx
+attestations of the platforms kept.
 ${UPLOAD_HELP}
 
 Examples:
   regctl copy ghcr.io/org/app:1.2 registry.example.com/app:1.2
   regctl copy --platform linux/amd64,linux/arm64 docker.io/library/alpine:3 localhost:5000/alpine:3
   regctl copy localhost:5000/app:1 oci:./app-layout:1
-  regctl copy oci:./app-layout:1 localhost:5000/app:1`,
+  regctl copy oci:./app-layout:1 localhost:5000/app:1
+  regctl copy --referrers --digest-tags ghcr.io/org/app:1.2 registry.example.com/app:1.2`,
     )
-    .action((source: string, destination: string, opts: UploadFlags & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
+    .action((source: string, destination: string, opts: UploadFlags & ReferrerOpts & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
       run(cmd, (flags) => {
         const options: CopyCommandOptions = {
           source,
@@ -124,6 +142,7 @@ Examples:
           json: !!opts.json,
           quiet: !!flags.quiet,
           ...uploadFlags(opts),
+          ...referrerFlags(opts),
         };
         return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
       }),

@@ -12,9 +12,12 @@ import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import { humanSize } from './format.js';
 import type { CommandIo } from './io.js';
+import { bringReferrers, type ReferrerFlags } from './copy-referrers.js';
+import { referrerSink, referrerSource } from './referrer-ends.js';
+import type { ReferrerCopied } from '../content/referrers-copy.js';
 
 /** Options of `regctl copy`. */
-export interface CopyCommandOptions {
+export interface CopyCommandOptions extends ReferrerFlags {
   /** A registry reference or `oci:DIR[:REF]`. */
   source: string;
   /** A registry reference or `oci:DIR[:REF]`. */
@@ -46,6 +49,8 @@ export interface CopyCommandResult {
   platforms: string[];
   blobs: { copied: number; skipped: number; mounted: number };
   bytes: number;
+  /** Referrers and cosign digest tags copied (`--referrers`, `--digest-tags`). */
+  referrers: ReferrerCopied[];
 }
 
 /**
@@ -72,13 +77,14 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
   }
   if (!options.quiet && !options.json) io.status(`Copying ${formatLocation(from)} to ${formatLocation(to)}`);
   const sameRegistry = from.kind === 'registry' && to.kind === 'registry' && from.ref.registry === to.ref.registry && from.ref.repository !== to.ref.repository;
-  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, nameIt ? undefined : dstName, {
-    platforms: selection,
+  const transfer = {
     concurrency: session.concurrency,
     ...(io.progress ? { listener: io.progress } : {}),
     ...(sameRegistry ? { mountCandidates: () => [from.ref.repository] } : {}),
-  }));
+  };
+  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, nameIt ? undefined : dstName, { platforms: selection, ...transfer }));
   if (nameIt) await nameIt(result.descriptor);
+  const referrers = await namingErrors(formatLocation(from), () => bringReferrers(referrerSource(src), referrerSink(dst), result, options, transfer, io, !!(options.quiet || options.json)));
   const { digest, mediaType, size } = result.descriptor;
   if (to.kind === 'registry' && to.ref.digest && to.ref.digest !== digest) {
     throw new RegctlError('failed', `copied ${digest}, but the destination ${formatLocation(to)} names ${to.ref.digest}: drop the digest or the platform filter`);
@@ -94,6 +100,7 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
     platforms: result.filtered ? wanted.map((p) => formatPlatform(parsePlatform(p))) : [],
     blobs: { copied: result.copied, skipped: result.skipped, mounted: result.mounted },
     bytes: result.bytes,
+    referrers,
   };
   print(out, to, options, io);
   return out;

@@ -5,6 +5,7 @@ import { deleteTag } from '../registry/tag-delete.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 import { namingErrors } from './name-errors.js';
+import { referrerCleanup } from './delete-referrer.js';
 
 /** Options of `regctl delete`. */
 export interface DeleteOptions {
@@ -46,7 +47,10 @@ export async function deleteRemote(session: Session, options: DeleteOptions, io:
   let result: DeleteResult;
   if (ref.digest) {
     const name = `${formatRepository(ref)}@${ref.digest}`;
+    // An artifact attached to an image also leaves the image's sha256-<hex> fallback index.
+    const cleanup = await namingErrors(name, () => referrerCleanup(repo, ref.digest as string));
     await namingErrors(name, () => deleteManifestByDigest(repo.client, repo.repository, ref.digest as string, `manifest ${name}`, name));
+    await namingErrors(name, cleanup);
     result = { reference: name, ...base, tag: null, digest: ref.digest, deleted: 'manifest', method: 'manifest-delete' };
   } else {
     const name = formatReference(ref);

@@ -7,9 +7,11 @@ import { formatReference, formatRepository, parseReference } from '../ref/refere
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
+import { bringReferrers, type ReferrerFlags } from './copy-referrers.js';
+import { cacheTagNames, referrerSink, referrerSource } from './referrer-ends.js';
 
 /** Options of `regctl pull`. */
-export interface PullOptions {
+export interface PullOptions extends ReferrerFlags {
   reference: string;
   /**
    * os/arch[/variant]; default the host's. Several (comma-separated, or several entries) store an
@@ -32,6 +34,8 @@ export interface PullResult {
   upToDate: boolean;
   blobsFetched: number;
   bytes: number;
+  /** Referrers and digest tags stored with it (`--referrers`, `--digest-tags`). */
+  referrers: number;
 }
 
 /** Fetches an image into the cache, like `docker pull`: copy(registry → cache), choosing a platform. */
@@ -50,21 +54,25 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   if (!options.quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
   const source = await session.open({ kind: 'registry', ref });
   const subset = platforms.mode === 'subset';
+  let referrers = 0;
   const result = await cache.withLease(async () => {
-    const copied = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, {
-      platforms,
+    const transfer = {
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       // Remembered so a later push to another repository of this registry can mount instead of upload.
       onPresent: cache.recordSources(formatRepository(ref)),
       // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
       foreignLayers: new ForeignLayerFetcher(session.transport()),
-    }));
+    };
+    const copied = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, { platforms, ...transfer }));
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {
       const { descriptor, filtered } = copied;
       await cache.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: copied.source.digest } } : descriptor, name);
     }
+    // Referrers live in the cache under REPO:sha256-<hex> fallback tags, which also keep them from prune.
+    const names = cacheTagNames(formatRepository(ref));
+    referrers = (await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, !!options.quiet))).length;
     return copied;
   });
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
@@ -78,5 +86,5 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
     io.out(upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}`);
     io.out(name);
   }
-  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes };
+  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes, referrers };
 }

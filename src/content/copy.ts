@@ -4,6 +4,7 @@ import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js
 import { sha256Digest } from '../oci/digest.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isNonDistributable } from '../oci/media-types.js';
+import { attestationsOf } from '../oci/attestations.js';
 import { runLimited } from './limit.js';
 import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
@@ -85,7 +86,9 @@ export async function copyDescriptor(src: Target, root: Descriptor, dst: Target,
       const children: Descriptor[] = [];
       for (const p of selection.platforms) children.push(await selectPlatform(src, root, parsed.index, p));
       // Children found in nested indexes are listed directly: the filtered index is flat.
-      const unique = [...new Map(children.map((c) => [c.digest, c])).values()];
+      const chosen = [...new Map(children.map((c) => [c.digest, c])).values()];
+      // buildx attestations of the kept platforms stay with them (SPEC §7).
+      const unique = [...chosen, ...attestationsOf(parsed.index.manifests, chosen)];
       await copyIndexChildren(ctx, unique, [root.digest]);
       const index = { ...parsed.index, manifests: unique };
       if (!index.mediaType) index.mediaType = parsed.mediaType;

@@ -93,8 +93,11 @@ async function headAnswer(res: TransportResponse, url: string, reference: string
   return { mediaType, digest, size };
 }
 
-/** PUTs manifest bytes under a tag or digest; the registry must answer 201. */
-export async function putManifest(client: RegistryClient, repository: string, reference: string, desc: Descriptor, bytes: Buffer, what: string): Promise<void> {
+/**
+ * PUTs manifest bytes under a tag or digest; the registry must answer 201. Resolves with the
+ * `OCI-Subject` header, which a registry with the referrers API sends for a manifest with a subject.
+ */
+export async function putManifest(client: RegistryClient, repository: string, reference: string, desc: Descriptor, bytes: Buffer, what: string): Promise<string | undefined> {
   const { res, url } = await client.request({
     method: 'PUT',
     path: `/v2/${repository}/manifests/${reference}`,
@@ -107,6 +110,7 @@ export async function putManifest(client: RegistryClient, repository: string, re
     discard(res);
     const served = header(res, 'docker-content-digest');
     if (served && isDigest(served) && served !== desc.digest) throw new DigestMismatchError(desc.digest, served, `${what} (registry)`);
+    return header(res, 'oci-subject');
   } catch (err) {
     throw withSubject(err, manifestSubject(client, repository, reference));
   }

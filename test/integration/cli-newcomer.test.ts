@@ -53,7 +53,8 @@ test("regclient's command groups get one line naming the equivalent, exit 2", as
     [['repo', 'ls', 'localhost:5000'], /use: regctl catalog localhost:5000$/],
     [['tag', 'rm', 'localhost:5000/team/app:v1'], /use: regctl delete localhost:5000\/team\/app:v1 \(regctl rmi untags the local cache\)$/],
     [['registry', 'login', 'ghcr.io'], /use: regctl login ghcr\.io$/],
-    [['artifact', 'ls', 'x'], /"regctl artifact ls" has no equivalent here/],
+    [['artifact', 'get', 'x'], /"regctl artifact get" has no equivalent here/],
+    [['artifact', 'tree', 'x'], /for "regctl artifact tree" use: regctl referrers x/],
     [['blob', 'get', 'x', 'sha256:00'], /"regctl blob get" has no equivalent here/],
     [['index', 'create', 'x'], /"regctl index create" has no equivalent here/],
   ];

@@ -23,12 +23,15 @@ test('regclient command lines get our equivalent, with their operands', () => {
     [['registry', 'login', 'ghcr.io'], 'for "regctl registry login" use: regctl login ghcr.io'],
     [['registry', 'logout', 'ghcr.io'], 'for "regctl registry logout" use: regctl logout ghcr.io'],
     [['version'], 'for "regctl version" use: regctl --version'],
+    [['artifact', 'tree', 'reg/x:1'], 'for "regctl artifact tree" use: regctl referrers reg/x:1'],
+    [['artifact', 'list', 'reg/x:1'], 'for "regctl artifact list" use: regctl referrers reg/x:1'],
+    [['artifact', 'put', '--subject', 'reg/x:1'], 'for "regctl artifact put" use: regctl attach --artifact-type TYPE REF FILE...'],
   ];
   for (const [words, expected] of cases) assert.equal(regclientHint(words), `${PREFIX}: ${expected}`, words.join(' '));
 });
 
 test('regclient commands without an equivalent say so in one line', () => {
-  for (const words of [['blob', 'get', 'r', 'sha256:x'], ['layer', 'head'], ['artifact', 'ls', 'x'], ['index', 'create', 'x'], ['image'], ['registry', 'set', 'x']]) {
+  for (const words of [['blob', 'get', 'r', 'sha256:x'], ['layer', 'head'], ['artifact', 'get', 'x'], ['index', 'create', 'x'], ['image'], ['registry', 'set', 'x']]) {
     const hint = regclientHint(words);
     assert.ok(hint?.startsWith(`${PREFIX}: "regctl ${words.slice(0, 2).join(' ')}"`), `${words.join(' ')}: ${hint}`);
     assert.ok(!hint?.includes('\n'));
