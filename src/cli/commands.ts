@@ -5,6 +5,7 @@ import { registerArchiveCommands } from './archive-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerAuthCommands } from './auth-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
+import { registerSyncCommand } from './sync-command.js';
 
 /** Adds every regctl command to the program. */
 export function registerCommands(program: Command, run: CommandRunner): void {
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, run: CommandRunner): void {
   registerArchiveCommands(program, run);
   registerAuthCommands(program, run);
   registerRegistryCommands(program, run);
+  registerSyncCommand(program, run);
 }

@@ -1,0 +1,100 @@
+import { copyDescriptor, type CopyOptions } from '../content/copy.js';
+import { filteredIndex } from '../content/filtered-index.js';
+import { fetchAll } from '../content/read-all.js';
+import { isRegctlError, RegistryError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { parseManifest } from '../oci/manifest.js';
+import { isIndexMediaType } from '../oci/media-types.js';
+import { formatLocation } from '../ref/location.js';
+import { formatReference } from '../ref/reference.js';
+import type { GateRefusal } from './rate-gate.js';
+import type { SyncEnds, SyncResult, SyncRunOptions, SyncSource, SyncTask } from './types.js';
+
+/** The digest a platform subset of the index `root` has, as copy would write it. */
+async function filteredDigest(src: SyncSource, root: Descriptor, task: SyncTask): Promise<string> {
+  const what = `manifest ${root.digest}`;
+  const parsed = parseManifest(await fetchAll(src.target, root, undefined, what), root.mediaType, what);
+  if (parsed.kind !== 'index') return root.digest;
+  return (await filteredIndex(src.target, root, parsed.mediaType, parsed.index, task.item.platforms)).descriptor.digest;
+}
+
+function limitReason(r: GateRefusal, min: number): string {
+  const busy = r.inFlight ? ` and ${r.inFlight} in progress` : '';
+  return `pull limit: ${r.host} has ${r.remaining} pull(s) left${busy}, and --ratelimit-min is ${min}`;
+}
+
+/** The report fields of a failure: its one-line message, kind and exit code. */
+export function failure(err: unknown): Pick<SyncResult, 'reason' | 'kind' | 'exitCode'> {
+  if (isRegctlError(err)) return { reason: err.message, kind: err.kind, exitCode: err.exitCode };
+  return { reason: `internal error: ${err instanceof Error ? err.message : String(err)}`, kind: 'internal', exitCode: 1 };
+}
+
+/**
+ * Brings one image in step (idempotent): HEADs the source and the target, and when the target
+ * already names the source's digest, stops there — nothing is read or written, and Docker Hub
+ * counts no pull. Otherwise it takes a pull from the rate gate (or reports the image skipped),
+ * and copies; the copy itself skips blobs the target has and mounts within one registry. With
+ * platforms, a multi-platform source's filtered index is computed (one manifest GET) to compare.
+ * A failure is returned as the image's result, never thrown.
+ */
+export async function runTask(index: number, task: SyncTask, ends: SyncEnds, options: SyncRunOptions): Promise<SyncResult> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const base = { index, source: formatReference(task.source), target: formatLocation(task.target) };
+  const done = (fields: Omit<SyncResult, 'index' | 'source' | 'target' | 'seconds'>): SyncResult => ({ ...base, ...fields, seconds: (now() - started) / 1000 });
+  const src = ends.source(task.source);
+  let host: string | undefined;
+  try {
+    const head = await src.head(task.source.digest ?? (task.source.tag as string));
+    const dst = await ends.target(task, { write: !options.dryRun, reopen: (d) => src.target.fetch(d) });
+    const filtering = task.item.platforms.length > 0 && isIndexMediaType(head.mediaType);
+    const current = await dst.current(head);
+    if (!filtering && current === head.digest) return done({ status: 'up-to-date', digest: head.digest });
+    if (options.dryRun && !(filtering && current !== undefined)) return done({ status: 'would-copy', digest: head.digest });
+
+    // From here manifests are read with GET: a pull, as Docker Hub counts them.
+    const gateHost = src.host();
+    const refusal = options.gate?.acquire(gateHost);
+    if (refusal) return done({ status: 'skipped', digest: head.digest, reason: limitReason(refusal, options.gate?.min ?? 0) });
+    host = gateHost;
+    try {
+      const root = await src.target.resolve(head.digest);
+      const viaFilter = filtering ? { sourceDigest: head.digest } : {};
+      if (filtering && current !== undefined) {
+        const expected = await filteredDigest(src, root, task);
+        if (expected === current) return done({ status: 'up-to-date', digest: expected, ...viaFilter });
+        if (options.dryRun) return done({ status: 'would-copy', digest: expected, ...viaFilter });
+      }
+      options.onEvent?.({ type: 'start', ...base });
+      const sameRegistry = task.target.kind === 'registry' && task.target.ref.registry === task.source.registry && task.target.ref.repository !== task.source.repository;
+      const copyOptions: CopyOptions = {
+        platforms: filtering ? { mode: 'subset', platforms: task.item.platforms } : { mode: 'all' },
+        concurrency: task.item.concurrency ?? options.concurrency ?? 4,
+        ...(options.listener ? { listener: options.listener } : {}),
+        ...(sameRegistry ? { mountCandidates: () => [task.source.repository] } : {}),
+      };
+      const target = await dst.open();
+      const copied = await copyDescriptor(src.target, root, target, undefined, copyOptions);
+      await dst.name(copied.descriptor);
+      if (task.item.referrers && options.copyReferrers) await options.copyReferrers(task, src.target, target, copied.descriptor);
+      return done({
+        status: 'copied',
+        digest: copied.descriptor.digest,
+        ...(copied.descriptor.digest !== head.digest ? { sourceDigest: head.digest } : {}),
+        blobs: { copied: copied.copied, skipped: copied.skipped, mounted: copied.mounted },
+        bytes: copied.bytes,
+      });
+    } finally {
+      options.gate?.release(gateHost);
+    }
+  } catch (err) {
+    // Docker Hub answers 429 once the limit is spent (after the transport's Retry-After retries):
+    // this image and every later pull from that host are skipped, not failed.
+    if (err instanceof RegistryError && err.status === 429 && options.gate) {
+      const limited = host ?? src.host();
+      options.gate.exhaust(limited);
+      return done({ status: 'skipped', reason: `pull limit: ${limited} answered 429 (${err.message})` });
+    }
+    return done({ status: 'failed', ...failure(err) });
+  }
+}
