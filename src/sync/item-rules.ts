@@ -30,7 +30,7 @@ export interface RawItem extends RawRules {
 }
 
 function message(err: unknown): string {
-  return isRegctlError(err) ? err.message : String(err);
+  return isRegctlError(err) || err instanceof Error ? err.message : String(err);
 }
 
 /** Problems of the shared settings (regular expressions, semver range, platforms), with paths under `at`. */

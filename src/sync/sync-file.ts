@@ -32,13 +32,20 @@ export function formatPath(path: FieldPath): string {
   return out || '(top level)';
 }
 
-function describe(issue: z.core.$ZodIssue): Problem[] {
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let value = data;
+  for (const p of path) value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[p] : undefined;
+  return value;
+}
+
+function describe(issue: z.core.$ZodIssue, data: unknown): Problem[] {
   const path = issue.path as (string | number)[];
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((k) => ({ path: [...path, k], message: 'unknown field' }));
     case 'invalid_type':
-      return [{ path, message: issue.input === undefined ? 'is required' : `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}` }];
+      if (valueAt(data, path) === undefined) return [{ path, message: 'is required' }];
+      return [{ path, message: `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}` }];
     case 'too_small':
       return [{ path, message: issue.origin === 'array' ? 'must list at least one entry' : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}` }];
     case 'too_big':
@@ -54,12 +61,14 @@ function describe(issue: z.core.$ZodIssue): Problem[] {
  */
 export function checkSyncData(data: unknown, originOf: (path: FieldPath) => string): { items: SyncItem[]; problems: Problem[] } {
   const shape = SyncFileSchema.safeParse(data);
-  if (!shape.success) return { items: [], problems: shape.error.issues.flatMap(describe) };
+  if (!shape.success) return { items: [], problems: shape.error.issues.flatMap((issue) => describe(issue, data)) };
   const defaults: RawRules = shape.data.defaults ?? {};
   const problems = rulesProblems(defaults, ['defaults']);
+  // Bad defaults are reported once, at their own line, not again in every item.
+  const inherited = problems.length ? {} : defaults;
   const items: SyncItem[] = [];
   shape.data.sync.forEach((raw, i) => {
-    const built = buildItem(raw, defaults, ['sync', i], originOf(['sync', i]));
+    const built = buildItem(raw, inherited, ['sync', i], originOf(['sync', i]));
     problems.push(...built.problems);
     if (built.item) items.push(built.item);
   });

@@ -50,11 +50,13 @@ function startOf(doc: Document, path: FieldPath): number | undefined {
  */
 export function parseYamlSource(text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // prettyErrors is what fills in linePos; its message's position and excerpt are dropped for ours.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0] ?? { line: 1, col: 1 };
-    throw new YamlSyntaxError(first.message.split('\n')[0] ?? first.message, pos.line, pos.col);
+    const message = (first.message.split('\n')[0] ?? first.message).replace(/\s*at line \d+, column \d+:?$/, '');
+    throw new YamlSyntaxError(message, pos.line, pos.col);
   }
   return {
     data: doc.toJS({ maxAliasCount: 100 }),
