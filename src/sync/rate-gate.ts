@@ -7,6 +7,9 @@ export function parseRateLimitRemaining(value: string | undefined): number | und
   return m ? Number(m[1]) : undefined;
 }
 
+/** How long a fallen count is trusted over a higher one that arrives after it. */
+const RISE_AFTER_MS = 60_000;
+
 /** Why the gate refused a pull. */
 export interface GateRefusal {
   host: string;
@@ -18,29 +21,44 @@ export interface GateRefusal {
 
 /**
  * Docker Hub's pull limit, per registry host: pulls are started only while the last
- * `ratelimit-remaining` seen, less the pulls in flight, stays above `min`. An image's pull is
- * counted from its start to its end, so parallel jobs cannot spend the margin between them; HEAD
- * requests are free (Docker Hub does not count them) and never pass the gate. Hosts that send no
- * header are never limited.
+ * `ratelimit-remaining` seen, less the pulls started whose manifest GET has not answered yet,
+ * stays above `min`, so parallel jobs cannot spend the margin between them. HEAD requests are
+ * free (Docker Hub does not count them) and never pass the gate. Hosts that send no header are
+ * never limited.
  */
 export class RateGate {
   readonly min: number;
   private readonly remaining = new Map<string, number>();
+  private readonly loweredAt = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
+  private readonly now: () => number;
 
-  constructor(min: number) {
+  /** `min`: pulls to leave; `now`: clock in ms (default Date.now). */
+  constructor(min: number, now: () => number = Date.now) {
     this.min = min;
+    this.now = now;
   }
 
-  /** Records a `ratelimit-remaining` value a host sent (ignored when absent or malformed). */
+  /**
+   * Records a `ratelimit-remaining` value a host sent (ignored when absent or malformed). A lower
+   * count applies at once; a higher one only a minute after the last fall, so an answer that left
+   * the registry before a pull but arrives after it cannot give that pull back. Docker Hub's
+   * window rolls, so counts do rise again, slowly.
+   */
   observe(host: string, header: string | undefined): void {
     const n = parseRateLimitRemaining(header);
-    if (n !== undefined) this.remaining.set(host.toLowerCase(), n);
+    if (n === undefined) return;
+    const key = host.toLowerCase();
+    const last = this.remaining.get(key);
+    if (last !== undefined && n > last && this.now() - (this.loweredAt.get(key) ?? 0) < RISE_AFTER_MS) return;
+    if (last === undefined || n < last) this.loweredAt.set(key, this.now());
+    this.remaining.set(key, n);
   }
 
   /** Marks a host as out of pulls (it answered 429). */
   exhaust(host: string): void {
     this.remaining.set(host.toLowerCase(), 0);
+    this.loweredAt.set(host.toLowerCase(), this.now());
   }
 
   /** The last remaining count seen for a host. */
@@ -58,7 +76,7 @@ export class RateGate {
     return undefined;
   }
 
-  /** Gives back a pull taken by acquire() once the image is done. */
+  /** Ends a pull taken by acquire(): its manifest GET has answered (and its count was observed), or it failed. */
   release(host: string): void {
     const key = host.toLowerCase();
     this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 0) - 1));

@@ -1,5 +1,6 @@
 import { expandPlan, type PlanEntry } from './plan.js';
-import { failure, runTask } from './run-task.js';
+import { PushClaims } from './push-claims.js';
+import { failure, runTask, type RunShared } from './run-task.js';
 import type { SyncEnds, SyncItem, SyncResult, SyncRunOptions, SyncTotals } from './types.js';
 
 /** Totals with nothing counted yet. */
@@ -39,6 +40,7 @@ export async function runSync(items: readonly SyncItem[], ends: SyncEnds, option
   const started = now();
   const totals = emptyTotals();
   const plan = expandPlan(items, ends, options.shard);
+  const shared: RunShared = { claims: new PushClaims(), copies: new Map() };
   let planned = 0;
   let expanded = false;
   const worker = async (): Promise<void> => {
@@ -51,7 +53,7 @@ export async function runSync(items: readonly SyncItem[], ends: SyncEnds, option
       }
       planned++;
       const entry = next.value;
-      const result = entry.kind === 'task' ? await runTask(entry.index, entry.task, ends, options) : unlisted(entry);
+      const result = entry.kind === 'task' ? await runTask(entry.index, entry.task, ends, options, shared) : unlisted(entry);
       addResult(totals, result);
       options.onEvent?.({ type: 'result', result });
     }

@@ -33,8 +33,9 @@ test('ratelimit-remaining: Docker Hub form and plain numbers; anything else igno
   assert.deepEqual(['76;w=21600', '0;w=21600', ' 12 ', '5', 'x;w=1', '', undefined, '-1'].map(parseRateLimitRemaining), [76, 0, 12, 5, undefined, undefined, undefined, undefined]);
 });
 
-test('the rate gate counts pulls in flight and stops at the minimum', () => {
-  const gate = new RateGate(10);
+test('the rate gate counts pulls whose GET has not answered, and stops at the minimum', () => {
+  let clock = 0;
+  const gate = new RateGate(10, () => clock);
   assert.equal(gate.acquire('hub'), undefined, 'no header seen: no limit');
   gate.release('hub');
   gate.observe('HUB', '12;w=21600');
@@ -44,9 +45,13 @@ test('the rate gate counts pulls in flight and stops at the minimum', () => {
   assert.deepEqual(gate.acquire('hub'), { host: 'hub', remaining: 12, inFlight: 2 }, '12 - 2 is not above 10');
   gate.observe('hub', '11;w=21600');
   gate.release('hub');
-  assert.ok(gate.acquire('hub'), 'one pull done (11 left), one in flight: 11 - 1 is not above 10');
+  assert.ok(gate.acquire('hub'), 'one GET answered (11 left), one not yet: 11 - 1 is not above 10');
+  gate.observe('hub', '12;w=21600');
+  assert.equal(gate.left('hub'), 11, 'a higher count arriving just after a fall is an older answer: ignored');
+  clock += 61_000;
   gate.observe('hub', '20;w=21600');
-  assert.equal(gate.acquire('hub'), undefined, 'a new window: 20 - 1 > 10');
+  assert.equal(gate.left('hub'), 20, 'a minute on, the window has moved: the count rises');
+  assert.equal(gate.acquire('hub'), undefined, '20 - 1 > 10');
   gate.release('hub');
   gate.release('hub');
   gate.observe('hub', 'garbage');

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { MemoryStore } from '../../src/content/memory-store.js';
 import { RegctlError } from '../../src/errors.js';
+import { sha256Digest } from '../../src/oci/digest.js';
+import { PushClaims } from '../../src/sync/push-claims.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
 import { formatRepository, parseReference } from '../../src/ref/reference.js';
 import { RateGate } from '../../src/sync/rate-gate.js';
@@ -172,4 +175,45 @@ test('platforms: a filtered index is copied once, then found up to date', async 
   const second = await run(w, items);
   assert.deepEqual(second.results.map((r) => [r.status, r.digest, r.sourceDigest]), [['up-to-date', first.results[0]?.digest, index.index.digest]]);
   assert.deepEqual([...w.writes.values()], []);
+});
+
+test('tags naming one image: one pull and one upload per blob, the other tags only named', async () => {
+  const w = new World();
+  const image = await buildRandomImage(w.repo('src.example/alias'), { seed: 'alias', layers: 2, layerSize: 300, tag: 'a' });
+  for (const t of ['b', 'c', 'd', 'e']) await w.repo('src.example/alias').tag(image.manifest, t);
+  let pulls = 0;
+  w.onPull = () => void pulls++;
+  const { results, totals } = await run(w, [item('src.example/alias', 'dst.example/alias')], { jobs: 4 });
+  assert.deepEqual(results.map((r) => [r.status, r.digest]), ['a', 'b', 'c', 'd', 'e'].map(() => ['copied', image.manifest.digest]));
+  assert.equal(pulls, 1);
+  assert.deepEqual([totals.blobs.copied, totals.blobs.skipped], [3, 0], 'config and two layers, once');
+  for (const t of ['a', 'b', 'c', 'd', 'e']) assert.equal((await w.repo('dst.example/alias').resolve(t)).digest, image.manifest.digest);
+});
+
+test('push claims: one writer per digest and target at a time; the others wait, then find it present', async () => {
+  const store = new MemoryStore();
+  const claims = new PushClaims();
+  const bytes = Buffer.from('shared layer');
+  const desc = { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length };
+  const first = claims.forTask(store, 'repo');
+  const second = claims.forTask(store, 'repo');
+  const elsewhere = claims.forTask(store, 'other-repo');
+  assert.equal(await first.target.exists(desc), false, 'the first asker claims it');
+  assert.equal(await elsewhere.target.exists(desc), false, 'another target is not held up');
+  let answered: boolean | undefined;
+  const waiting = second.target.exists(desc).then((v) => (answered = v));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(answered, undefined, 'the second waits while the first writes');
+  assert.equal(await first.target.exists(desc), false, 'the holder itself never waits');
+  await first.target.push(desc, Readable.from([bytes]));
+  first.settle(desc);
+  await waiting;
+  assert.equal(answered, true, 'then finds it present');
+  // A holder that ends without writing lets the next one claim it.
+  const other = { ...desc, digest: sha256Digest('never written'), size: 13 };
+  assert.equal(await first.target.exists(other), false);
+  const next = second.target.exists(other);
+  first.releaseAll();
+  assert.equal(await next, false, 'released unwritten: the waiter claims it in turn');
+  second.releaseAll();
 });
