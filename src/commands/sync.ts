@@ -93,9 +93,10 @@ export async function sync(session: Session, options: SyncCommandOptions, io: Co
 
   const gate = new RateGate(options.ratelimitMin ?? 10);
   // A session of its own: the same settings, with the per-registry request cap and the pull-limit reader.
+  const connections = options.maxRequests ?? 8;
   const own = await Session.create({
     ...session.options,
-    connections: options.maxRequests ?? 8,
+    connections,
     onResponse: (res, req) => {
       const url = new URL(req.url);
       if (/\/v2\/.+\/manifests\//.test(url.pathname)) gate.observe(url.host, header(res, 'ratelimit-remaining'));
@@ -108,6 +109,7 @@ export async function sync(session: Session, options: SyncCommandOptions, io: Co
     totals = await runSync(items, openSyncEnds(own), {
       jobs: options.jobs ?? 4,
       concurrency: own.concurrency,
+      connections,
       dryRun: !!options.dryRun,
       gate,
       ...(shard ? { shard } : {}),

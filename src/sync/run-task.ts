@@ -74,9 +74,16 @@ async function presentOrClaim(shared: RunShared, key: string, check: () => Promi
 async function copyInto(task: SyncTask, src: SyncSource, root: Descriptor, dst: SyncTargetEnd, filtering: boolean, options: SyncRunOptions, shared: RunShared) {
   const claimed = shared.claims.forTask(await dst.open(), scopeOf(task));
   const sameRegistry = task.target.kind === 'registry' && task.target.ref.registry === task.source.registry && task.target.ref.repository !== task.source.repository;
+  let concurrency = task.item.concurrency ?? options.concurrency ?? 4;
+  if (sameRegistry && options.connections) {
+    // A blob the registry will not mount is read and written on one host: each transfer holds a
+    // GET and a PUT connection, so all the jobs' transfers together must fit in the host's cap,
+    // or GETs waiting on PUTs would hold every connection.
+    concurrency = Math.min(concurrency, Math.max(1, Math.floor(options.connections / (2 * (options.jobs ?? 4)))));
+  }
   const copyOptions: CopyOptions = {
     platforms: filtering ? { mode: 'subset', platforms: task.item.platforms } : { mode: 'all' },
-    concurrency: task.item.concurrency ?? options.concurrency ?? 4,
+    concurrency,
     onPresent: (desc) => claimed.settle(desc),
     ...(options.listener ? { listener: options.listener } : {}),
     ...(sameRegistry ? { mountCandidates: () => [task.source.repository] } : {}),

@@ -128,6 +128,8 @@ export interface SyncRunOptions {
   jobs?: number;
   /** Blobs of one image in parallel when the item sets none; default 4. */
   concurrency?: number;
+  /** Connections (requests in flight) per registry host, to fit transfers within one registry in; default unlimited. */
+  connections?: number;
   /** Look, report what would be copied, write nothing. */
   dryRun?: boolean;
   /** This run's share: the images whose 0-based plan position p has p % count === index - 1. */

@@ -78,6 +78,16 @@ describe('regctl sync', { timeout: 240_000 }, () => {
     assert.equal(again.stderr, '', 'nothing copied: no progress line');
   });
 
+  it('within one registry every blob is mounted: no blob bytes move', async () => {
+    await a.clearAccessLog();
+    const r = await regctl([...C, 'sync', '--json', `${a.host}/src/app:v1`, `${a.host}/same/app`]);
+    assert.deepEqual(report(r.stdout).results.map((x) => [x.status, x.blobs]), [['copied', { copied: 0, skipped: 0, mounted: 3 }]]);
+    const log = await a.accessLog();
+    assert.deepEqual(log.filter((e) => (e.method === 'PUT' || e.method === 'PATCH') && e.path.includes('/blobs/uploads/')), []);
+    assert.equal(log.filter((e) => e.method === 'GET' && e.path.includes('/blobs/')).length, 0);
+    assert.equal(await skopeoDigest(a, 'same/app:v1'), app['v1']?.manifest.digest);
+  });
+
   it('a YAML file with semver, allow and deny takes exactly the expected tags', async () => {
     const file = join(work.dir, 'alpine.yaml');
     writeFileSync(file, `# mirror the supported alpine releases
