@@ -58,9 +58,7 @@ export async function createSyncDisplay(mode: ProgressMode, quiet: boolean, io: 
       }
       render();
     },
-    stop: () => {
-      render();
-      spinner.stopAndPersist({ symbol: '' });
-    },
+    // The totals line on stdout says what the live line said: it is cleared, not kept.
+    stop: () => spinner.stop(),
   };
 }
