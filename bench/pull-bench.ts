@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { tempLayout } from '../test/support/layout-check.js';
 import { buildRandomImage } from '../test/support/random-image.js';
@@ -12,7 +12,7 @@ import { startRegistry } from '../test/support/registry.js';
 import { skopeoCopy } from '../test/support/skopeo.js';
 import { REGCTL_BIN } from '../test/support/cli.js';
 import { requireTool } from '../test/support/tools.js';
-import { measure, median, RSS_METHOD, type Measurement } from './lib/measure.js';
+import { dropSkopeoBlobCache, flagValue, fmtMiB, fmtS, measure, median, RSS_METHOD, type Measurement } from './lib/measure.js';
 
 const MiB = 1024 * 1024;
 
@@ -24,10 +24,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (flag: string): string | undefined => flagValue(argv, flag);
   const concurrency = value('--concurrency');
   return {
     layers: Number(value('--layers') ?? 4),
@@ -40,21 +37,6 @@ function parseArgs(argv: string[]): Args {
 /** Writes dirty pages out (untimed), so one run's writeback does not land in the next run's time. */
 function settle(): void {
   execFileSync('sync');
-}
-
-/** skopeo's blob-location cache makes later copies mount or skip; remove it before every skopeo run. */
-function dropSkopeoBlobCache(): void {
-  for (const f of ['/var/lib/containers/cache/blob-info-cache-v1.boltdb', join(homedir(), '.local/share/containers/cache/blob-info-cache-v1.boltdb')]) {
-    rmSync(f, { force: true });
-  }
-}
-
-function fmtS(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function fmtMiB(kib: number): string {
-  return `${(kib / 1024).toFixed(0)} MiB`;
 }
 
 function countBlobs(dir: string): number {

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LayoutStore } from '../src/layout/layout-store.js';
 import { REGCTL_BIN } from '../test/support/cli.js';
@@ -15,7 +15,7 @@ import { buildRandomImage } from '../test/support/random-image.js';
 import { startRegistry, type AccessEntry, type RunningRegistry } from '../test/support/registry.js';
 import { skopeoCopy } from '../test/support/skopeo.js';
 import { requireTool } from '../test/support/tools.js';
-import { measure, median, RSS_METHOD, type Measurement } from './lib/measure.js';
+import { dropSkopeoBlobCache, flagValue, fmtMiB, fmtS, measure, median, RSS_METHOD, type Measurement } from './lib/measure.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,10 +26,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (flag: string): string | undefined => flagValue(argv, flag);
   return {
     layers: Number(value('--layers') ?? 4),
     layerSize: (argv.includes('--large') ? 256 : Number(value('--layer-mib') ?? 64)) * MiB,
@@ -37,15 +34,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-/** skopeo's blob-location cache makes later copies mount or skip; remove it before every skopeo run. */
-function dropSkopeoBlobCache(): void {
-  for (const f of ['/var/lib/containers/cache/blob-info-cache-v1.boltdb', join(homedir(), '.local/share/containers/cache/blob-info-cache-v1.boltdb')]) {
-    rmSync(f, { force: true });
-  }
-}
-
-const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const fmtMiB = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
 
 /** Bytes the registry received as blob uploads is not logged; count the upload requests and blob reads instead. */
 function blobTraffic(log: AccessEntry[]): { uploads: number; reads: number; mounts: number } {

@@ -10,7 +10,7 @@ import { EnvStore } from './credentials/env-store.js';
 import { FileStore, credentialsFile } from './credentials/file-store.js';
 import { KeychainStore } from './credentials/keychain-store.js';
 import type { CredentialFunction, CredentialStore } from './credentials/types.js';
-import { createTransport, type Transport } from './http/transport.js';
+import { createTransport, type Transport, type TransportRequest, type TransportResponse } from './http/transport.js';
 import { Cache } from './layout/cache.js';
 import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/client.js';
@@ -43,6 +43,10 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   /** DNS lookup for every connection (tests give loopback a non-loopback name); default the OS resolver. */
   lookup?: LookupFunction;
+  /** Connections per registry host, so the cap on requests in flight to it (sync's --max-requests); default 8. */
+  connections?: number;
+  /** Sees every response's status and headers before its caller does (sync reads `ratelimit-remaining`); default none. */
+  onResponse?: (res: TransportResponse, req: TransportRequest) => void;
 }
 
 /** Options of {@link Session.open}. */
@@ -120,8 +124,14 @@ export class Session {
         insecureHosts: insecure,
         ...(this.options.debug ? { debug: this.options.debug } : {}),
         ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+        ...(this.options.connections ? { connections: this.options.connections } : {}),
         env: this.env,
       });
+      const observe = this.options.onResponse;
+      if (observe) {
+        const inner = this.transportInstance;
+        this.transportInstance = { ...inner, request: async (req) => { const res = await inner.request(req); observe(res, req); return res; } };
+      }
       const t = this.transportInstance;
       this.onClose(() => t.close());
     }

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** One measured run of a command. */
 export interface Measurement {
@@ -71,3 +73,22 @@ export function median(values: number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/** The value after `flag` in argv (`--rounds 5` → "5"), or undefined. */
+export function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** skopeo's blob-location cache makes later copies mount or skip; remove it before every skopeo run. */
+export function dropSkopeoBlobCache(): void {
+  for (const f of ['/var/lib/containers/cache/blob-info-cache-v1.boltdb', join(homedir(), '.local/share/containers/cache/blob-info-cache-v1.boltdb')]) {
+    rmSync(f, { force: true });
+  }
+}
+
+/** Milliseconds as seconds with two decimals. */
+export const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/** KiB as whole MiB. */
+export const fmtMiB = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;

@@ -6,6 +6,7 @@ import { registerRemoteCommands } from './remote-commands.js';
 import { registerAuthCommands } from './auth-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerSupplyChainCommands } from './supply-chain-commands.js';
+import { registerSyncCommand } from './sync-command.js';
 
 /** Adds every regctl command to the program. */
 export function registerCommands(program: Command, run: CommandRunner): void {
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, run: CommandRunner): void {
   registerAuthCommands(program, run);
   registerRegistryCommands(program, run);
   registerSupplyChainCommands(program, run);
+  registerSyncCommand(program, run);
 }

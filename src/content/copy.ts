@@ -1,13 +1,12 @@
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { RegctlError } from '../errors.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
-import { sha256Digest } from '../oci/digest.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isNonDistributable } from '../oci/media-types.js';
-import { attestationsOf } from '../oci/attestations.js';
 import { runLimited } from './limit.js';
 import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
+import { filteredIndex } from './filtered-index.js';
 import { isMounter, type CopyListener, type Fetcher, type Target } from './types.js';
 
 /** How copy treats an index at the source. */
@@ -83,19 +82,11 @@ export async function copyDescriptor(src: Target, root: Descriptor, dst: Target,
       await copyChild(ctx, child, [root.digest]);
       result = { mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}), annotations: { [Annotation.sourceIndex]: root.digest } };
     } else {
-      const children: Descriptor[] = [];
-      for (const p of selection.platforms) children.push(await selectPlatform(src, root, parsed.index, p));
-      // Children found in nested indexes are listed directly: the filtered index is flat.
-      const chosen = [...new Map(children.map((c) => [c.digest, c])).values()];
-      // buildx attestations of the kept platforms stay with them (SPEC §7).
-      const unique = [...chosen, ...attestationsOf(parsed.index.manifests, chosen)];
-      await copyIndexChildren(ctx, unique, [root.digest]);
-      const index = { ...parsed.index, manifests: unique };
-      if (!index.mediaType) index.mediaType = parsed.mediaType;
-      const bytes = Buffer.from(JSON.stringify(index));
-      result = { mediaType: parsed.mediaType, digest: sha256Digest(bytes), size: bytes.length };
+      const subset = await filteredIndex(src, root, parsed.mediaType, parsed.index, selection.platforms);
+      await copyIndexChildren(ctx, subset.children, [root.digest]);
+      result = subset.descriptor;
       filtered = result.digest !== root.digest;
-      await pushManifest(ctx, result, bytes);
+      await pushManifest(ctx, result, subset.bytes);
     }
   }
   if (dstRef !== undefined) await dst.tag(result, dstRef);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 // ARCHITECTURE.md: a module imports only from lower ranks (or itself); third-party packages live in one module.
 const RANK: Record<string, number> = {
   errors: 0, ref: 1, oci: 1, util: 1, content: 2, config: 2, credentials: 3, http: 3, auth: 4,
-  registry: 5, layout: 5, archive: 6, session: 6, commands: 7, cli: 8,
+  registry: 5, layout: 5, archive: 6, session: 6, sync: 6, commands: 7, cli: 8,
 };
 const OWNER: Record<string, (file: string) => boolean> = {
   undici: (f) => f.startsWith('http/'),
@@ -16,7 +16,9 @@ const OWNER: Record<string, (file: string) => boolean> = {
   chalk: (f) => f.startsWith('cli/'),
   'tar-stream': (f) => f.startsWith('archive/'),
   '@napi-rs/keyring': (f) => f === 'credentials/keychain-store.ts',
-  zod: (f) => /^(oci|config|layout|archive|credentials|auth|registry)\//.test(f),
+  zod: (f) => /^(oci|config|layout|archive|credentials|auth|registry|sync)\//.test(f),
+  yaml: (f) => f.startsWith('sync/'),
+  semver: (f) => f.startsWith('sync/'),
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../src');

@@ -57,6 +57,8 @@ const ROWS: Row[] = [
   [['copy', '--referrers', 'a', 'b'], 'copy', { source: 'a', destination: 'b', allPlatforms: false, json: false, quiet: false, referrers: true }],
   [['referrers', 'a:1'], 'referrers', { reference: 'a:1', local: false, json: false }],
   [['referrers', '--artifact-type', 'application/spdx+json', '--local', '--json', 'a:1'], 'referrers', { reference: 'a:1', artifactType: 'application/spdx+json', local: true, json: true }],
+  [['sync', 'mirror.yaml'], 'sync', { file: 'mirror.yaml', referrers: false, dryRun: false, json: false, quiet: false }],
+  [['sync', '--tags', '^v', '--platform', 'linux/amd64', '--referrers', '--dry-run', '--json', '--jobs', '2', '--max-requests', '16', '--ratelimit-min', '5', '--shard', '1/3', 'a/b', 'c/d'], 'sync', { source: 'a/b', target: 'c/d', tags: ['^v'], platforms: ['linux/amd64'], referrers: true, dryRun: true, json: true, quiet: false, jobs: 2, maxRequests: 16, ratelimitMin: 5, shard: '1/3' }],
   [['attach', '--artifact-type', 't/x', 'a:1', 'f1', 'f2'], 'attach', { reference: 'a:1', files: ['f1', 'f2'], artifactType: 't/x', annotations: [], json: false, quiet: false }],
   [['attach', '--artifact-type', 't/x', '--annotation', 'k=v', '--media-type', 'text/plain', '--json', 'a:1'], 'attach', { reference: 'a:1', files: [], artifactType: 't/x', annotations: ['k=v'], mediaType: 'text/plain', json: true, quiet: false }],
   [['tags', 'alpine'], 'tags', { repository: 'alpine', json: false }],
