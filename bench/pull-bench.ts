@@ -67,9 +67,16 @@ async function main(): Promise<void> {
     for (let round = 0; round <= args.rounds; round++) {
       const cache = mkdtempSync(join(scratch, 'regctl-cache-'));
       settle();
-      const r = await measure(process.execPath, [REGCTL_BIN, 'pull', '--progress', 'none', '--cache-dir', cache, ...(args.concurrency ? ['--concurrency', String(args.concurrency)] : []), ref], {
-        PATH: process.env['PATH'], HOME: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), DOCKER_CONFIG: join(scratch, 'docker'),
-      });
+      const r = await measure(
+        process.execPath,
+        [REGCTL_BIN, 'pull', '--progress', 'none', '--cache-dir', cache, ...(args.concurrency ? ['--concurrency', String(args.concurrency)] : []), ref],
+        {
+          PATH: process.env['PATH'],
+          HOME: scratch,
+          XDG_CONFIG_HOME: join(scratch, 'config'),
+          DOCKER_CONFIG: join(scratch, 'docker'),
+        },
+      );
       if (r.code !== 0) throw new Error(`regctl pull failed (${r.code}): ${r.stderr}`);
       if (countBlobs(cache) !== expectedBlobs) throw new Error(`regctl cache holds ${countBlobs(cache)} blobs, expected ${expectedBlobs}`);
       rmSync(cache, { recursive: true, force: true });
@@ -78,12 +85,17 @@ async function main(): Promise<void> {
       const dir = join(scratch, `skopeo-${round}`);
       dropSkopeoBlobCache();
       settle();
-      const s = await measure(skopeo, ['--insecure-policy', 'copy', '--src-tls-verify=false', '--src-no-creds', `docker://${ref}`, `oci:${dir}:v1`], { ...process.env, REGISTRY_AUTH_FILE: authFile });
+      const s = await measure(skopeo, ['--insecure-policy', 'copy', '--src-tls-verify=false', '--src-no-creds', `docker://${ref}`, `oci:${dir}:v1`], {
+        ...process.env,
+        REGISTRY_AUTH_FILE: authFile,
+      });
       if (s.code !== 0) throw new Error(`skopeo copy failed (${s.code}): ${s.stderr}`);
       if (countBlobs(dir) !== expectedBlobs) throw new Error(`skopeo layout holds ${countBlobs(dir)} blobs, expected ${expectedBlobs}`);
       rmSync(dir, { recursive: true, force: true });
       if (round > 0) skopeoRuns.push(s);
-      process.stderr.write(`${round > 0 ? `round ${round}` : 'warm-up'}: regctl ${fmtS(r.wallMs)} ${fmtMiB(r.peakRssKiB)}, skopeo ${fmtS(s.wallMs)} ${fmtMiB(s.peakRssKiB)}\n`);
+      process.stderr.write(
+        `${round > 0 ? `round ${round}` : 'warm-up'}: regctl ${fmtS(r.wallMs)} ${fmtMiB(r.peakRssKiB)}, skopeo ${fmtS(s.wallMs)} ${fmtMiB(s.peakRssKiB)}\n`,
+      );
     }
 
     const rt = median(regctl.map((m) => m.wallMs));

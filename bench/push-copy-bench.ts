@@ -34,7 +34,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-
 /** Bytes the registry received as blob uploads is not logged; count the upload requests and blob reads instead. */
 function blobTraffic(log: AccessEntry[]): { uploads: number; reads: number; mounts: number } {
   return {
@@ -70,7 +69,9 @@ async function main(): Promise<void> {
     // The same image in an OCI layout (skopeo's push source) and in regctl's cache (its push source).
     const store = await LayoutStore.open(layout, { create: true });
     const img = await buildRandomImage(store, { seed: `bench-push-${args.layerSize}`, layers: args.layers, layerSize: args.layerSize, tag: 'v1' });
-    execFileSync(process.execPath, [REGCTL_BIN, '--cache-dir', cache, '--progress', 'none', 'copy', `oci:${layout}:v1`, `oci:${cache}:bench.local/app:v1`], { env });
+    execFileSync(process.execPath, [REGCTL_BIN, '--cache-dir', cache, '--progress', 'none', 'copy', `oci:${layout}:v1`, `oci:${cache}:bench.local/app:v1`], {
+      env,
+    });
     dropSkopeoBlobCache();
     await skopeoCopy(`oci:${layout}:v1`, `docker://${source.host}/bench/app:v1`, { timeoutMs: 600_000 });
 
@@ -92,7 +93,11 @@ async function main(): Promise<void> {
           execFileSync(process.execPath, [REGCTL_BIN, '--cache-dir', cache, 'rmi', `${dst.host}/bench/app:v1`], { env });
         } else {
           dropSkopeoBlobCache();
-          m = await measure(skopeo, ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-no-creds', `oci:${layout}:v1`, `docker://${dst.host}/bench/app:v1`], skopeoEnv);
+          m = await measure(
+            skopeo,
+            ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-no-creds', `oci:${layout}:v1`, `docker://${dst.host}/bench/app:v1`],
+            skopeoEnv,
+          );
         }
         if (m.code !== 0) throw new Error(`${tool} push failed (${m.code}): ${m.stderr}`);
         const t = blobTraffic(await dst.accessLog());
@@ -111,7 +116,20 @@ async function main(): Promise<void> {
           m = await measure(process.execPath, [REGCTL_BIN, '--cache-dir', join(scratch, 'unused-cache'), '--progress', 'none', 'copy', from, to], env);
         } else {
           dropSkopeoBlobCache();
-          m = await measure(skopeo, ['--insecure-policy', 'copy', '--src-tls-verify=false', '--src-no-creds', '--dest-tls-verify=false', '--dest-no-creds', `docker://${from}`, `docker://${to}`], skopeoEnv);
+          m = await measure(
+            skopeo,
+            [
+              '--insecure-policy',
+              'copy',
+              '--src-tls-verify=false',
+              '--src-no-creds',
+              '--dest-tls-verify=false',
+              '--dest-no-creds',
+              `docker://${from}`,
+              `docker://${to}`,
+            ],
+            skopeoEnv,
+          );
         }
         if (m.code !== 0) throw new Error(`${tool} copy failed (${m.code}): ${m.stderr}`);
         await drop(dst);
@@ -122,7 +140,20 @@ async function main(): Promise<void> {
     }
 
     await source.clearAccessLog();
-    const within = await measure(process.execPath, [REGCTL_BIN, '--cache-dir', join(scratch, 'unused-cache'), '--progress', 'none', 'copy', `${source.host}/bench/app:v1`, `${source.host}/bench/mounted:v1`], env);
+    const within = await measure(
+      process.execPath,
+      [
+        REGCTL_BIN,
+        '--cache-dir',
+        join(scratch, 'unused-cache'),
+        '--progress',
+        'none',
+        'copy',
+        `${source.host}/bench/app:v1`,
+        `${source.host}/bench/mounted:v1`,
+      ],
+      env,
+    );
     if (within.code !== 0) throw new Error(`regctl copy within a registry failed: ${within.stderr}`);
     const t = blobTraffic(await source.accessLog());
     const noBytes = t.uploads === 0 && t.reads === 0 && t.mounts === args.layers + 1;

@@ -50,7 +50,11 @@ async function memoryCheck(source: RunningRegistry, env: NodeJS.ProcessEnv, coun
   for (const count of counts) {
     process.stderr.write(`tagging ${count} tags for the memory check…\n`);
     for (; tagged < count; tagged++) await sink.tag(image.manifest, `t${tagged}`);
-    const m = await measure(process.execPath, [REGCTL_BIN, '--progress', 'none', 'sync', '--dry-run', '--json', `${source.host}/bench/many`, `${source.host}/bench/nowhere`], env);
+    const m = await measure(
+      process.execPath,
+      [REGCTL_BIN, '--progress', 'none', 'sync', '--dry-run', '--json', `${source.host}/bench/many`, `${source.host}/bench/nowhere`],
+      env,
+    );
     const results = (JSON.parse(m.stdout) as { results: unknown[] }).results.length;
     if (m.code !== 0 || results !== count) throw new Error(`dry run over ${count} tags: exit ${m.code}, ${results} results`);
     out.push(`| ${count} tags | ${fmtS(m.wallMs)} | ${fmtMiB(m.peakRssKiB)} |`);
@@ -64,14 +68,21 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'regctl-bench-sync-'));
   const authFile = join(scratch, 'auth.json');
   writeFileSync(authFile, '{"auths":{}}\n');
-  const env = { PATH: process.env['PATH'], HOME: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_CACHE_HOME: join(scratch, 'cache'), DOCKER_CONFIG: join(scratch, 'docker') };
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: scratch,
+    XDG_CONFIG_HOME: join(scratch, 'config'),
+    XDG_CACHE_HOME: join(scratch, 'cache'),
+    DOCKER_CONFIG: join(scratch, 'docker'),
+  };
   const skopeoEnv = { ...process.env, REGISTRY_AUTH_FILE: authFile };
   const source = await startRegistry({ mode: 'open' });
   const live = new Set<RunningRegistry>([source]);
   try {
     process.stderr.write(`seeding ${args.tags} images (one ${args.layerSize / 1024} KiB layer each)…\n`);
     const sink = new HttpSink(source.url, 'bench/app');
-    for (let i = 0; i < args.tags && args.rounds > 0; i++) await buildRandomImage(sink, { seed: `bench-sync-${i}`, layers: 1, layerSize: args.layerSize, tag: `v${i}` });
+    for (let i = 0; i < args.tags && args.rounds > 0; i++)
+      await buildRandomImage(sink, { seed: `bench-sync-${i}`, layers: 1, layerSize: args.layerSize, tag: `v${i}` });
 
     const runs = { fullR: [] as Measurement[], fullS: [] as Measurement[], againR: [] as Measurement[], againS: [] as Measurement[] };
     let againWrites = { regctl: 0, skopeo: 0 };
@@ -86,10 +97,28 @@ async function main(): Promise<void> {
         live.add(dst);
         const once = async (): Promise<Measurement> => {
           execFileSync('sync');
-          if (tool === 'regctl') return measure(process.execPath, [REGCTL_BIN, '--progress', 'none', 'sync', '--jobs', String(args.jobs), from, `${dst.host}/bench/app`], env);
+          if (tool === 'regctl')
+            return measure(process.execPath, [REGCTL_BIN, '--progress', 'none', 'sync', '--jobs', String(args.jobs), from, `${dst.host}/bench/app`], env);
           dropSkopeoBlobCache();
           // skopeo names the destination DEST/<last path component>: bench/app.
-          return measure(skopeo, ['--insecure-policy', 'sync', '--src', 'docker', '--dest', 'docker', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-no-creds', '--dest-no-creds', from, `${dst.host}/bench`], skopeoEnv);
+          return measure(
+            skopeo,
+            [
+              '--insecure-policy',
+              'sync',
+              '--src',
+              'docker',
+              '--dest',
+              'docker',
+              '--src-tls-verify=false',
+              '--dest-tls-verify=false',
+              '--src-no-creds',
+              '--dest-no-creds',
+              from,
+              `${dst.host}/bench`,
+            ],
+            skopeoEnv,
+          );
         };
         const full = await once();
         if (full.code !== 0) throw new Error(`${tool} sync failed (${full.code}): ${full.stderr.slice(-2000)}`);
@@ -114,22 +143,25 @@ async function main(): Promise<void> {
     const row = (name: string, ms: Measurement[]): string =>
       `| ${name} | ${ms.map((m) => fmtS(m.wallMs)).join(', ')} | ${fmtS(median(ms.map((m) => m.wallMs)))} | ${(args.tags / (median(ms.map((m) => m.wallMs)) / 1000)).toFixed(0)} images/s | ${fmtMiB(median(ms.map((m) => m.peakRssKiB)))} |`;
     const ratio = (r: Measurement[], s: Measurement[]): string => (median(r.map((m) => m.wallMs)) / median(s.map((m) => m.wallMs))).toFixed(2);
-    const lines = args.rounds === 0 ? [] : [
-      `${args.tags} tags, each its own image (one ${args.layerSize / 1024} KiB random layer + config), registry → registry; ${args.rounds} rounds after a warm-up round, alternating order, a fresh loopback destination registry (distribution, plain HTTP) per run; regctl --jobs ${args.jobs}`,
-      `machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, node ${process.version}; peak RSS via ${RSS_METHOD}`,
-      '',
-      '| run | times | median | rate | median peak RSS |',
-      '|---|---|---|---|---|',
-      row('regctl sync, fresh destination', runs.fullR),
-      row('skopeo sync, fresh destination', runs.fullS),
-      row('regctl sync again, nothing new', runs.againR),
-      row('skopeo sync again, nothing new', runs.againS),
-      '',
-      `ratio regctl/skopeo (median wall time): fresh ${ratio(runs.fullR, runs.fullS)}, nothing new ${ratio(runs.againR, runs.againS)}`,
-      `write requests to the destination on the second run (last round): regctl ${againWrites.regctl}, skopeo ${againWrites.skopeo}`,
-    ];
+    const lines =
+      args.rounds === 0
+        ? []
+        : [
+            `${args.tags} tags, each its own image (one ${args.layerSize / 1024} KiB random layer + config), registry → registry; ${args.rounds} rounds after a warm-up round, alternating order, a fresh loopback destination registry (distribution, plain HTTP) per run; regctl --jobs ${args.jobs}`,
+            `machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, node ${process.version}; peak RSS via ${RSS_METHOD}`,
+            '',
+            '| run | times | median | rate | median peak RSS |',
+            '|---|---|---|---|---|',
+            row('regctl sync, fresh destination', runs.fullR),
+            row('skopeo sync, fresh destination', runs.fullS),
+            row('regctl sync again, nothing new', runs.againR),
+            row('skopeo sync again, nothing new', runs.againS),
+            '',
+            `ratio regctl/skopeo (median wall time): fresh ${ratio(runs.fullR, runs.fullS)}, nothing new ${ratio(runs.againR, runs.againS)}`,
+            `write requests to the destination on the second run (last round): regctl ${againWrites.regctl}, skopeo ${againWrites.skopeo}`,
+          ];
     if (args.memoryTags > 0) lines.push(...(await memoryCheck(source, env, [args.tags, args.memoryTags])));
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     for (const r of live) await r.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -41,24 +41,33 @@ export async function writeDemoImage(dir) {
   const layer = gzipSync(layerTar, { level: 9 });
   const platform = { architecture: ARCH[process.arch] ?? process.arch, os: 'linux', ...(process.arch === 'arm64' ? { variant: 'v8' } : {}) };
   const created = new Date(EPOCH * 1000).toISOString();
-  const config = Buffer.from(JSON.stringify({
-    created,
-    ...platform,
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['cat', '/demo/hello.txt'] },
-    rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
-    history: [{ created, created_by: 'scripts/demo-image.mjs (regctl npm run demo)' }],
-  }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      created,
+      ...platform,
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['cat', '/demo/hello.txt'] },
+      rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
+      history: [{ created, created_by: 'scripts/demo-image.mjs (regctl npm run demo)' }],
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
+    }),
+  );
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   for (const bytes of [layer, config, manifest]) writeFileSync(join(blobs, sha256(bytes).slice(7)), bytes);
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const entry = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } };
+  const entry = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: sha256(manifest),
+    size: manifest.length,
+    annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+  };
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry] }));
   return entry.digest;
 }

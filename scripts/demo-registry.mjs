@@ -75,9 +75,13 @@ export async function startRegistry(bin, dir) {
     };
     writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
     const child = spawn(bin, ['serve', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.setEncoding('utf8').on('data', (text) => { stderr += text; });
+    child.stderr.setEncoding('utf8').on('data', (text) => {
+      stderr += text;
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.once('error', (err) => { stderr += String(err); });
+    child.once('error', (err) => {
+      stderr += String(err);
+    });
     if (await ready(port, child)) {
       return {
         host: `127.0.0.1:${port}`,

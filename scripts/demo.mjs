@@ -31,7 +31,11 @@ async function cleanup() {
 
 // A last resort for an exit nobody planned: no registry outlives the demo.
 process.on('exit', () => state.registry?.killNow());
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     process.stderr.write(`\nregctl demo: interrupted (${signal}); removing the registry and temporary files\n`);
     void cleanup().finally(() => process.exit(code));
@@ -65,7 +69,9 @@ async function tour() {
   }
   const registryBin = findRegistry();
   if (!registryBin) {
-    throw fail('the demo needs the CNCF distribution registry, which is not on PATH: on Debian/Ubuntu "apt-get install docker-registry" (binary docker-registry), elsewhere its "registry" binary (github.com/distribution/distribution); or, with internet, skip the demo and run "regctl pull alpine"');
+    throw fail(
+      'the demo needs the CNCF distribution registry, which is not on PATH: on Debian/Ubuntu "apt-get install docker-registry" (binary docker-registry), elsewhere its "registry" binary (github.com/distribution/distribution); or, with internet, skip the demo and run "regctl pull alpine"',
+    );
   }
   state.dir = mkdtempSync(join(tmpdir(), 'regctl-demo-'));
   const cache = join(state.dir, 'cache');
@@ -82,11 +88,20 @@ async function tour() {
   const imageDigest = await writeDemoImage(join(work, 'layout'));
   process.stdout.write(`Built a tiny image (one layer with /demo/hello.txt) as an OCI layout: ${imageDigest}\n`);
 
-  const env = { ...process.env, REGCTL_CACHE: cache, REGCTL_CONFIG_DIR: config, DOCKER_CONFIG: join(state.dir, 'docker'), REGISTRY_AUTH_FILE: join(state.dir, 'auth.json') };
+  const env = {
+    ...process.env,
+    REGCTL_CACHE: cache,
+    REGCTL_CONFIG_DIR: config,
+    DOCKER_CONFIG: join(state.dir, 'docker'),
+    REGISTRY_AUTH_FILE: join(state.dir, 'auth.json'),
+  };
   for (const key of ['REGCTL_USERNAME', 'REGCTL_PASSWORD', 'REGCTL_REGISTRY', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[key];
   const run = (args, why) => regctl(env, args, why);
 
-  await run(['copy', `oci:${join(work, 'layout')}:latest`, `${reg}/library/node:latest`], 'publish it to the throw-away registry, where docker.io/library/node would be (copy works between registries and OCI layouts)');
+  await run(
+    ['copy', `oci:${join(work, 'layout')}:latest`, `${reg}/library/node:latest`],
+    'publish it to the throw-away registry, where docker.io/library/node would be (copy works between registries and OCI layouts)',
+  );
   await run(['pull', 'node'], 'pull by short name: docker.io/library/node:latest, served by the mirror, stored in the cache (an OCI layout)');
   await run(['pull', 'node'], 'again: every blob is cached, nothing is fetched');
   await run(['images'], 'the cache, as docker images shows it');
@@ -109,6 +124,6 @@ try {
   process.exitCode = 0;
 } catch (err) {
   await cleanup();
-  process.stderr.write(`regctl demo: ${err.demo ? err.message : err.stack ?? err}\n`);
+  process.stderr.write(`regctl demo: ${err.demo ? err.message : (err.stack ?? err)}\n`);
   process.exitCode = 1;
 }

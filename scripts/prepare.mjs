@@ -25,13 +25,19 @@ if (missing.length > 0) {
   // those that say where to install would turn this into a second global install.
   const env = { ...process.env, REGCTL_PREPARE_NESTED: '1' };
   for (const key of Object.keys(env)) {
-    if (/^npm_config_(global|location|prefix|local_prefix|global_prefix|globalconfig|omit|include|production|only|install_links|ignore_scripts|allow_scripts)$/i.test(key)) delete env[key];
+    if (
+      /^npm_config_(global|location|prefix|local_prefix|global_prefix|globalconfig|omit|include|production|only|install_links|ignore_scripts|allow_scripts)$/i.test(
+        key,
+      )
+    )
+      delete env[key];
   }
   const npmCli = process.env.npm_execpath;
   const args = ['ci', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--global=false'];
-  const r = npmCli && /\.c?js$/.test(npmCli)
-    ? spawnSync(process.execPath, [npmCli, ...args], { cwd: root, env, stdio: ['ignore', 2, 2] })
-    : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd: root, env, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
+  const r =
+    npmCli && /\.c?js$/.test(npmCli)
+      ? spawnSync(process.execPath, [npmCli, ...args], { cwd: root, env, stdio: ['ignore', 2, 2] })
+      : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd: root, env, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
   if (r.status !== 0) {
     process.stderr.write(`regctl: npm ci in ${root} failed (${r.error ? r.error.message : `exit ${r.status}`}); run it there by hand, then npm run build\n`);
     process.exit(1);

@@ -51,7 +51,11 @@ export class RegctlError extends Error {
     const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this);
     Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
     Object.defineProperty(copy, 'cause', { value: this, writable: true, configurable: true });
-    Object.defineProperty(copy, 'stack', { value: `${this.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', {
+      value: `${this.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`,
+      writable: true,
+      configurable: true,
+    });
     return copy;
   }
 }

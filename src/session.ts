@@ -108,8 +108,18 @@ export class Session {
     if (!this.transportInstance) {
       const registries = this.config.registries ?? {};
       // A mirror written as http://host is plain HTTP by the user's choice, as in docker's registry-mirrors.
-      const httpMirrors = Object.keys(registries).flatMap((h) => registryMirrors(this.config, h).filter((m) => m.scheme === 'http').map((m) => m.host));
-      const insecure = [...(this.options.insecureRegistries ?? []), ...Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h), ...httpMirrors];
+      const httpMirrors = Object.keys(registries).flatMap((h) =>
+        registryMirrors(this.config, h)
+          .filter((m) => m.scheme === 'http')
+          .map((m) => m.host),
+      );
+      const insecure = [
+        ...(this.options.insecureRegistries ?? []),
+        ...Object.entries(registries)
+          .filter(([, r]) => r.insecure)
+          .map(([h]) => h),
+        ...httpMirrors,
+      ];
       this.transportInstance = createTransport({
         userAgent: `regctl/${regctlVersion()}`,
         ...(this.options.caCerts ? { caCertFiles: this.options.caCerts } : {}),
@@ -130,7 +140,14 @@ export class Session {
       const observe = this.options.onResponse;
       if (observe) {
         const inner = this.transportInstance;
-        this.transportInstance = { ...inner, request: async (req) => { const res = await inner.request(req); observe(res, req); return res; } };
+        this.transportInstance = {
+          ...inner,
+          request: async (req) => {
+            const res = await inner.request(req);
+            observe(res, req);
+            return res;
+          },
+        };
       }
       const t = this.transportInstance;
       this.onClose(() => t.close());
@@ -197,8 +214,12 @@ export class Session {
     const mirrors = registryMirrors(this.config, ref.registry);
     const upstream = this.repository(ref);
     if (mirrors.length === 0) return upstream;
-    const candidates = mirrors.map((m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository));
-    return new MirroredRepository([...candidates, upstream], (host, err) => this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`));
+    const candidates = mirrors.map(
+      (m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository),
+    );
+    return new MirroredRepository([...candidates, upstream], (host, err) =>
+      this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`),
+    );
   }
 
   /**

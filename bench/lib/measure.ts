@@ -49,7 +49,11 @@ export function measure(cmd: string, args: readonly string[], env: NodeJS.Proces
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     let polled = 0;
-    const poll = viaTime ? undefined : setInterval(() => { polled = Math.max(polled, vmHwmKiB(child.pid ?? 0)); }, 20);
+    const poll = viaTime
+      ? undefined
+      : setInterval(() => {
+          polled = Math.max(polled, vmHwmKiB(child.pid ?? 0));
+        }, 20);
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

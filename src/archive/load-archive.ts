@@ -24,9 +24,7 @@ const MANIFEST_LIMIT = 4 * 1024 * 1024;
 const CONFIG_LIMIT = 16 * 1024 * 1024;
 
 // docker save's manifest.json; older docker writes RepoTags: null for an image saved by ID.
-const DockerManifestSchema = z.array(
-  z.looseObject({ Config: z.string(), RepoTags: z.array(z.string()).nullable().optional(), Layers: z.array(z.string()) }),
-);
+const DockerManifestSchema = z.array(z.looseObject({ Config: z.string(), RepoTags: z.array(z.string()).nullable().optional(), Layers: z.array(z.string()) }));
 
 /** What the archive holds, decided after it was fully read and verified. */
 class LoadPlan {
@@ -191,7 +189,9 @@ async function readDockerPart(plan: LoadPlan, bytes: Buffer, oci: boolean): Prom
     const config = file(item.Config);
     const layers = item.Layers.map(file);
     const names = (item.RepoTags ?? []).map((t) => nameFrom(t, where, true) as string);
-    let desc = plan.manifests.find((m) => m.manifest.config.digest === config.digest && m.manifest.layers.map((l) => l.digest).join() === layers.map((l) => l.digest).join())?.desc;
+    let desc = plan.manifests.find(
+      (m) => m.manifest.config.digest === config.digest && m.manifest.layers.map((l) => l.digest).join() === layers.map((l) => l.digest).join(),
+    )?.desc;
     if (!desc) desc = await generateManifest(plan, config, layers, where);
     for (const name of names) if (!oci || !plan.named.has(name)) plan.named.set(name, desc);
     if (names.length === 0) plan.unnamed.set(desc.digest, desc);
@@ -207,12 +207,18 @@ async function generateManifest(plan: LoadPlan, config: StagedFile, layers: Stag
   for (const [i, l] of layers.entries()) {
     const mediaType = await layerMediaType(l);
     // An uncompressed layer's digest is its diff_id; compressed ones are checked by whoever unpacks them.
-    if (mediaType === MediaType.ociLayer && l.digest !== diffIds[i]) throw badArchive(`${where}: layer "${l.name}" hashes to ${l.digest}, not its diff_id ${diffIds[i]}`);
+    if (mediaType === MediaType.ociLayer && l.digest !== diffIds[i])
+      throw badArchive(`${where}: layer "${l.name}" hashes to ${l.digest}, not its diff_id ${diffIds[i]}`);
     layerDescs.push({ mediaType, digest: l.digest, size: l.size });
     plan.keep.set(l.digest, l);
   }
   plan.keep.set(config.digest, config);
-  const manifest = { schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, digest: config.digest, size: config.size }, layers: layerDescs };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: config.digest, size: config.size },
+    layers: layerDescs,
+  };
   const bytes = Buffer.from(JSON.stringify(manifest));
   const desc: Descriptor = { mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), size: bytes.length };
   plan.generated.set(desc.digest, { desc, bytes });
@@ -233,7 +239,10 @@ export async function loadArchive(store: LayoutStore, input: Readable): Promise<
     if (!index && !manifestJson) throw badArchive('it has neither manifest.json (docker save) nor index.json (OCI image layout)');
     if (index) await readOciPart(plan, index);
     if (manifestJson) await readDockerPart(plan, manifestJson, !!index);
-    if (plan.named.size === 0 && plan.unnamed.size === 0) throw badArchive(`it holds no image: ${index ? 'index.json lists none' : ''}${index && manifestJson ? ' and ' : ''}${manifestJson ? 'manifest.json lists none' : ''}`);
+    if (plan.named.size === 0 && plan.unnamed.size === 0)
+      throw badArchive(
+        `it holds no image: ${index ? 'index.json lists none' : ''}${index && manifestJson ? ' and ' : ''}${manifestJson ? 'manifest.json lists none' : ''}`,
+      );
     for (const d of plan.named.values()) plan.unnamed.delete(d.digest);
     await staged.commit(plan.keep.values());
     for (const { desc, bytes } of plan.generated.values()) await store.pushBytes(desc, bytes);

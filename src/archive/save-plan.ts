@@ -43,7 +43,10 @@ function artifactTypeOf(manifest: ImageManifest): string | undefined {
 }
 
 function notAnImage(label: string, type: string): RegctlError {
-  return new RegctlError('usage', `cannot save ${label}: it is an artifact of type ${type}, not a container image, and docker, podman and ctr load only images (use regctl copy to move it)`);
+  return new RegctlError(
+    'usage',
+    `cannot save ${label}: it is an artifact of type ${type}, not a container image, and docker, podman and ctr load only images (use regctl copy to move it)`,
+  );
 }
 
 /** docker's LayerSources for an image's foreign layers: diff_id → descriptor with urls. */
@@ -51,7 +54,8 @@ function layerSources(img: ImageDetail): Record<string, Descriptor> | undefined 
   const out: Record<string, Descriptor> = {};
   img.manifest.layers.forEach((l, i) => {
     const diffId = img.config.rootfs?.diff_ids?.[i];
-    if (diffId && isNonDistributable(l.mediaType)) out[diffId] = { mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.urls ? { urls: l.urls } : {}) };
+    if (diffId && isNonDistributable(l.mediaType))
+      out[diffId] = { mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.urls ? { urls: l.urls } : {}) };
   });
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -60,7 +64,12 @@ function layerSources(img: ImageDetail): Record<string, Descriptor> | undefined 
  * The images of `desc` to save: for an index, the present children (only the wanted platforms'
  * when `platforms` is given) and, among them, the ones manifest.json lists (host platform by default).
  */
-async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, platforms: Platform[] | undefined): Promise<{ all: ImageDetail[]; listed: ImageDetail[]; index?: true }> {
+async function imagesOf(
+  store: LayoutStore,
+  desc: Descriptor,
+  label: string,
+  platforms: Platform[] | undefined,
+): Promise<{ all: ImageDetail[]; listed: ImageDetail[]; index?: true }> {
   const parsed = parseManifest(await fetchAll(store, desc, undefined, `manifest ${desc.digest}`), desc.mediaType, `manifest ${desc.digest}`);
   if (parsed.kind === 'manifest') {
     const type = artifactTypeOf(parsed.manifest);
@@ -97,7 +106,10 @@ async function imagesOf(store: LayoutStore, desc: Descriptor, label: string, pla
     else if (!platforms && present.length === 1 && present[0]) listed.push(present[0]);
     else {
       const cached = present.map((i) => formatPlatform(i.platform)).join(', ') || 'none';
-      throw new RegctlError('not-found', `${label}: no ${formatPlatform(p)} image in the cached index (cached platforms: ${cached}); choose one with --platform`);
+      throw new RegctlError(
+        'not-found',
+        `${label}: no ${formatPlatform(p)} image in the cached index (cached platforms: ${cached}); choose one with --platform`,
+      );
     }
   }
   return { all: platforms ? listed : present, listed, index: true };
@@ -113,7 +125,12 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
   const add = (d: Descriptor): void => {
     if (!blobs.has(d.digest)) blobs.set(d.digest, { mediaType: d.mediaType, digest: d.digest, size: d.size });
   };
-  const plan: SavePlan = { blobs: [], index: { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }, manifest: [], repositories: {} };
+  const plan: SavePlan = {
+    blobs: [],
+    index: { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] },
+    manifest: [],
+    repositories: {},
+  };
   const byManifest = new Map<string, DockerManifestEntry>();
   for (const req of requests) {
     const label = req.name ?? req.descriptor.digest;
@@ -134,12 +151,18 @@ export async function planSave(store: LayoutStore, requests: SaveRequest[], plat
     if (ref?.tag) annotations[Annotation.refName] = ref.tag;
     if (Object.keys(annotations).length > 0) entry.annotations = annotations;
     const unnamedDup = !req.name && plan.index.manifests.some((m) => m.digest === entry.digest);
-    if (!unnamedDup && !plan.index.manifests.some((m) => m.digest === entry.digest && m.annotations?.[Annotation.containerdName] === req.name)) plan.index.manifests.push(entry);
+    if (!unnamedDup && !plan.index.manifests.some((m) => m.digest === entry.digest && m.annotations?.[Annotation.containerdName] === req.name))
+      plan.index.manifests.push(entry);
     for (const [i, img] of listed.entries()) {
       let dm = byManifest.get(img.descriptor.digest);
       if (!dm) {
         const sources = layerSources(img);
-        dm = { Config: blobEntryName(img.manifest.config.digest), RepoTags: [], Layers: img.manifest.layers.map((l) => blobEntryName(l.digest)), ...(sources ? { LayerSources: sources } : {}) };
+        dm = {
+          Config: blobEntryName(img.manifest.config.digest),
+          RepoTags: [],
+          Layers: img.manifest.layers.map((l) => blobEntryName(l.digest)),
+          ...(sources ? { LayerSources: sources } : {}),
+        };
         byManifest.set(img.descriptor.digest, dm);
         plan.manifest.push(dm);
       }

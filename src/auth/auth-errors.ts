@@ -20,11 +20,15 @@ export function refusedError(host: string, scopes: readonly string[], challenges
   const code = bearer?.params['error'];
   const desc = bearer?.params['error_description'];
   if (code === 'insufficient_scope') {
-    return new RegctlError('auth', `access to ${describeTarget(host, scopes)} denied: insufficient scope${desc ? ` (${desc})` : ''}`, { subject: describeTarget(host, scopes) });
+    return new RegctlError('auth', `access to ${describeTarget(host, scopes)} denied: insufficient scope${desc ? ` (${desc})` : ''}`, {
+      subject: describeTarget(host, scopes),
+    });
   }
   const why = !sent
-    ? challenges.length ? 'the registry did not accept the request' : 'the registry answered 401 without a supported challenge'
-    : desc ?? (code ? `${code}` : 'the credentials were rejected');
+    ? challenges.length
+      ? 'the registry did not accept the request'
+      : 'the registry answered 401 without a supported challenge'
+    : (desc ?? (code ? `${code}` : 'the credentials were rejected'));
   return new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: ${why}`, { subject: describeTarget(host, scopes) });
 }
 

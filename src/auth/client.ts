@@ -143,7 +143,10 @@ export class AuthClient {
     if (!state || state.scheme === 'none') return undefined;
     if (state.scheme === 'basic') {
       const auth = basicHeader(await this.#credentials(host, repository));
-      if (!auth) throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`, { subject: describeTarget(host, scopes) });
+      if (!auth)
+        throw new RegctlError('auth', `authentication required for ${describeTarget(host, scopes)}: no credentials; run "regctl login ${host}"`, {
+          subject: describeTarget(host, scopes),
+        });
       return auth;
     }
     const token = await this.#tokens.obtain(host, scopes, async () =>
@@ -192,6 +195,13 @@ export class AuthClient {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers ?? {})) if (k.toLowerCase() !== 'authorization') headers[k] = v;
     if (auth) headers['authorization'] = auth;
-    return this.transport.request({ method: req.method, url: req.url, headers, body: req.body, signal: req.signal, ...(req.redirect ? { redirect: req.redirect } : {}) });
+    return this.transport.request({
+      method: req.method,
+      url: req.url,
+      headers,
+      body: req.body,
+      signal: req.signal,
+      ...(req.redirect ? { redirect: req.redirect } : {}),
+    });
   }
 }

@@ -96,5 +96,8 @@ export function requestRepository(url: string): string | undefined {
 
 /** The repository names the scopes mention, for error messages. */
 export function scopeRepositories(scopes: readonly string[]): string[] {
-  return scopes.map(parseScope).filter((s): s is Scope => s?.type === 'repository').map((s) => s.name);
+  return scopes
+    .map(parseScope)
+    .filter((s): s is Scope => s?.type === 'repository')
+    .map((s) => s.name);
 }

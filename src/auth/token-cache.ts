@@ -63,6 +63,10 @@ export class TokenCache {
   /** Forgets a token the registry refused. */
   invalidate(registry: string, token: string): void {
     const list = this.#entries.get(registry);
-    if (list) this.#entries.set(registry, list.filter((e) => e.token !== token));
+    if (list)
+      this.#entries.set(
+        registry,
+        list.filter((e) => e.token !== token),
+      );
   }
 }

@@ -87,7 +87,10 @@ async function refused(res: TransportResponse, req: TokenRequest): Promise<never
     } catch {
       // no usable Location: the message names the realm only
     }
-    throw new RegctlError('auth', `token request for ${where} was redirected${target} (HTTP ${res.status}); regctl does not follow redirects of token requests`);
+    throw new RegctlError(
+      'auth',
+      `token request for ${where} was redirected${target} (HTTP ${res.status}); regctl does not follow redirects of token requests`,
+    );
   }
   if (res.status === 401 || res.status === 403) {
     const who = req.credential ? 'the stored credentials were rejected' : 'anonymous access was refused; run "regctl login"';

@@ -35,7 +35,10 @@ export async function verifyLogin(transport: Transport, registry: string, creden
   if (first.status >= 200 && first.status < 300) return { unchecked: true };
   if (first.status !== 401) throw new RegctlError('failed', `${registry} answered HTTP ${first.status} to GET /v2/; is it a registry?`);
   if (new URL(first.url).origin !== new URL(ping).origin) {
-    throw new RegctlError('auth', `login to ${registry} failed: GET /v2/ was redirected to ${new URL(first.url).host}, which asked for authentication; regctl sends no credentials there`);
+    throw new RegctlError(
+      'auth',
+      `login to ${registry} failed: GET /v2/ was redirected to ${new URL(first.url).host}, which asked for authentication; regctl sends no credentials there`,
+    );
   }
   const challenges = parseChallenges(header(first, 'www-authenticate') ?? '');
   const bearer = findChallenge(challenges, 'bearer');
@@ -52,7 +55,8 @@ export async function verifyLogin(transport: Transport, registry: string, creden
     if (check.status === 401 || check.status === 403) throw rejected(registry);
     return token.refreshToken ? { identityToken: token.refreshToken } : {};
   }
-  if (!findChallenge(challenges, 'basic')) throw new RegctlError('auth', `login to ${registry} failed: the registry asks for an authentication scheme regctl does not support`);
+  if (!findChallenge(challenges, 'basic'))
+    throw new RegctlError('auth', `login to ${registry} failed: the registry asks for an authentication scheme regctl does not support`);
   const only: CredentialFunction = async () => (isEmptyCredential(credential) ? undefined : { ...credential });
   const auth = new AuthClient({ transport, credentials: only });
   try {

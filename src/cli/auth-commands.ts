@@ -51,7 +51,7 @@ REGCTL_REGISTRY=HOST in CI.`,
   program
     .command('logout')
     .argument('[server]', 'registry to log out of', 'docker.io')
-    .addOption(new Option('--store <store>', 'remove only from this store (docker: through Docker\'s credential helper)').choices(STORE_KINDS))
+    .addOption(new Option('--store <store>', "remove only from this store (docker: through Docker's credential helper)").choices(STORE_KINDS))
     .description('remove the credentials regctl stored for a registry')
     .addHelpText('after', '\nExamples:\n  regctl logout localhost:5000\n  regctl logout --store docker registry.corp.example')
     .action((server: string, opts: { store?: StoreKind }, cmd: Command) =>

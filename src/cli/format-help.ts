@@ -2,7 +2,9 @@ import { INSPECT_FORMAT } from '../commands/inspect-document.js';
 import { CATALOG_FORMAT, DIGEST_FORMAT, IMAGES_FORMAT, TAGS_FORMAT, type RowFormat } from '../commands/row-formats.js';
 
 function fields(spec: Pick<RowFormat, 'headers'>): string {
-  return `fields: ${Object.keys(spec.headers).map((f) => `.${f}`).join(' ')}`;
+  return `fields: ${Object.keys(spec.headers)
+    .map((f) => `.${f}`)
+    .join(' ')}`;
 }
 
 /** The `--format` fields of each command, for help texts. */

@@ -52,7 +52,10 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .option('--digests', 'show full manifest digests')
     .option('--format <template>', `Go template per image, "table …" or "json" (${FORMAT_FIELDS.images})`)
     .description('list cached images: repository, tag, image ID, created, size')
-    .addHelpText('after', "\nExamples:\n  regctl images\n  regctl images alpine --digests\n  regctl images --json\n  regctl images --format '{{.Repository}}:{{.Tag}} {{.Size}}'\n  regctl images --format 'table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}'")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  regctl images\n  regctl images alpine --digests\n  regctl images --json\n  regctl images --format '{{.Repository}}:{{.Tag}} {{.Size}}'\n  regctl images --format 'table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}'",
+    )
     .action((repository: string | undefined, opts: { json?: boolean; digests?: boolean; format?: string }, cmd: Command) =>
       run(cmd, (flags) => {
         const options: ImagesOptions = {
@@ -71,7 +74,10 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .argument('<references...>', 'names, digests or image IDs to untag')
     .option('-f, --force', 'untag every name of an image given by digest or ID, even when it has several')
     .description('remove names from the cache (blobs stay until prune)')
-    .addHelpText('after', '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image',
+    )
     .action((references: string[], opts: { force?: boolean }, cmd: Command) =>
       run(cmd, () => {
         const options: RmiOptions = { references, force: !!opts.force };
@@ -99,7 +105,7 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .option('--raw', "the manifest's exact bytes (| sha256sum gives the digest)")
     .addOption(new Option(INSPECT_CONFIG_OPTION, 'the image config blob, pretty JSON').hideHelp())
     .option('--format <template>', `Go template, docker's field names (${FORMAT_FIELDS.inspect})`)
-    .option('--platform <os/arch[/variant]>', 'which image of a multi-platform index --config and --format describe (default: this host\'s)')
+    .option('--platform <os/arch[/variant]>', "which image of a multi-platform index --config and --format describe (default: this host's)")
     .description('show manifest, config, platform, size, settings and history of an image')
     .addHelpText(
       'after',
@@ -126,7 +132,11 @@ Examples:
         };
         if (opts.remote) {
           const options: InspectRemoteOptions = { reference, ...view };
-          return { name: 'inspectRemote', options, run: async (session, io) => (await import('../commands/inspect-remote.js')).inspectRemote(session, options, io) };
+          return {
+            name: 'inspectRemote',
+            options,
+            run: async (session, io) => (await import('../commands/inspect-remote.js')).inspectRemote(session, options, io),
+          };
         }
         const options: InspectOptions = { reference, ...view };
         return { name: 'inspect', options, run: async (session, io) => (await import('../commands/inspect.js')).inspect(session, options, io) };

@@ -36,14 +36,17 @@ export function buildProgram(cli: CliIo, run: CommandRunner): Command {
       getErrHasColors: () => hasColors(cli.stderr, cli.env),
       outputError: (text, write) => write(`${errorLine(text.replace(/^error: /, '').trim(), colorEnabled(undefined, cli.env, cli.stderr))}\n`),
     });
-  program.addHelpText('after', `
+  program.addHelpText(
+    'after',
+    `
 Examples:
   regctl pull alpine                      fetch docker.io/library/alpine:latest into the cache
   regctl images                           list cached images
   regctl tag alpine localhost:5000/alpine give a cached image a new name
   regctl inspect alpine --json            manifest, config and platform as JSON
 
-Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refused, 5 network or TLS failure.`);
+Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refused, 5 network or TLS failure.`,
+  );
 
   registerCommands(program, run);
   installFallbacks(program);

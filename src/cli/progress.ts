@@ -44,7 +44,10 @@ export async function createProgress(mode: ProgressMode, verb: ProgressVerb, qui
   if (resolved === 'json') {
     return {
       status: (line: string) => void stream.write(`${JSON.stringify({ event: 'status', message: line })}\n`),
-      listener: (e: CopyEvent) => stream.write(`${JSON.stringify({ event: e.type, digest: e.desc.digest, mediaType: e.desc.mediaType, size: e.desc.size, ...(e.type === 'progress' ? { bytes: e.bytes } : {}), ...(e.type === 'mount' ? { from: e.from } : {}) })}\n`),
+      listener: (e: CopyEvent) =>
+        stream.write(
+          `${JSON.stringify({ event: e.type, digest: e.desc.digest, mediaType: e.desc.mediaType, size: e.desc.size, ...(e.type === 'progress' ? { bytes: e.bytes } : {}), ...(e.type === 'mount' ? { from: e.from } : {}) })}\n`,
+        ),
       stop: () => undefined,
     };
   }
@@ -55,7 +58,16 @@ export async function createProgress(mode: ProgressMode, verb: ProgressVerb, qui
       listener: (e: CopyEvent) => {
         if (!isLayerish(e.desc) || e.type === 'progress') return;
         const id = shortId(e.desc.digest);
-        const text = e.type === 'start' ? words.start : e.type === 'done' ? words.done : e.type === 'skip' ? words.skip : e.type === 'foreign' ? FOREIGN : `Mounted from ${e.from}`;
+        const text =
+          e.type === 'start'
+            ? words.start
+            : e.type === 'done'
+              ? words.done
+              : e.type === 'skip'
+                ? words.skip
+                : e.type === 'foreign'
+                  ? FOREIGN
+                  : `Mounted from ${e.from}`;
         stream.write(`${id}: ${text}\n`);
       },
       stop: () => undefined,

@@ -16,8 +16,12 @@ interface Group {
 }
 
 const arg = (args: string[], i: number, placeholder: string): string => args[i] ?? placeholder;
-const use = (build: (args: string[]) => string): Equivalent => (args) => ({ command: build(args) });
-const note = (text: string): Equivalent => () => ({ note: text });
+const use =
+  (build: (args: string[]) => string): Equivalent =>
+  (args) => ({ command: build(args) });
+const note =
+  (text: string): Equivalent =>
+  () => ({ note: text });
 const CONFIG_NOTE = note('is config.json in the regctl config directory here (~/.config/regctl, see the README: Configuration)');
 
 const GROUPS: Record<string, Group> = {
@@ -46,7 +50,9 @@ const GROUPS: Record<string, Group> = {
   repo: {
     subs: {
       'ls|list': use((a) => `regctl catalog ${arg(a, 0, 'REGISTRY')}`),
-      'copy|cp': use((a) => `regctl copy ${arg(a, 0, 'SRC-REPO')}:TAG ${arg(a, 1, 'DST-REPO')}:TAG for each tag (regctl tags ${arg(a, 0, 'SRC-REPO')} lists them)`),
+      'copy|cp': use(
+        (a) => `regctl copy ${arg(a, 0, 'SRC-REPO')}:TAG ${arg(a, 1, 'DST-REPO')}:TAG for each tag (regctl tags ${arg(a, 0, 'SRC-REPO')} lists them)`,
+      ),
     },
   },
   registry: {

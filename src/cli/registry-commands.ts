@@ -39,7 +39,10 @@ Examples:
     .option('-n, --page-size <n>', 'repositories asked for per request (default: the registry decides); every page is read', intInRange(1, 100_000))
     .option('--format <template>', `Go template per repository, "table …" or "json" (${FORMAT_FIELDS.catalog})`)
     .description("list a registry's repositories (/v2/_catalog, following Link pagination)")
-    .addHelpText('after', "\nExamples:\n  regctl catalog localhost:5000\n  regctl catalog --json -n 100 registry.example.com\n  regctl catalog --format '{{.Name}}' localhost:5000")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  regctl catalog localhost:5000\n  regctl catalog --json -n 100 registry.example.com\n  regctl catalog --format '{{.Name}}' localhost:5000",
+    )
     .action((registry: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
       run(cmd, () => {
         const options: CatalogOptions = {

@@ -55,7 +55,10 @@ A registry that refuses a single-request upload (e.g. a proxy answering 413) is 
 automatically, re-reading the blob from its source.`;
 
 function uploadFlags(opts: UploadFlags): UploadFlags {
-  return { ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}), ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}) };
+  return {
+    ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}),
+    ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
+  };
 }
 
 /** `--referrers` and `--digest-tags` of pull and copy. */
@@ -73,15 +76,28 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
   program
     .command('pull')
     .argument('<reference>', 'image to fetch, e.g. alpine, ghcr.io/org/app:1.2, app@sha256:…')
-    .option('--platform <os/arch[,…]>', 'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those', platformList)
+    .option(
+      '--platform <os/arch[,…]>',
+      'platform to pull from a multi-platform image (default: this host); several (comma-separated or repeated) store an index of just those',
+      platformList,
+    )
     .option('--all-platforms', 'store the whole index and every platform')
     .option('--referrers', 'also store what refers to it (signatures, SBOMs, attestations), recursively')
     .option('--digest-tags', "also store cosign's sha256-<hex>.sig/.att/.sbom tags")
     .description('fetch an image from its registry into the cache')
-    .addHelpText('after', '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…',
+    )
     .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean } & ReferrerOpts, cmd: Command) =>
       run(cmd, (flags) => {
-        const options: PullOptions = { reference, ...(opts.platform ? { platform: opts.platform } : {}), allPlatforms: !!opts.allPlatforms, quiet: !!flags.quiet, ...referrerFlags(opts) };
+        const options: PullOptions = {
+          reference,
+          ...(opts.platform ? { platform: opts.platform } : {}),
+          allPlatforms: !!opts.allPlatforms,
+          quiet: !!flags.quiet,
+          ...referrerFlags(opts),
+        };
         return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
@@ -92,7 +108,10 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
     .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
     .description('upload a cached image to its registry (blobs it lacks, mounted when possible, then the manifest)')
-    .addHelpText('after', `${UPLOAD_HELP}\n\nExamples:\n  regctl tag alpine localhost:5000/tools/alpine:3\n  regctl push localhost:5000/tools/alpine:3\n  regctl push -q ghcr.io/org/app:1.2        # prints ghcr.io/org/app@sha256:…`)
+    .addHelpText(
+      'after',
+      `${UPLOAD_HELP}\n\nExamples:\n  regctl tag alpine localhost:5000/tools/alpine:3\n  regctl push localhost:5000/tools/alpine:3\n  regctl push -q ghcr.io/org/app:1.2        # prints ghcr.io/org/app@sha256:…`,
+    )
     .action((reference: string, opts: UploadFlags, cmd: Command) =>
       run(cmd, (flags) => {
         const options: PushOptions = { reference, quiet: !!flags.quiet, ...uploadFlags(opts) };
@@ -132,20 +151,21 @@ Examples:
   regctl copy oci:./app-layout:1 localhost:5000/app:1
   regctl copy --referrers --digest-tags ghcr.io/org/app:1.2 registry.example.com/app:1.2`,
     )
-    .action((source: string, destination: string, opts: UploadFlags & ReferrerOpts & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
-      run(cmd, (flags) => {
-        const options: CopyCommandOptions = {
-          source,
-          destination,
-          ...(opts.platform ? { platforms: opts.platform } : {}),
-          allPlatforms: !!opts.allPlatforms,
-          json: !!opts.json,
-          quiet: !!flags.quiet,
-          ...uploadFlags(opts),
-          ...referrerFlags(opts),
-        };
-        return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
-      }),
+    .action(
+      (source: string, destination: string, opts: UploadFlags & ReferrerOpts & { platform?: string[]; allPlatforms?: boolean; json?: boolean }, cmd: Command) =>
+        run(cmd, (flags) => {
+          const options: CopyCommandOptions = {
+            source,
+            destination,
+            ...(opts.platform ? { platforms: opts.platform } : {}),
+            allPlatforms: !!opts.allPlatforms,
+            json: !!opts.json,
+            quiet: !!flags.quiet,
+            ...uploadFlags(opts),
+            ...referrerFlags(opts),
+          };
+          return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
+        }),
     );
 
   program
@@ -155,7 +175,10 @@ Examples:
     .option('--page-size <n>', 'tags asked for per request (default: the registry decides)', intInRange(1, 10_000))
     .option('--format <template>', `Go template per tag, "table …" or "json" (${FORMAT_FIELDS.tags})`)
     .description("list a repository's tags in its registry (follows Link pagination)")
-    .addHelpText('after', "\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app\n  regctl tags --format '{{.Name}}' localhost:5000/team/app")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  regctl tags alpine\n  regctl tags --json localhost:5000/team/app\n  regctl tags --format '{{.Name}}' localhost:5000/team/app",
+    )
     .action((repository: string, opts: { json?: boolean; pageSize?: number; format?: string }, cmd: Command) =>
       run(cmd, () => {
         const options: TagsOptions = {
@@ -174,7 +197,10 @@ Examples:
     .option('--json', 'one JSON document on stdout')
     .option('--format <template>', `Go template (${FORMAT_FIELDS.digest})`)
     .description('print the manifest digest in the registry, without downloading the image (a HEAD request)')
-    .addHelpText('after', "\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1\n  regctl digest --format '{{.Name}}@{{.Digest}}' alpine:3")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  regctl digest alpine:3\n  regctl digest --json localhost:5000/team/app:v1\n  regctl digest --format '{{.Name}}@{{.Digest}}' alpine:3",
+    )
     .action((reference: string, opts: { json?: boolean; format?: string }, cmd: Command) =>
       run(cmd, () => {
         const options: DigestOptions = { reference, json: !!opts.json, ...(opts.format !== undefined ? { format: opts.format } : {}) };

@@ -27,7 +27,12 @@ Examples:
     )
     .action((reference: string, opts: { artifactType?: string; local?: boolean; json?: boolean }, cmd: Command) =>
       run(cmd, () => {
-        const options: ReferrersOptions = { reference, ...(opts.artifactType !== undefined ? { artifactType: opts.artifactType } : {}), local: !!opts.local, json: !!opts.json };
+        const options: ReferrersOptions = {
+          reference,
+          ...(opts.artifactType !== undefined ? { artifactType: opts.artifactType } : {}),
+          local: !!opts.local,
+          json: !!opts.json,
+        };
         return { name: 'referrers', options, run: async (session, io) => (await import('../commands/referrers.js')).referrers(session, options, io) };
       }),
     );
@@ -55,7 +60,15 @@ Examples:
     )
     .action((reference: string, files: string[], opts: { artifactType: string; annotation?: string[]; mediaType?: string; json?: boolean }, cmd: Command) =>
       run(cmd, (flags) => {
-        const options: AttachOptions = { reference, files, artifactType: opts.artifactType, annotations: opts.annotation ?? [], ...(opts.mediaType !== undefined ? { mediaType: opts.mediaType } : {}), json: !!opts.json, quiet: !!flags.quiet };
+        const options: AttachOptions = {
+          reference,
+          files,
+          artifactType: opts.artifactType,
+          annotations: opts.annotation ?? [],
+          ...(opts.mediaType !== undefined ? { mediaType: opts.mediaType } : {}),
+          json: !!opts.json,
+          quiet: !!flags.quiet,
+        };
         return { name: 'attach', options, run: async (session, io) => (await import('../commands/attach.js')).attach(session, options, io) };
       }),
     );

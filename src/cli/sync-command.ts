@@ -53,7 +53,11 @@ export function registerSyncCommand(program: Command, run: CommandRunner): void 
     .option('--json', 'one JSON document on stdout: a result per image and totals')
     .option('--jobs <n>', 'images copied in parallel (default 4), each with --concurrency blobs at once', intInRange(1, 64))
     .option('--max-requests <n>', 'requests in flight per registry (default 8)', intInRange(1, 256))
-    .option('--ratelimit-min <n>', "stop starting pulls from a registry whose ratelimit-remaining (Docker Hub's pull limit) is down to N (default 10)", intInRange(0, 1_000_000))
+    .option(
+      '--ratelimit-min <n>',
+      "stop starting pulls from a registry whose ratelimit-remaining (Docker Hub's pull limit) is down to N (default 10)",
+      intInRange(0, 1_000_000),
+    )
     .option('--shard <i/n>', 'take every N-th image of the expanded plan, starting with the I-th (split a sync across CI jobs)')
     .description('mirror repositories and tags between registries or into OCI directories (idempotent, parallel, rate-limit aware)')
     .addHelpText('after', HELP)

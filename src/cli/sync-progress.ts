@@ -22,7 +22,12 @@ export async function createSyncDisplay(mode: ProgressMode, quiet: boolean, io: 
   const resolved = mode === 'auto' ? (quiet ? 'none' : live ? 'tty' : 'plain') : mode === 'tty' && !live ? 'plain' : mode;
   if (resolved === 'none') return { onEvent: () => undefined, io, stop: () => undefined };
   if (resolved === 'json') {
-    return { onEvent: (e) => void stream.write(`${JSON.stringify(e.type === 'result' ? { event: 'result', ...e.result } : { event: e.type, ...e, type: undefined })}\n`), io, stop: () => undefined };
+    return {
+      onEvent: (e) =>
+        void stream.write(`${JSON.stringify(e.type === 'result' ? { event: 'result', ...e.result } : { event: e.type, ...e, type: undefined })}\n`),
+      io,
+      stop: () => undefined,
+    };
   }
   if (resolved === 'plain') {
     return { onEvent: (e) => void (e.type === 'start' && stream.write(`Copying ${e.source} -> ${e.target}\n`)), io, stop: () => undefined };

@@ -70,7 +70,15 @@ export async function describeFiles(paths: readonly string[], mediaType?: string
         hash.update(chunk as Buffer);
         size += (chunk as Buffer).length;
       }
-      out.push({ path, descriptor: { mediaType: mediaTypeFor(path, mediaType), digest: `sha256:${hash.digest('hex')}`, size, annotations: { [ReferrerAnnotation.title]: title } } });
+      out.push({
+        path,
+        descriptor: {
+          mediaType: mediaTypeFor(path, mediaType),
+          digest: `sha256:${hash.digest('hex')}`,
+          size,
+          annotations: { [ReferrerAnnotation.title]: title },
+        },
+      });
     } catch (err) {
       if (err instanceof RegctlError) throw err;
       const reason = errnoCode(err) === 'ENOENT' ? 'no such file' : (err as Error).message;

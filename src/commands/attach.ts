@@ -107,11 +107,18 @@ export async function attach(session: Session, options: AttachOptions, io: Comma
       artifactType,
       subject: { reference: shown, digest: subject.digest, mediaType: subject.mediaType, size: subject.size },
       indexedBy,
-      files: files.map((f) => ({ name: f.descriptor.annotations?.[ReferrerAnnotation.title] ?? f.path, digest: f.descriptor.digest, size: f.descriptor.size, mediaType: f.descriptor.mediaType })),
+      files: files.map((f) => ({
+        name: f.descriptor.annotations?.[ReferrerAnnotation.title] ?? f.path,
+        digest: f.descriptor.digest,
+        size: f.descriptor.size,
+        mediaType: f.descriptor.mediaType,
+      })),
     };
     if (!options.quiet && !options.json) {
       const where = location.kind === 'registry' ? formatRepository(location.ref) : `oci:${location.dir}`;
-      io.status(`Attached ${artifactType} to ${where}@${subject.digest}${indexedBy === 'api' ? ' (the registry indexes it: referrers API)' : ` (fallback tag ${referrersTag(subject.digest)} updated)`}`);
+      io.status(
+        `Attached ${artifactType} to ${where}@${subject.digest}${indexedBy === 'api' ? ' (the registry indexes it: referrers API)' : ` (fallback tag ${referrersTag(subject.digest)} updated)`}`,
+      );
     }
     io.out(options.json ? JSON.stringify(result, null, 2) : desc.digest);
     return result;

@@ -28,7 +28,12 @@ export async function catalog(session: Session, options: CatalogOptions, io: Com
   const format = outputFormat(options.format, CATALOG_FORMAT);
   const repositories = await namingErrors(`registry ${registry}`, () => listCatalog(session.client(registry), options.pageSize));
   const result = { registry, repositories };
-  if (format) printRows(format, repositories.map((r) => ({ Registry: registry, Repository: r, Name: `${registry}/${r}` })), io);
+  if (format)
+    printRows(
+      format,
+      repositories.map((r) => ({ Registry: registry, Repository: r, Name: `${registry}/${r}` })),
+      io,
+    );
   else if (options.json) io.out(JSON.stringify(result, null, 2));
   else for (const r of repositories) io.out(r);
   return result;

@@ -40,7 +40,15 @@ export async function copiedSubjects(dst: Fetcher, result: CopyResult): Promise<
  * After a copy or pull: copies the referrers (and with `digestTags` cosign's tags) of what was
  * copied, reporting each on stderr. Resolves with what was copied (empty when nothing was asked).
  */
-export async function bringReferrers(src: ReferrerSource, dst: ReferrerSink, result: CopyResult, flags: ReferrerFlags, copy: Omit<CopyOptions, 'platforms'>, io: CommandIo, quiet: boolean): Promise<ReferrerCopied[]> {
+export async function bringReferrers(
+  src: ReferrerSource,
+  dst: ReferrerSink,
+  result: CopyResult,
+  flags: ReferrerFlags,
+  copy: Omit<CopyOptions, 'platforms'>,
+  io: CommandIo,
+  quiet: boolean,
+): Promise<ReferrerCopied[]> {
   if (!flags.referrers && !flags.digestTags) return [];
   const subjects = await copiedSubjects(dst.target, result);
   const copied = await copyReferrers(src, dst, subjects, {

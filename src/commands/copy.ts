@@ -60,14 +60,21 @@ export interface CopyCommandResult {
  * (digest preserved) unless platforms are named, which writes a filtered index with a new digest.
  */
 export async function copy(session: Session, options: CopyCommandOptions, io: CommandIo): Promise<CopyCommandResult> {
-  const wanted = (options.platforms ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const wanted = (options.platforms ?? [])
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (wanted.length > 0 && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
   const selection: PlatformSelection = wanted.length ? { mode: 'subset', platforms: wanted.map(parsePlatform) } : { mode: 'all' };
   const from = parseLocation(options.source);
   const to = parseLocation(options.destination);
 
   const { target: src, root } = await openSource(session, from);
-  const { target: dst, name: dstName, nameIt } = await openDestination(session, from, root, to, {
+  const {
+    target: dst,
+    name: dstName,
+    nameIt,
+  } = await openDestination(session, from, root, to, {
     ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
     ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     reopen: (desc) => src.fetch(desc),
@@ -82,12 +89,19 @@ export async function copy(session: Session, options: CopyCommandOptions, io: Co
     ...(io.progress ? { listener: io.progress } : {}),
     ...(sameRegistry ? { mountCandidates: () => [from.ref.repository] } : {}),
   };
-  const result = await namingErrors(formatLocation(from), () => copyDescriptor(src, root, dst, nameIt ? undefined : dstName, { platforms: selection, ...transfer }));
+  const result = await namingErrors(formatLocation(from), () =>
+    copyDescriptor(src, root, dst, nameIt ? undefined : dstName, { platforms: selection, ...transfer }),
+  );
   if (nameIt) await nameIt(result.descriptor);
-  const referrers = await namingErrors(formatLocation(from), () => bringReferrers(referrerSource(src), referrerSink(dst), result, options, transfer, io, !!(options.quiet || options.json)));
+  const referrers = await namingErrors(formatLocation(from), () =>
+    bringReferrers(referrerSource(src), referrerSink(dst), result, options, transfer, io, !!(options.quiet || options.json)),
+  );
   const { digest, mediaType, size } = result.descriptor;
   if (to.kind === 'registry' && to.ref.digest && to.ref.digest !== digest) {
-    throw new RegctlError('failed', `copied ${digest}, but the destination ${formatLocation(to)} names ${to.ref.digest}: drop the digest or the platform filter`);
+    throw new RegctlError(
+      'failed',
+      `copied ${digest}, but the destination ${formatLocation(to)} names ${to.ref.digest}: drop the digest or the platform filter`,
+    );
   }
   const out: CopyCommandResult = {
     source: formatLocation(from),
@@ -167,7 +181,14 @@ function layoutNames(from: Location, root: Descriptor, ref: string | undefined):
     const full = tryReference(ref);
     return { refName: ref, imageName: full ? formatReference(full) : null };
   }
-  const srcTag = from.kind === 'registry' ? from.ref.tag : from.ref !== undefined && isTag(from.ref) ? from.ref : from.ref !== undefined && !isDigest(from.ref) ? tryReference(from.ref)?.tag : undefined;
+  const srcTag =
+    from.kind === 'registry'
+      ? from.ref.tag
+      : from.ref !== undefined && isTag(from.ref)
+        ? from.ref
+        : from.ref !== undefined && !isDigest(from.ref)
+          ? tryReference(from.ref)?.tag
+          : undefined;
   const refName = ref ?? srcTag ?? 'latest';
   const repo = sourceRepository(from, root);
   return { refName, imageName: repo ? `${repo}:${refName}` : null };

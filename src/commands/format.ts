@@ -18,7 +18,15 @@ export function timeAgo(iso: string | undefined, now: Date = new Date()): string
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return 'N/A';
   const s = Math.max(0, Math.round((now.getTime() - t) / 1000));
-  const steps: [number, string][] = [[60, 'second'], [60, 'minute'], [24, 'hour'], [7, 'day'], [4.345, 'week'], [12, 'month'], [Infinity, 'year']];
+  const steps: [number, string][] = [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+    [7, 'day'],
+    [4.345, 'week'],
+    [12, 'month'],
+    [Infinity, 'year'],
+  ];
   let value = s;
   for (const [size, name] of steps) {
     if (value < size) {
@@ -34,7 +42,11 @@ export function timeAgo(iso: string | undefined, now: Date = new Date()): string
 /** Lays rows out in columns separated by three spaces, as docker's tables are. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

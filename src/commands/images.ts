@@ -73,7 +73,13 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     });
   }
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
-  rows.sort((a, b) => Number(!a.ref) - Number(!b.ref) || (a.repository ?? '').localeCompare(b.repository ?? '') || (a.tag ?? '').localeCompare(b.tag ?? '') || a.digest.localeCompare(b.digest));
+  rows.sort(
+    (a, b) =>
+      Number(!a.ref) - Number(!b.ref) ||
+      (a.repository ?? '').localeCompare(b.repository ?? '') ||
+      (a.tag ?? '').localeCompare(b.tag ?? '') ||
+      a.digest.localeCompare(b.digest),
+  );
   const result = rows.map(({ ref: _ref, ...row }) => row);
   if (wanted && rows.length === 0 && !options.json && !options.quiet && !format) {
     // Not an error (docker exits 0 too, and scripts test `images -q REPO` for emptiness), but no
@@ -83,7 +89,11 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     return result;
   }
   if (format) {
-    printRows(format, result.map((r) => imageFormatRow(r)), io);
+    printRows(
+      format,
+      result.map((r) => imageFormatRow(r)),
+      io,
+    );
   } else if (options.json) {
     io.out(JSON.stringify(result, null, 2));
   } else if (options.quiet) {

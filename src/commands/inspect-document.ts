@@ -48,7 +48,14 @@ export interface InspectDocumentInput {
  */
 export function inspectDocument(input: InspectDocumentInput): Record<string, unknown> {
   const { image } = input;
-  const config = (image?.config ?? {}) as { created?: string; author?: string; architecture?: string; os?: string; variant?: string; rootfs?: { type?: string; diff_ids?: string[] } };
+  const config = (image?.config ?? {}) as {
+    created?: string;
+    author?: string;
+    architecture?: string;
+    os?: string;
+    variant?: string;
+    rootfs?: { type?: string; diff_ids?: string[] };
+  };
   const c = containerConfig(image);
   return {
     Id: input.descriptor.digest,
@@ -82,8 +89,21 @@ export function inspectDocument(input: InspectDocumentInput): Record<string, unk
 /** Column titles and the bare `table` template of `inspect --format`. */
 export const INSPECT_FORMAT = {
   headers: {
-    Id: 'ID', Name: 'NAME', Digest: 'DIGEST', MediaType: 'MEDIA TYPE', RepoTags: 'REPO TAGS', RepoDigests: 'REPO DIGESTS', Created: 'CREATED',
-    Author: 'AUTHOR', Architecture: 'ARCHITECTURE', Os: 'OS', Variant: 'VARIANT', Size: 'SIZE', Platforms: 'PLATFORMS', Config: 'CONFIG', RootFS: 'ROOTFS',
+    Id: 'ID',
+    Name: 'NAME',
+    Digest: 'DIGEST',
+    MediaType: 'MEDIA TYPE',
+    RepoTags: 'REPO TAGS',
+    RepoDigests: 'REPO DIGESTS',
+    Created: 'CREATED',
+    Author: 'AUTHOR',
+    Architecture: 'ARCHITECTURE',
+    Os: 'OS',
+    Variant: 'VARIANT',
+    Size: 'SIZE',
+    Platforms: 'PLATFORMS',
+    Config: 'CONFIG',
+    RootFS: 'ROOTFS',
   },
   defaultTable: '{{.Name}}\t{{.Id}}\t{{.Os}}\t{{.Architecture}}\t{{.Size}}',
 } as const;

@@ -25,7 +25,8 @@ export interface InspectViewOptions {
 /** Checks the view flags before anything is read: at most one view, and a template that parses (exit 2). */
 export function checkInspectView(options: InspectViewOptions): OutputFormat | undefined {
   const chosen = (['raw', 'config', 'format', 'json'] as const).filter((k) => options[k] !== undefined && options[k] !== false);
-  if (chosen.length > 1) throw new RegctlError('usage', `inspect takes one of --raw, --config, --format and --json, not ${chosen.map((c) => `--${c}`).join(' and ')}`);
+  if (chosen.length > 1)
+    throw new RegctlError('usage', `inspect takes one of --raw, --config, --format and --json, not ${chosen.map((c) => `--${c}`).join(' and ')}`);
   if (options.platform !== undefined) parsePlatform(options.platform);
   return options.format !== undefined ? new OutputFormat(options.format, INSPECT_FORMAT.headers, INSPECT_FORMAT.defaultTable) : undefined;
 }
@@ -42,7 +43,13 @@ export interface InspectSubject {
 }
 
 /** Prints --raw, --config or --format for a subject; false when none was asked for (the caller prints the summary). */
-export async function printInspectView(subject: InspectSubject, summary: () => Promise<ImageSummary>, options: InspectViewOptions, format: OutputFormat | undefined, io: CommandIo): Promise<boolean> {
+export async function printInspectView(
+  subject: InspectSubject,
+  summary: () => Promise<ImageSummary>,
+  options: InspectViewOptions,
+  format: OutputFormat | undefined,
+  io: CommandIo,
+): Promise<boolean> {
   if (options.raw) {
     const bytes = await fetchAll(subject.fetcher, subject.descriptor, MAX_MANIFEST_BYTES, 'manifest');
     // Exact bytes, no newline: `regctl inspect --raw X | sha256sum` is the digest.

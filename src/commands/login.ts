@@ -27,7 +27,9 @@ export interface LoginOptions {
 async function readPasswordStdin(io: CommandIo): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** The username and password from flags, stdin or the terminal. */
@@ -59,7 +61,8 @@ export async function login(session: Session, opts: LoginOptions, io: CommandIo,
   const registry = normalizeRegistry(opts.server ?? 'docker.io');
   if (!registry) throw new RegctlError('usage', `invalid registry "${opts.server ?? ''}"`);
   const warn = session.options.warn ?? ((line: string) => io.err(`WARNING: ${line}`));
-  if (opts.password !== undefined) warn('using --password on the command line is insecure: it may land in your shell history and be visible to other users; use --password-stdin');
+  if (opts.password !== undefined)
+    warn('using --password on the command line is insecure: it may land in your shell history and be visible to other users; use --password-stdin');
   const kind = chosenStoreKind(opts.store, session.config, registry);
   const store = await openWritableStore(kind, registry, {
     config: session.config,

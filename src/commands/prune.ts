@@ -8,7 +8,11 @@ export interface PruneOptions {
 }
 
 /** Removes every cached blob no image references and reports what it freed. */
-export async function prune(session: Session, options: PruneOptions, io: CommandIo): Promise<{ removed: { digest: string; size: number }[]; freedBytes: number }> {
+export async function prune(
+  session: Session,
+  options: PruneOptions,
+  io: CommandIo,
+): Promise<{ removed: { digest: string; size: number }[]; freedBytes: number }> {
   const result = await (await session.cache()).prune();
   if (options.json) {
     io.out(JSON.stringify({ removed: result.removed, freedBytes: result.freedBytes }, null, 2));

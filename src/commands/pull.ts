@@ -41,7 +41,12 @@ export interface PullResult {
 /** Fetches an image into the cache, like `docker pull`: copy(registry → cache), choosing a platform. */
 export async function pull(session: Session, options: PullOptions, io: CommandIo): Promise<PullResult> {
   const ref = parseReference(options.reference);
-  const wanted = [options.platform ?? []].flat().flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+  const wanted = [options.platform ?? []]
+    .flat()
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(parsePlatform);
   if (wanted.length > 0 && options.allPlatforms) throw new RegctlError('usage', '--platform and --all-platforms cannot be used together');
   const platforms: PlatformSelection = options.allPlatforms
     ? { mode: 'all' }
@@ -64,20 +69,29 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       // Foreign layers (Windows base layers) come from their own urls, as docker pulls them.
       foreignLayers: new ForeignLayerFetcher(session.transport()),
     };
-    const copied = await namingErrors(name, () => copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, { platforms, ...transfer }));
+    const copied = await namingErrors(name, () =>
+      copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, { platforms, ...transfer }),
+    );
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {
       const { descriptor, filtered } = copied;
-      await cache.tag(filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: copied.source.digest } } : descriptor, name);
+      await cache.tag(
+        filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: copied.source.digest } } : descriptor,
+        name,
+      );
     }
     // Referrers live in the cache under REPO:sha256-<hex> fallback tags, which also keep them from prune.
     const names = cacheTagNames(formatRepository(ref));
-    referrers = (await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, !!options.quiet))).length;
+    referrers = (
+      await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, !!options.quiet))
+    ).length;
     return copied;
   });
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
   if (result.filtered && !options.quiet) {
-    io.status(`Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`);
+    io.status(
+      `Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`,
+    );
   }
   if (options.quiet) {
     io.out(name);

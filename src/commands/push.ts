@@ -46,26 +46,31 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
   const root = await findCached(cache, ref, options.reference);
   const here = formatRepository(ref);
   if (!options.quiet) io.status(`The push refers to repository [${here}]`);
-  const repo = await session.open({ kind: 'registry', ref }, {
-    write: true,
-    uploads: {
-      ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
-      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-      reopen: (desc) => cache.store.fetch(desc),
+  const repo = await session.open(
+    { kind: 'registry', ref },
+    {
+      write: true,
+      uploads: {
+        ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
+        ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+        reopen: (desc) => cache.store.fetch(desc),
+      },
     },
-  });
-  const result = await namingErrors(formatReference(ref), () => copyDescriptor(cache.store, root, repo, ref.digest ? undefined : ref.tag, {
-    concurrency: session.concurrency,
-    ...(io.progress ? { listener: io.progress } : {}),
-    mountCandidates: async (desc) => {
-      const prefix = `${ref.registry}/`;
-      return (await cache.blobSources(desc.digest))
-        .filter((r) => r.startsWith(prefix) && r !== here)
-        .map((r) => r.slice(prefix.length))
-        .slice(0, MAX_MOUNT_TRIES);
-    },
-    onPresent: cache.recordSources(here),
-  }));
+  );
+  const result = await namingErrors(formatReference(ref), () =>
+    copyDescriptor(cache.store, root, repo, ref.digest ? undefined : ref.tag, {
+      concurrency: session.concurrency,
+      ...(io.progress ? { listener: io.progress } : {}),
+      mountCandidates: async (desc) => {
+        const prefix = `${ref.registry}/`;
+        return (await cache.blobSources(desc.digest))
+          .filter((r) => r.startsWith(prefix) && r !== here)
+          .map((r) => r.slice(prefix.length))
+          .slice(0, MAX_MOUNT_TRIES);
+      },
+      onPresent: cache.recordSources(here),
+    }),
+  );
   const { digest, size } = result.descriptor;
   if (ref.digest && digest !== ref.digest) {
     throw new RegctlError('internal', `pushed ${digest} for ${formatReference(ref)}: the cached manifest does not match its digest`);
@@ -81,7 +86,8 @@ async function findCached(cache: Cache, ref: Reference, input: string): Promise<
   try {
     return await cache.store.resolve(ref.digest);
   } catch (err) {
-    if (err instanceof RegctlError && err.kind === 'not-found') throw new RegctlError('not-found', `no such image: ${formatReference(ref)} (not in the cache; pull it or tag a cached image first)`);
+    if (err instanceof RegctlError && err.kind === 'not-found')
+      throw new RegctlError('not-found', `no such image: ${formatReference(ref)} (not in the cache; pull it or tag a cached image first)`);
     throw err;
   }
 }

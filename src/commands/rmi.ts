@@ -24,7 +24,10 @@ export async function rmi(session: Session, options: RmiOptions, io: CommandIo):
       const found = await cache.find(input);
       const names = found.name ? [found.name] : await cache.namesOf(found.descriptor.digest);
       if (!found.name && names.length > 1 && !options.force && !singleReference(names)) {
-        throw new RegctlError('failed', `conflict: unable to delete ${shortId(found.descriptor.digest)} (must be forced) - image is referenced in multiple repositories`);
+        throw new RegctlError(
+          'failed',
+          `conflict: unable to delete ${shortId(found.descriptor.digest)} (must be forced) - image is referenced in multiple repositories`,
+        );
       }
       for (const name of names) {
         await cache.untag(name);

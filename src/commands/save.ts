@@ -34,7 +34,10 @@ export function archiveDestination(output: string | undefined, stdoutIsTTY: bool
 
 function platformList(values: string[] | undefined): Platform[] | undefined {
   if (!values || values.length === 0) return undefined;
-  return values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parsePlatform);
+  return values
+    .flatMap((v) => v.split(','))
+    .filter((v) => v.trim() !== '')
+    .map(parsePlatform);
 }
 
 /**

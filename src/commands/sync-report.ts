@@ -33,7 +33,8 @@ export function resultLine(r: SyncResult): string {
   const status = WORDS[r.status].padEnd(10);
   const digest = r.digest ? `  ${r.digest}` : '';
   let detail = '';
-  if (r.status === 'copied' && r.blobs) detail = `  ${r.blobs.copied} blob(s) copied (${humanSize(r.bytes ?? 0)}), ${r.blobs.mounted} mounted, ${r.blobs.skipped} present`;
+  if (r.status === 'copied' && r.blobs)
+    detail = `  ${r.blobs.copied} blob(s) copied (${humanSize(r.bytes ?? 0)}), ${r.blobs.mounted} mounted, ${r.blobs.skipped} present`;
   if (r.sourceDigest) detail += `  (filtered from ${r.sourceDigest})`;
   if (r.reason) detail += `  ${r.reason}`;
   return `${status}  ${r.source} -> ${r.target}${digest}${detail}`;
@@ -41,9 +42,7 @@ export function resultLine(r: SyncResult): string {
 
 /** The closing line of a text report. */
 export function totalsLine(t: SyncTotals, dryRun: boolean): string {
-  const counts = dryRun
-    ? [`${t.wouldCopy} would be copied`, `${t.upToDate} up to date`]
-    : [`${t.copied} copied`, `${t.upToDate} up to date`];
+  const counts = dryRun ? [`${t.wouldCopy} would be copied`, `${t.upToDate} up to date`] : [`${t.copied} copied`, `${t.upToDate} up to date`];
   if (t.skipped) counts.push(`${t.skipped} skipped`);
   counts.push(`${t.failed} failed`);
   const head = `${dryRun ? 'Dry run, nothing written: ' : ''}${t.images} image(s): ${counts.join(', ')}`;

@@ -101,7 +101,12 @@ export async function sync(session: Session, options: SyncCommandOptions, io: Co
       if (/\/v2\/.+\/manifests\//.test(url.pathname)) gate.observe(url.host, header(res, 'ratelimit-remaining'));
     },
   });
-  const report = createSyncReport(io, { json: !!options.json, quiet: !!options.quiet, dryRun: !!options.dryRun, ...(options.shard ? { shard: options.shard } : {}) });
+  const report = createSyncReport(io, {
+    json: !!options.json,
+    quiet: !!options.quiet,
+    dryRun: !!options.dryRun,
+    ...(options.shard ? { shard: options.shard } : {}),
+  });
   let totals: SyncTotals;
   let firstFailure: string | undefined;
   try {

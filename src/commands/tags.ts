@@ -27,7 +27,12 @@ export async function tags(session: Session, options: TagsOptions, io: CommandIo
   const format = outputFormat(options.format, TAGS_FORMAT);
   const list = await namingErrors(formatRepository(ref), () => session.source(ref).tags(options.pageSize));
   const result = { name: formatRepository(ref), tags: list };
-  if (format) printRows(format, list.map((tag) => ({ Repository: result.name, Tag: tag, Name: `${result.name}:${tag}` })), io);
+  if (format)
+    printRows(
+      format,
+      list.map((tag) => ({ Repository: result.name, Tag: tag, Name: `${result.name}:${tag}` })),
+      io,
+    );
   else if (options.json) io.out(JSON.stringify(result, null, 2));
   else for (const t of list) io.out(t);
   return result;

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { readJsonFile } from '../util/read-json-file.js';
 import { parseMirror, type MirrorEndpoint } from './mirror.js';
 
-const MirrorSchema = z.string().min(1).superRefine((entry, ctx) => {
-  const parsed = parseMirror(entry);
-  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: `mirror ${parsed.error}` });
-});
+const MirrorSchema = z
+  .string()
+  .min(1)
+  .superRefine((entry, ctx) => {
+    const parsed = parseMirror(entry);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: `mirror ${parsed.error}` });
+  });
 
 const RegistryConfigSchema = z.strictObject({
   insecure: z.boolean().optional(),

@@ -27,7 +27,8 @@ export function parseMirror(entry: string): MirrorEndpoint | { error: string } {
   if (url.username || url.password || authority.includes('@')) {
     return { error: 'must not hold a user name or password (log in to the mirror instead)' };
   }
-  if (hasScheme && url.protocol !== 'https:' && url.protocol !== 'http:') return { error: `scheme ${url.protocol.slice(0, -1)} is not supported: use https:// or http://` };
+  if (hasScheme && url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { error: `scheme ${url.protocol.slice(0, -1)} is not supported: use https:// or http://` };
   if (url.pathname !== '/' && url.pathname !== '') return { error: 'must not have a path (a mirror serves /v2/ at its root)' };
   if (url.search || entry.includes('?')) return { error: 'must not have a query' };
   if (url.hash || entry.includes('#')) return { error: 'must not have a fragment' };

@@ -10,10 +10,7 @@ import { filteredIndex } from './filtered-index.js';
 import { isMounter, type CopyListener, type Fetcher, type Target } from './types.js';
 
 /** How copy treats an index at the source. */
-export type PlatformSelection =
-  | { mode: 'all' }
-  | { mode: 'one'; platform: Platform }
-  | { mode: 'subset'; platforms: Platform[] };
+export type PlatformSelection = { mode: 'all' } | { mode: 'one'; platform: Platform } | { mode: 'subset'; platforms: Platform[] };
 
 /** Options of copy(). */
 export interface CopyOptions {
@@ -80,7 +77,13 @@ export async function copyDescriptor(src: Target, root: Descriptor, dst: Target,
     } else if (selection.mode === 'one') {
       const child = await selectPlatform(src, root, parsed.index, selection.platform);
       await copyChild(ctx, child, [root.digest]);
-      result = { mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}), annotations: { [Annotation.sourceIndex]: root.digest } };
+      result = {
+        mediaType: child.mediaType,
+        digest: child.digest,
+        size: child.size,
+        ...(child.platform ? { platform: child.platform } : {}),
+        annotations: { [Annotation.sourceIndex]: root.digest },
+      };
     } else {
       const subset = await filteredIndex(src, root, parsed.mediaType, parsed.index, selection.platforms);
       await copyIndexChildren(ctx, subset.children, [root.digest]);
@@ -181,7 +184,10 @@ async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => 
   const stream = await open(desc);
   const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
   // pipeline destroys the source when the destination fails, so no socket is left dangling.
-  await dst.push(desc, pipeline(stream, counter, () => undefined));
+  await dst.push(
+    desc,
+    pipeline(stream, counter, () => undefined),
+  );
   stats.copied++;
   stats.bytes += desc.size;
   emit({ type: 'done', desc });

@@ -19,7 +19,13 @@ export interface FilteredIndex {
  * chosen for each platform, plus the buildx attestations of those children. Children found in nested indexes are listed directly, so the index is
  * flat; the same source and platforms always give the same bytes, hence the same digest.
  */
-export async function filteredIndex(src: Fetcher, root: Descriptor, mediaType: string, index: ImageIndex, platforms: readonly Platform[]): Promise<FilteredIndex> {
+export async function filteredIndex(
+  src: Fetcher,
+  root: Descriptor,
+  mediaType: string,
+  index: ImageIndex,
+  platforms: readonly Platform[],
+): Promise<FilteredIndex> {
   const chosen: Descriptor[] = [];
   for (const p of platforms) chosen.push(await selectPlatform(src, root, index, p));
   const unique = [...new Map(chosen.map((c) => [c.digest, c])).values()];

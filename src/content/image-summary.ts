@@ -49,7 +49,11 @@ export async function imageDetail(fetcher: Fetcher, desc: Descriptor, manifest: 
   const configBytes = await fetchAll(fetcher, manifest.config, 16 * 1024 * 1024, 'image config');
   const config = isImageConfigMediaType(manifest.config.mediaType) ? parseImageConfig(configBytes) : artifactConfig(configBytes);
   const size = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
-  const platform: Platform | undefined = desc.platform ?? (config.os && config.architecture ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } : undefined);
+  const platform: Platform | undefined =
+    desc.platform ??
+    (config.os && config.architecture
+      ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+      : undefined);
   return { descriptor: desc, manifest, config, ...(platform ? { platform } : {}), size };
 }
 
@@ -90,6 +94,10 @@ export async function summarizeImage(
     }
   }
   for (const s of seen.values()) size += s;
-  const created = images.map((i) => i.config.created).filter((c): c is string => !!c).sort().at(-1);
+  const created = images
+    .map((i) => i.config.created)
+    .filter((c): c is string => !!c)
+    .sort()
+    .at(-1);
   return { descriptor: desc, index: parsed.index, images, missing, size, ...(created ? { created } : {}) };
 }

@@ -24,7 +24,8 @@ export class MemoryStore implements Target {
     content.on('error', (err) => verify.destroy(err));
     content.pipe(verify);
     for await (const chunk of verify) chunks.push(chunk as Buffer);
-    if (!this.blobs.has(desc.digest)) this.blobs.set(desc.digest, { desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes: Buffer.concat(chunks) });
+    if (!this.blobs.has(desc.digest))
+      this.blobs.set(desc.digest, { desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes: Buffer.concat(chunks) });
   }
 
   /** Stores in-memory bytes as `desc`. */

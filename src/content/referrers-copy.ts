@@ -67,17 +67,26 @@ interface Pending {
  * a cycle in a hostile list) is not followed again; a chain deeper than {@link MAX_REFERRER_DEPTH}
  * is refused with one line.
  */
-export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subjects: readonly Descriptor[], options: ReferrerCopyOptions = {}): Promise<ReferrerCopied[]> {
+export async function copyReferrers(
+  src: ReferrerSource,
+  dst: ReferrerSink,
+  subjects: readonly Descriptor[],
+  options: ReferrerCopyOptions = {},
+): Promise<ReferrerCopied[]> {
   const copied: ReferrerCopied[] = [];
   const seen = new Set(subjects.map((s) => s.digest));
   const missing = new Set<string>();
   const queue: Pending[] = subjects.map((subject) => ({ subject, depth: 0 }));
-  const copyOne = (desc: Descriptor): Promise<unknown> => copyDescriptor(src.target, desc, dst.target, undefined, { ...options.copy, platforms: { mode: 'all' } });
+  const copyOne = (desc: Descriptor): Promise<unknown> =>
+    copyDescriptor(src.target, desc, dst.target, undefined, { ...options.copy, platforms: { mode: 'all' } });
   /** Claims `child` (at `depth` below a subject) for copying; false when it was seen before. */
   const claim = (subject: Descriptor, child: Descriptor, depth: number): boolean => {
     if (seen.has(child.digest)) return false;
     if (depth > MAX_REFERRER_DEPTH) {
-      throw new RegctlError('failed', `referrers of ${subjects[0]?.digest} nest more than ${MAX_REFERRER_DEPTH} levels deep (at ${child.digest}, a referrer of ${subject.digest}); refusing to follow them`);
+      throw new RegctlError(
+        'failed',
+        `referrers of ${subjects[0]?.digest} nest more than ${MAX_REFERRER_DEPTH} levels deep (at ${child.digest}, a referrer of ${subject.digest}); refusing to follow them`,
+      );
     }
     seen.add(child.digest);
     return true;
@@ -99,7 +108,12 @@ export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subj
         const bare: Descriptor = { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
         if (claim(subject, bare, depth + 1)) {
           // A fallback list can outlive what it lists (deleted by a tool that left the entry).
-          if (!(await copyOne(bare).then(() => true, (err: unknown) => skipMissing(err)))) {
+          if (
+            !(await copyOne(bare).then(
+              () => true,
+              (err: unknown) => skipMissing(err),
+            ))
+          ) {
             missing.add(listed.digest);
             options.warn?.(`referrer ${listed.digest} of ${subject.digest} is listed but missing at the source; skipped`);
             continue;
@@ -110,7 +124,14 @@ export async function copyReferrers(src: ReferrerSource, dst: ReferrerSink, subj
       }
       if (entries.length > 0) {
         const via = await dst.indexer.indexReferrers(subject, entries);
-        for (const e of entries) report({ subject: subject.digest, digest: e.digest, mediaType: e.mediaType, ...(e.artifactType ? { artifactType: e.artifactType } : {}), indexedBy: via });
+        for (const e of entries)
+          report({
+            subject: subject.digest,
+            digest: e.digest,
+            mediaType: e.mediaType,
+            ...(e.artifactType ? { artifactType: e.artifactType } : {}),
+            indexedBy: via,
+          });
       }
     }
     if (options.digestTags) {

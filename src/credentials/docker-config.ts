@@ -119,7 +119,10 @@ export class DockerConfigStore implements CredentialStore {
     const name = config ? credentialHelperFor(config, server) : undefined;
     if (!name) return undefined;
     const viaCredHelpers = matchingKeys(config?.credHelpers, server).length > 0;
-    return new HelperStore(name, { ...(this.#env ? { env: this.#env } : {}), where: `named by ${viaCredHelpers ? 'credHelpers' : 'credsStore'} in ${this.file}` });
+    return new HelperStore(name, {
+      ...(this.#env ? { env: this.#env } : {}),
+      where: `named by ${viaCredHelpers ? 'credHelpers' : 'credsStore'} in ${this.file}`,
+    });
   }
 
   /** The credential for `server`: from its credential helper, else from `auths` (matched as docker matches keys). */

@@ -153,7 +153,11 @@ export class HelperStore implements CredentialStore {
       child.on('error', (e) => {
         clearTimeout(timer);
         const code = errnoCode(e);
-        reject(code === 'ENOENT' || code === 'EACCES' ? new HelperMissingError(this.program, this.#where, e) : new RegctlError('failed', `cannot run ${this.program}: ${code ?? e.message}`, { cause: e }));
+        reject(
+          code === 'ENOENT' || code === 'EACCES'
+            ? new HelperMissingError(this.program, this.#where, e)
+            : new RegctlError('failed', `cannot run ${this.program}: ${code ?? e.message}`, { cause: e }),
+        );
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);

@@ -6,7 +6,6 @@ import { KEYCHAIN_SERVICE, KeychainStore } from './keychain-store.js';
 import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, StoreKind } from './types.js';
 
-
 /** A writable store chosen for login/logout, with what to tell the user. */
 export interface WritableStore {
   kind: StoreKind;

@@ -21,9 +21,7 @@ export function fromStoredSecret(value: unknown): Credential | undefined {
   const parsed = StoredSecretSchema.safeParse(value);
   if (!parsed.success) return undefined;
   const { username, secret, kind } = parsed.data;
-  return kind === 'identity-token'
-    ? { ...(username ? { username } : {}), identityToken: secret }
-    : { ...(username ? { username } : {}), password: secret };
+  return kind === 'identity-token' ? { ...(username ? { username } : {}), identityToken: secret } : { ...(username ? { username } : {}), password: secret };
 }
 
 /** The JSON text kept as the keychain item's password. */

@@ -59,7 +59,8 @@ export function hostCertificates(dirs: readonly string[], hostPort: string): Hos
       if (n.endsWith('.crt')) caFiles.push(join(dir, n));
       else if (n.endsWith('.cert')) {
         const key = `${n.slice(0, -5)}.key`;
-        if (!has.has(key)) throw new RegctlError('usage', `missing key ${join(dir, key)} for client certificate ${join(dir, n)} (CA certificates must end in .crt)`);
+        if (!has.has(key))
+          throw new RegctlError('usage', `missing key ${join(dir, key)} for client certificate ${join(dir, n)} (CA certificates must end in .crt)`);
         client ??= { certFile: join(dir, n), keyFile: join(dir, key) };
       } else if (n.endsWith('.key')) {
         const cert = `${n.slice(0, -4)}.cert`;

@@ -42,7 +42,9 @@ export function forwardProxyInterceptor(rules: ProxyRules | undefined): Dispatch
     const origin = new URL(String(opts.origin));
     const proxy = origin.protocol === 'http:' ? proxyFor(rules, 'http:', origin.hostname, Number(origin.port) || 80) : undefined;
     if (!proxy) return dispatch(opts, handler);
-    const headers = headerPairs(opts.headers).filter(([k]) => k.toLowerCase() !== 'host').flat();
+    const headers = headerPairs(opts.headers)
+      .filter(([k]) => k.toLowerCase() !== 'host')
+      .flat();
     headers.push('host', origin.host);
     const auth = proxyAuthorization(proxy.url);
     if (auth) headers.push('proxy-authorization', auth);

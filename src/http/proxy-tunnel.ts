@@ -63,7 +63,8 @@ function handshake(socket: Socket, proxy: ProxyEndpoint, target: string, callbac
     const failure = new RegctlError('network', `the proxy ${describeProxy(proxy)} failed while opening a tunnel to ${target}: ${err.message}`, { cause: err });
     finish(finalConnectError(failure, (err as { code?: string }).code ?? 'REGCTL_PROXY'));
   };
-  const onClose = (): void => finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} closed the connection instead of opening a tunnel to ${target}`));
+  const onClose = (): void =>
+    finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} closed the connection instead of opening a tunnel to ${target}`));
   const onData = (chunk: Buffer): void => {
     head = Buffer.concat([head, chunk]);
     const end = head.indexOf('\r\n\r\n');
@@ -82,7 +83,9 @@ function handshake(socket: Socket, proxy: ProxyEndpoint, target: string, callbac
     }
     const what = status ? `${code} ${status[2] ?? ''}`.trim() : 'a malformed answer';
     if (code === 407) {
-      finish(new RegctlError('auth', `the proxy ${describeProxy(proxy)} requires authentication (407) for CONNECT ${target}: put user:password in the proxy URL`));
+      finish(
+        new RegctlError('auth', `the proxy ${describeProxy(proxy)} requires authentication (407) for CONNECT ${target}: put user:password in the proxy URL`),
+      );
     } else {
       finish(new RegctlError('network', `the proxy ${describeProxy(proxy)} refused CONNECT ${target}: ${what}`));
     }

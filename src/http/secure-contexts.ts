@@ -75,7 +75,9 @@ export class SecureContexts {
       out.push(pem);
     };
     system.certificates.forEach(add);
-    this.options.debug?.(`* system trust store: ${system.sources.join(', ') || 'none found'} (${system.certificates.length} certificates, ${out.length} beyond Node's bundled roots)`);
+    this.options.debug?.(
+      `* system trust store: ${system.sources.join(', ') || 'none found'} (${system.certificates.length} certificates, ${out.length} beyond Node's bundled roots)`,
+    );
     const extra = env['NODE_EXTRA_CA_CERTS'];
     if (extra) {
       try {

@@ -1,7 +1,22 @@
 // Ambient declarations for the undici files imported by undici-parts.ts; their real types are
 // taken from undici's own index declarations there.
-declare module 'undici/lib/dispatcher/agent.js' { const value: unknown; export default value; }
-declare module 'undici/lib/interceptor/retry.js' { const value: unknown; export default value; }
-declare module 'undici/lib/core/connect.js' { const value: unknown; export default value; }
-declare module 'undici/lib/dispatcher/dispatcher.js' { const value: unknown; export default value; }
-declare module 'undici/lib/api/index.js' { const value: unknown; export default value; }
+declare module 'undici/lib/dispatcher/agent.js' {
+  const value: unknown;
+  export default value;
+}
+declare module 'undici/lib/interceptor/retry.js' {
+  const value: unknown;
+  export default value;
+}
+declare module 'undici/lib/core/connect.js' {
+  const value: unknown;
+  export default value;
+}
+declare module 'undici/lib/dispatcher/dispatcher.js' {
+  const value: unknown;
+  export default value;
+}
+declare module 'undici/lib/api/index.js' {
+  const value: unknown;
+  export default value;
+}

@@ -54,7 +54,13 @@ export class BlobSources {
     } catch {
       return [];
     }
-    return unique(text.split('\n').map((l) => l.trim()).filter(isRepositoryName).reverse());
+    return unique(
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(isRepositoryName)
+        .reverse(),
+    );
   }
 
   /** Records that `repository` (`registry/repository`) holds `digest`; does nothing when it is already the latest record. */
@@ -65,8 +71,10 @@ export class BlobSources {
       const known = await this.lines(path);
       if (known[known.length - 1] === repository) return;
       if (known.length >= COMPACT_ABOVE) {
-        const kept = unique([repository, ...known.reverse()]).slice(0, KEEP).reverse();
-        await writeFileAtomic(path, kept.join('\n') + '\n');
+        const kept = unique([repository, ...known.reverse()])
+          .slice(0, KEEP)
+          .reverse();
+        await writeFileAtomic(path, `${kept.join('\n')}\n`);
         return;
       }
       await mkdir(dirname(path), { recursive: true });
@@ -78,7 +86,10 @@ export class BlobSources {
 
   private async lines(path: string): Promise<string[]> {
     try {
-      return (await readFile(path, 'utf8')).split('\n').map((l) => l.trim()).filter(isRepositoryName);
+      return (await readFile(path, 'utf8'))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(isRepositoryName);
     } catch {
       return [];
     }

@@ -81,7 +81,11 @@ export async function writeBlob(root: string, desc: Descriptor, content: Readabl
   try {
     await mkdir(join(root, TEMP_DIR), { recursive: true });
     await mkdir(join(final, '..'), { recursive: true });
-    await pipeline(content, new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'blob' }), createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER }));
+    await pipeline(
+      content,
+      new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'blob' }),
+      createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER }),
+    );
     // fsync through a second descriptor: a FileHandle's own write stream cannot be closed without it.
     const fh = await open(tmp, 'r+');
     try {

@@ -83,7 +83,10 @@ export class Cache {
 
   /** The names the manifest `digest` is cached under. */
   async namesOf(digest: string): Promise<string[]> {
-    return (await this.store.list()).filter((d) => d.digest === digest).map(nameOf).filter((n): n is string => n !== undefined);
+    return (await this.store.list())
+      .filter((d) => d.digest === digest)
+      .map(nameOf)
+      .filter((n): n is string => n !== undefined);
   }
 
   /** Names the cached manifest `desc` `name` (a full normalized reference), moving the name from any other image. */

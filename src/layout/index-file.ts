@@ -22,7 +22,10 @@ export interface LayoutIndex {
 const LayoutIndexSchema = z.looseObject({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
-  manifests: z.array(DescriptorSchema).nullable().transform((m) => m ?? []),
+  manifests: z
+    .array(DescriptorSchema)
+    .nullable()
+    .transform((m) => m ?? []),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 

@@ -1,6 +1,14 @@
 import { RegctlError } from '../errors.js';
 import { fetchAll } from '../content/read-all.js';
-import { filterReferrers, mergeReferrers, parseReferrersIndex, type ReferrerIndexer, type ReferrerLister, type ReferrerListing, type ReferrersSource } from '../content/referrers.js';
+import {
+  filterReferrers,
+  mergeReferrers,
+  parseReferrersIndex,
+  type ReferrerIndexer,
+  type ReferrerLister,
+  type ReferrerListing,
+  type ReferrersSource,
+} from '../content/referrers.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
@@ -66,7 +74,9 @@ export class LayoutReferrers implements ReferrerLister, ReferrerIndexer {
       const annotations: Record<string, string> = { [Annotation.refName]: name };
       if (imageName !== null) annotations[Annotation.containerdName] = imageName;
       const entry: Descriptor = { ...merged.descriptor, annotations };
-      index.manifests = index.manifests.filter((d) => d.annotations?.[Annotation.refName] !== name && (imageName === null || d.annotations?.[Annotation.containerdName] !== imageName));
+      index.manifests = index.manifests.filter(
+        (d) => d.annotations?.[Annotation.refName] !== name && (imageName === null || d.annotations?.[Annotation.containerdName] !== imageName),
+      );
       index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
     });
     return 'tag';

@@ -31,14 +31,16 @@ const inProcess = new Map<string, Promise<unknown>>();
  */
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const previous = inProcess.get(lockPath) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const owner = await acquire(lockPath, options);
-    try {
-      return await fn();
-    } finally {
-      await release(lockPath, owner);
-    }
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const owner = await acquire(lockPath, options);
+      try {
+        return await fn();
+      } finally {
+        await release(lockPath, owner);
+      }
+    });
   const tail = run.catch(() => undefined);
   inProcess.set(lockPath, tail);
   void tail.then(() => {

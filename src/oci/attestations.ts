@@ -13,5 +13,7 @@ export function isAttestationEntry(desc: Descriptor): boolean {
  */
 export function attestationsOf(entries: readonly Descriptor[], kept: readonly Descriptor[]): Descriptor[] {
   const keptDigests = new Set(kept.map((d) => d.digest));
-  return entries.filter((d) => isAttestationEntry(d) && !keptDigests.has(d.digest) && keptDigests.has(d.annotations?.[ReferrerAnnotation.referenceDigest] ?? ''));
+  return entries.filter(
+    (d) => isAttestationEntry(d) && !keptDigests.has(d.digest) && keptDigests.has(d.annotations?.[ReferrerAnnotation.referenceDigest] ?? ''),
+  );
 }

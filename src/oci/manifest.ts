@@ -39,9 +39,7 @@ export type ImageManifest = z.infer<typeof ImageManifestSchema> & { config: Desc
 export type ImageIndex = z.infer<typeof ImageIndexSchema> & { manifests: Descriptor[] };
 
 /** A parsed manifest of either kind, with the media type it was read as. */
-export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; index: ImageIndex }
-  | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
+export type ParsedManifest = { kind: 'index'; mediaType: string; index: ImageIndex } | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
 
 /**
  * Parses manifest bytes. `mediaType` is the type the server or descriptor announced; when it is
@@ -60,7 +58,10 @@ export function parseManifest(bytes: Uint8Array, mediaType?: string, what = 'man
   const obj = (doc && typeof doc === 'object' ? doc : {}) as Record<string, unknown>;
   const declared = typeof obj['mediaType'] === 'string' ? (obj['mediaType'] as string) : undefined;
   if (isSchema1MediaType(mediaType) || isSchema1MediaType(declared) || obj['schemaVersion'] === 1) {
-    throw new RegctlError('failed', `${what} uses Docker image manifest schema 1, which is deprecated and not supported; rebuild or re-push the image with a current tool`);
+    throw new RegctlError(
+      'failed',
+      `${what} uses Docker image manifest schema 1, which is deprecated and not supported; rebuild or re-push the image with a current tool`,
+    );
   }
   let type = mediaType && (isIndexMediaType(mediaType) || isManifestMediaType(mediaType)) ? mediaType : declared;
   if (!type) type = Array.isArray(obj['manifests']) ? MediaType.ociIndex : MediaType.ociManifest;

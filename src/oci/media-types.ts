@@ -23,7 +23,10 @@ export const MediaType = {
  * `urls`; registries are never sent them.
  */
 export function isNonDistributable(mediaType: string | undefined): boolean {
-  return !!mediaType && (mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.') || mediaType.startsWith('application/vnd.docker.image.rootfs.foreign.'));
+  return (
+    !!mediaType &&
+    (mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.') || mediaType.startsWith('application/vnd.docker.image.rootfs.foreign.'))
+  );
 }
 
 /** Config media types of container images; any other config makes a manifest an artifact. */
@@ -47,9 +50,4 @@ export function isSchema1MediaType(mediaType: string | undefined): boolean {
 }
 
 /** The Accept list for manifest requests, most preferred first (distribution-spec "Pulling manifests"). */
-export const MANIFEST_ACCEPT: readonly string[] = [
-  MediaType.ociIndex,
-  MediaType.ociManifest,
-  MediaType.dockerManifestList,
-  MediaType.dockerManifest,
-];
+export const MANIFEST_ACCEPT: readonly string[] = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerManifestList, MediaType.dockerManifest];

@@ -58,7 +58,10 @@ export function dockerServerKey(registry: string): string {
  * host is kept as written (as in a reference). A repository path is a usage error (exit 2).
  */
 export function parseRegistryName(input: string): string {
-  const host = input.trim().replace(/^https?:\/\//i, '').replace(/\/(v2\/?)?$/, '');
+  const host = input
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/(v2\/?)?$/, '');
   if (host.includes('/')) {
     throw new RegctlError('usage', `invalid registry "${input}": give a registry host such as localhost:5000 or ghcr.io, not a repository`);
   }

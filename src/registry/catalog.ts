@@ -20,7 +20,8 @@ export async function listCatalog(client: RegistryClient, pageSize?: number): Pr
   const pager = new NextLinkPager(client.name, 'the catalog');
   let path: string | undefined = `/v2/_catalog${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path; page++) {
-    if (page >= MAX_PAGES) throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_PAGES} catalog pages; stopped`, { subject: `registry ${client.name}` });
+    if (page >= MAX_PAGES)
+      throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_PAGES} catalog pages; stopped`, { subject: `registry ${client.name}` });
     const { res, url } = await client.request({ method: 'GET', path, scopes: ['registry:catalog:*'] });
     pager.visit(url);
     try {

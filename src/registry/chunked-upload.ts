@@ -44,7 +44,14 @@ async function* fixedChunks(content: Readable, size: number): AsyncGenerator<Buf
  * `PUT ?digest=` with an empty body. A chunk is held in memory (so a PATCH can be resent after a
  * 401), never the whole blob. The registry checks the digest on the final PUT.
  */
-export async function uploadChunked(client: RegistryClient, repository: string, desc: Descriptor, content: Readable, what: string, options: ChunkedUploadOptions = {}): Promise<void> {
+export async function uploadChunked(
+  client: RegistryClient,
+  repository: string,
+  desc: Descriptor,
+  content: Readable,
+  what: string,
+  options: ChunkedUploadOptions = {},
+): Promise<void> {
   const scopes = [`repository:${repository}:pull,push`];
   const started = await startUpload(client, repository, what);
   let location = started.location;
@@ -52,7 +59,8 @@ export async function uploadChunked(client: RegistryClient, repository: string, 
   let offset = 0;
   try {
     for await (const chunk of fixedChunks(content, size)) {
-      if (offset + chunk.length > desc.size) throw new RegctlError('integrity', `${what}: the content is larger than the ${desc.size} bytes its descriptor says`);
+      if (offset + chunk.length > desc.size)
+        throw new RegctlError('integrity', `${what}: the content is larger than the ${desc.size} bytes its descriptor says`);
       const { res, url } = await client.request({
         method: 'PATCH',
         path: location,

@@ -1,4 +1,4 @@
-import { RegctlError, RegistryError, withSubject } from '../errors.js';
+import { RegctlError, type RegistryError, withSubject } from '../errors.js';
 import { discard } from '../util/discard.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';

@@ -41,7 +41,8 @@ export async function readFallbackIndex(repo: RegistryRepository, tag: string, l
     throw err;
   }
   try {
-    if (!isIndexMediaType(got.descriptor.mediaType)) throw new RegctlError('failed', `${what} holds a ${got.descriptor.mediaType}, not an image index of referrers`);
+    if (!isIndexMediaType(got.descriptor.mediaType))
+      throw new RegctlError('failed', `${what} holds a ${got.descriptor.mediaType}, not an image index of referrers`);
     return { digest: got.descriptor.digest, index: parseReferrersIndex(got.bytes, what) };
   } catch (err) {
     if (lenient) return undefined;
@@ -77,7 +78,12 @@ export interface FallbackEdit {
  * and must still name the index this round started from, and after the PUT (and a short wait) the
  * edit must still hold; otherwise the round starts over from what the tag names then.
  */
-export async function rewriteFallbackIndex(repo: RegistryRepository, subject: Descriptor, edit: FallbackEdit, options: FallbackWriteOptions = {}): Promise<void> {
+export async function rewriteFallbackIndex(
+  repo: RegistryRepository,
+  subject: Descriptor,
+  edit: FallbackEdit,
+  options: FallbackWriteOptions = {},
+): Promise<void> {
   const tag = referrersTag(subject.digest);
   const attempts = options.attempts ?? 6;
   const sleep = options.sleep ?? timer;
@@ -98,19 +104,39 @@ export async function rewriteFallbackIndex(repo: RegistryRepository, subject: De
 }
 
 /** Adds `referrers` to the fallback index of `subject`, merging with what is there (see {@link rewriteFallbackIndex}). */
-export function addToFallbackIndex(repo: RegistryRepository, subject: Descriptor, referrers: readonly Descriptor[], options: FallbackWriteOptions = {}): Promise<void> {
-  return rewriteFallbackIndex(repo, subject, {
-    apply: (current) => mergeReferrers(current, referrers),
-    holds: (current) => listsAll(current, referrers),
-    what: `add ${referrers.length} referrer(s) to`,
-  }, options);
+export function addToFallbackIndex(
+  repo: RegistryRepository,
+  subject: Descriptor,
+  referrers: readonly Descriptor[],
+  options: FallbackWriteOptions = {},
+): Promise<void> {
+  return rewriteFallbackIndex(
+    repo,
+    subject,
+    {
+      apply: (current) => mergeReferrers(current, referrers),
+      holds: (current) => listsAll(current, referrers),
+      what: `add ${referrers.length} referrer(s) to`,
+    },
+    options,
+  );
 }
 
 /** Removes referrers (by digest) from the fallback index of `subject`; nothing when it does not list them. */
-export function removeFromFallbackIndex(repo: RegistryRepository, subject: Descriptor, digests: readonly string[], options: FallbackWriteOptions = {}): Promise<void> {
-  return rewriteFallbackIndex(repo, subject, {
-    apply: (current) => removeReferrers(current, digests),
-    holds: (current) => !(current?.manifests ?? []).some((d) => digests.includes(d.digest)),
-    what: `remove ${digests.length} referrer(s) from`,
-  }, options);
+export function removeFromFallbackIndex(
+  repo: RegistryRepository,
+  subject: Descriptor,
+  digests: readonly string[],
+  options: FallbackWriteOptions = {},
+): Promise<void> {
+  return rewriteFallbackIndex(
+    repo,
+    subject,
+    {
+      apply: (current) => removeReferrers(current, digests),
+      holds: (current) => !(current?.manifests ?? []).some((d) => digests.includes(d.digest)),
+      what: `remove ${digests.length} referrer(s) from`,
+    },
+    options,
+  );
 }

@@ -97,7 +97,14 @@ async function headAnswer(res: TransportResponse, url: string, reference: string
  * PUTs manifest bytes under a tag or digest; the registry must answer 201. Resolves with the
  * `OCI-Subject` header, which a registry with the referrers API sends for a manifest with a subject.
  */
-export async function putManifest(client: RegistryClient, repository: string, reference: string, desc: Descriptor, bytes: Buffer, what: string): Promise<string | undefined> {
+export async function putManifest(
+  client: RegistryClient,
+  repository: string,
+  reference: string,
+  desc: Descriptor,
+  bytes: Buffer,
+  what: string,
+): Promise<string | undefined> {
   const { res, url } = await client.request({
     method: 'PUT',
     path: `/v2/${repository}/manifests/${reference}`,

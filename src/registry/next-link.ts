@@ -46,7 +46,11 @@ export class NextLinkPager {
     const url = registryOriginUrl(target, answeredUrl, this.first ?? answeredUrl, this.registry, 'a Link header');
     if (this.visited.has(url)) {
       const u = new URL(url);
-      throw new RegctlError('failed', `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`, this.subject === undefined ? {} : { subject: this.subject });
+      throw new RegctlError(
+        'failed',
+        `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`,
+        this.subject === undefined ? {} : { subject: this.subject },
+      );
     }
     return url;
   }

@@ -29,7 +29,8 @@ export async function listReferrersApi(client: RegistryClient, repository: strin
   const pager = new NextLinkPager(client.name, what);
   const found: Descriptor[] = [];
   for (let page = 0; path !== undefined; page++) {
-    if (page >= MAX_REFERRER_PAGES) throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_REFERRER_PAGES} pages of ${what}; refusing to follow more`);
+    if (page >= MAX_REFERRER_PAGES)
+      throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_REFERRER_PAGES} pages of ${what}; refusing to follow more`);
     const { res, url } = await client.request({ method: 'GET', path, headers: { accept: MediaType.ociIndex } });
     pager.visit(url);
     if (res.status === 404 && page === 0) {

@@ -83,6 +83,10 @@ async function restoreTag(repo: RegistryRepository, tag: string, digest: string,
     const original = await getManifest(repo.client, repo.repository, digest, `manifest ${repo.name}@${digest}`);
     await putManifest(repo.client, repo.repository, tag, original.descriptor, original.bytes, `manifest ${what}`);
   } catch (err) {
-    throw new RegctlError('failed', `deleting ${what} failed half-way: the tag now names a placeholder manifest; re-tag it with: regctl copy ${repo.name}@${digest} ${what}`, { cause: err, subject: what });
+    throw new RegctlError(
+      'failed',
+      `deleting ${what} failed half-way: the tag now names a placeholder manifest; re-tag it with: regctl copy ${repo.name}@${digest} ${what}`,
+      { cause: err, subject: what },
+    );
   }
 }

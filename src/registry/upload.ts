@@ -72,10 +72,10 @@ export async function mountBlob(client: RegistryClient, repository: string, desc
   let sent;
   try {
     sent = await client.request({
-    method: 'POST',
-    path: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(from)}`,
-    headers: { 'content-length': '0' },
-    scopes: [`repository:${repository}:pull,push`, `repository:${from}:pull`],
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(from)}`,
+      headers: { 'content-length': '0' },
+      scopes: [`repository:${repository}:pull,push`, `repository:${from}:pull`],
     });
   } catch (err) {
     // No pull right on the source repository: upload instead of mounting.

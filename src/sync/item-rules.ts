@@ -59,7 +59,11 @@ export function rulesProblems(raw: RawRules, at: FieldPath): Problem[] {
 
 /** Parses platforms as written, each entry possibly a comma-separated list (as --platform takes them). */
 export function platformList(written: readonly string[]): Platform[] {
-  return written.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+  return written
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(parsePlatform);
 }
 
 function parseSource(text: string): Reference {
@@ -101,12 +105,18 @@ export function buildItem(raw: RawItem, defaults: RawRules, at: FieldPath, origi
   if (source && target) {
     const oneImage = source.tag !== undefined || source.digest !== undefined;
     if (!oneImage && namesOneImage(target)) {
-      problems.push({ path: [...at, 'target'], message: `"${raw.target}" names one image, but the source ${raw.source} is a repository of many tags: give a repository (or oci:DIR)` });
+      problems.push({
+        path: [...at, 'target'],
+        message: `"${raw.target}" names one image, but the source ${raw.source} is a repository of many tags: give a repository (or oci:DIR)`,
+      });
     }
     if (oneImage && raw.tags !== undefined) {
       problems.push({ path: [...at, 'tags'], message: `tag rules need a repository source, but ${raw.source} names one image` });
     }
-    if ((target.kind === 'registry' && target.ref.digest !== undefined) || (target.kind === 'oci' && target.ref !== undefined && isReferenceDigest(target.ref))) {
+    if (
+      (target.kind === 'registry' && target.ref.digest !== undefined) ||
+      (target.kind === 'oci' && target.ref !== undefined && isReferenceDigest(target.ref))
+    ) {
       problems.push({ path: [...at, 'target'], message: `a target cannot name a digest ("${raw.target}"): the copy's digest is the source's` });
     }
     if (target.kind === 'oci' && target.ref === undefined && source.tag === undefined && source.digest !== undefined) {

@@ -4,9 +4,7 @@ import { compileTagFilter } from './tag-filter.js';
 import type { SyncEnds, SyncItem, SyncTask } from './types.js';
 
 /** One step of a plan: an image to sync, or an item whose tags could not be listed. */
-export type PlanEntry =
-  | { kind: 'task'; index: number; task: SyncTask }
-  | { kind: 'unlisted'; index: number; source: string; target: string; error: unknown };
+export type PlanEntry = { kind: 'task'; index: number; task: SyncTask } | { kind: 'unlisted'; index: number; source: string; target: string; error: unknown };
 
 /** This run's share of a plan: positions p with p % count === index - 1 (`--shard index/count`, 1-based). */
 export interface Shard {

@@ -48,7 +48,11 @@ function limitReason(r: GateRefusal, min: number): string {
  * else, when the target already holds the source manifest (another tag names it), answers that;
  * else registers this task as the one copying it (`finish` must then be called).
  */
-async function presentOrClaim(shared: RunShared, key: string, check: () => Promise<Descriptor | undefined>): Promise<{ present: Descriptor } | { finish: (desc: Descriptor | undefined) => void }> {
+async function presentOrClaim(
+  shared: RunShared,
+  key: string,
+  check: () => Promise<Descriptor | undefined>,
+): Promise<{ present: Descriptor } | { finish: (desc: Descriptor | undefined) => void }> {
   for (;;) {
     const running = shared.copies.get(key);
     if (running) {
@@ -74,7 +78,8 @@ async function presentOrClaim(shared: RunShared, key: string, check: () => Promi
 async function copyInto(task: SyncTask, src: SyncSource, root: Descriptor, dst: SyncTargetEnd, filtering: boolean, options: SyncRunOptions, shared: RunShared) {
   const target = await dst.open();
   const claimed = shared.claims.forTask(target, scopeOf(task));
-  const sameRegistry = task.target.kind === 'registry' && task.target.ref.registry === task.source.registry && task.target.ref.repository !== task.source.repository;
+  const sameRegistry =
+    task.target.kind === 'registry' && task.target.ref.registry === task.source.registry && task.target.ref.repository !== task.source.repository;
   let concurrency = task.item.concurrency ?? options.concurrency ?? 4;
   if (sameRegistry && options.connections) {
     // A blob the registry will not mount is read and written on one host: each transfer holds a

@@ -5,7 +5,18 @@ import type { SyncEnds, SyncItem, SyncResult, SyncRunOptions, SyncTotals } from 
 
 /** Totals with nothing counted yet. */
 export function emptyTotals(): SyncTotals {
-  return { images: 0, copied: 0, upToDate: 0, wouldCopy: 0, skipped: 0, failed: 0, authFailures: 0, bytes: 0, blobs: { copied: 0, skipped: 0, mounted: 0 }, seconds: 0 };
+  return {
+    images: 0,
+    copied: 0,
+    upToDate: 0,
+    wouldCopy: 0,
+    skipped: 0,
+    failed: 0,
+    authFailures: 0,
+    bytes: 0,
+    blobs: { copied: 0, skipped: 0, mounted: 0 },
+    seconds: 0,
+  };
 }
 
 /** Adds one image's result to the totals. */

@@ -47,7 +47,17 @@ function describe(issue: z.core.$ZodIssue, data: unknown): Problem[] {
       if (valueAt(data, path) === undefined) return [{ path, message: 'is required' }];
       return [{ path, message: `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}` }];
     case 'too_small':
-      return [{ path, message: issue.origin === 'array' ? 'must list at least one entry' : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? 'must list at least one entry'
+              : issue.origin === 'string'
+                ? 'must not be empty'
+                : `must be at least ${String(issue.minimum)}`,
+        },
+      ];
     case 'too_big':
       return [{ path, message: `must be at most ${String(issue.maximum)}` }];
     default:

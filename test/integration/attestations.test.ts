@@ -36,7 +36,10 @@ describe('--platform keeps the buildx attestations of the platforms kept', { tim
   it('copy --platform linux/amd64 keeps exactly the amd64 image and its attestation', async () => {
     await regctl([...C, 'copy', '--platform', 'linux/amd64', `${a.host}/app:v1`, `${b.host}/app:amd64`]);
     const raw = (await skopeoRaw(b, 'app:amd64')) as { manifests?: Descriptor[] };
-    assert.deepEqual(raw.manifests?.map((m) => m.digest), [built.images[0]!.manifest.digest, built.attestations[0]!.digest]);
+    assert.deepEqual(
+      raw.manifests?.map((m) => m.digest),
+      [built.images[0]!.manifest.digest, built.attestations[0]!.digest],
+    );
     assert.equal(raw.manifests?.[1]?.annotations?.['vnd.docker.reference.digest'], built.images[0]!.manifest.digest);
     assert.deepEqual(raw.manifests?.[1]?.platform, { architecture: 'unknown', os: 'unknown' });
     // The attestation's own blobs were copied: the registry serves its manifest.
@@ -46,7 +49,10 @@ describe('--platform keeps the buildx attestations of the platforms kept', { tim
   it('copy of both platforms keeps both attestations; the whole index is unchanged without --platform', async () => {
     await regctl([...C, 'copy', '--platform', 'linux/arm64,linux/amd64', `${a.host}/app:v1`, `${b.host}/app:both`]);
     const raw = (await skopeoRaw(b, 'app:both')) as { manifests?: Descriptor[] };
-    assert.deepEqual(raw.manifests?.map((m) => m.digest), [built.images[1]!.manifest.digest, built.images[0]!.manifest.digest, ...built.attestations.map((d) => d.digest)]);
+    assert.deepEqual(
+      raw.manifests?.map((m) => m.digest),
+      [built.images[1]!.manifest.digest, built.images[0]!.manifest.digest, ...built.attestations.map((d) => d.digest)],
+    );
     const whole = await regctl([...C, 'copy', '-q', `${a.host}/app:v1`, `${b.host}/app:all`]);
     assert.equal(whole.stdout.trim(), `${b.host}/app@${built.index.digest}`);
   });
@@ -60,7 +66,10 @@ describe('--platform keeps the buildx attestations of the platforms kept', { tim
     };
     await regctl([...C, 'pull', '--platform', 'linux/amd64,linux/arm64', `${a.host}/app:v1`]);
     const index = JSON.parse((await fetchAll(store, await named())).toString('utf8')) as { manifests: Descriptor[] };
-    assert.deepEqual(index.manifests.map((m) => m.digest), [built.images[0]!.manifest.digest, built.images[1]!.manifest.digest, ...built.attestations.map((d) => d.digest)]);
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      [built.images[0]!.manifest.digest, built.images[1]!.manifest.digest, ...built.attestations.map((d) => d.digest)],
+    );
     await regctl([...C, 'pull', '--platform', 'linux/amd64', `${a.host}/app:v1`]);
     assert.equal((await named()).digest, built.images[0]!.manifest.digest);
   });

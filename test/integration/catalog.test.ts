@@ -34,7 +34,7 @@ describe('regctl catalog against the real registry', { timeout: 90_000 }, () => 
     assert.deepEqual(doc, { registry: reg.host, repositories: REPOS });
   });
 
-  it('-n pages through the registry\'s own Link headers', async () => {
+  it("-n pages through the registry's own Link headers", async () => {
     await reg.clearAccessLog();
     const r = await regctl([...C, 'catalog', '-n', '2', reg.host]);
     assert.deepEqual(r.stdout.trim().split('\n'), REPOS);
@@ -95,7 +95,10 @@ describe('regctl catalog paging (scripted registry)', { timeout: 30_000 }, () =>
     const r = await regctl(['--cache-dir', cache.dir, 'catalog', '-n', '2', server.host]);
     assert.deepEqual(r.stdout.trim().split('\n'), ALL);
     const pages = server.requests.filter((q) => q.url.startsWith('/v2/_catalog'));
-    assert.deepEqual(pages.map((q) => new URL(q.url, 'http://x').searchParams.get('last')), [null, 'team/r1', 'team/r3', 'team/r5']);
+    assert.deepEqual(
+      pages.map((q) => new URL(q.url, 'http://x').searchParams.get('last')),
+      [null, 'team/r1', 'team/r3', 'team/r5'],
+    );
   });
 
   it('refuses a Link to another host (exit 1), which never sees a request', async () => {

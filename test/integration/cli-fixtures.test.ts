@@ -57,7 +57,10 @@ test('a docker-media-type index lists both platforms', async () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { mediaType: string; manifests: { platform: string; present: boolean }[] };
     assert.equal(doc.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
-    assert.deepEqual(doc.manifests.map((m) => m.platform), ['linux/amd64', 'linux/arm64/v8']);
+    assert.deepEqual(
+      doc.manifests.map((m) => m.platform),
+      ['linux/amd64', 'linux/arm64/v8'],
+    );
     assert.ok(doc.manifests.every((m) => m.present));
   } finally {
     t.remove();
@@ -74,7 +77,10 @@ test('tag and rmi on a checked-in cache keep it valid for umoci', async () => {
     assert.equal(r.code, 0, r.stderr);
     await umociLs(t.dir);
     const index = JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8')) as { manifests: { annotations: Record<string, string> }[] };
-    assert.deepEqual(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']), ['docker.io/library/alpine:edge']);
+    assert.deepEqual(
+      index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']),
+      ['docker.io/library/alpine:edge'],
+    );
   } finally {
     t.remove();
   }
@@ -87,7 +93,10 @@ test('Docker media types are kept, never converted: digests stay what the regist
     const r = await runCli(['--cache-dir', t.dir, 'tag', 'ghcr.io/acme/multi:1.0', 'example.com/multi:2']);
     assert.equal(r.code, 0, r.stderr);
     const index = JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8')) as { manifests: { mediaType: string; digest: string }[] };
-    assert.deepEqual(index.manifests.map((m) => [m.mediaType, m.digest]), [before.manifests[0], before.manifests[0]].map((m) => [m?.mediaType, m?.digest]));
+    assert.deepEqual(
+      index.manifests.map((m) => [m.mediaType, m.digest]),
+      [before.manifests[0], before.manifests[0]].map((m) => [m?.mediaType, m?.digest]),
+    );
     assert.equal(index.manifests[1]?.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
   } finally {
     t.remove();

@@ -18,7 +18,15 @@ before(async () => {
   imageDigest = image.manifest.digest;
   await store.tag(image.manifest, 'docker.io/library/alpine:3.20');
   await store.tag(image.manifest, 'localhost:5000/team/app:v1');
-  const index = await buildRandomIndex(store, { seed: 'cli-multi', layers: 1, layerSize: 1024, platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }] });
+  const index = await buildRandomIndex(store, {
+    seed: 'cli-multi',
+    layers: 1,
+    layerSize: 1024,
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ],
+  });
   indexDigest = index.index.digest;
   await store.tag(index.index, 'ghcr.io/acme/multi:1.0');
   await umociLs(cache.dir);
@@ -33,9 +41,18 @@ test('images lists every tag with docker short names', async () => {
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0] ?? '', /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
-  assert.ok(lines.some((l) => /^alpine\s+3\.20\s+[a-f0-9]{12}\s/.test(l)), r.stdout);
-  assert.ok(lines.some((l) => /^localhost:5000\/team\/app\s+v1\s/.test(l)), r.stdout);
-  assert.ok(lines.some((l) => /^ghcr\.io\/acme\/multi\s+1\.0\s/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^alpine\s+3\.20\s+[a-f0-9]{12}\s/.test(l)),
+    r.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^localhost:5000\/team\/app\s+v1\s/.test(l)),
+    r.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^ghcr\.io\/acme\/multi\s+1\.0\s/.test(l)),
+    r.stdout,
+  );
   assert.equal(r.stderr, '');
 });
 
@@ -104,7 +121,12 @@ test('a missing image exits 3 naming the full reference', async () => {
 test('inspect shows manifest, config, platform and size', async () => {
   const r = await rc(['inspect', 'alpine:3.20', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { name: string; digest: string; size: number; images: { platform: string; manifest: { layers: unknown[] }; config: { rootfs: { diff_ids: string[] } } }[] };
+  const doc = JSON.parse(r.stdout) as {
+    name: string;
+    digest: string;
+    size: number;
+    images: { platform: string; manifest: { layers: unknown[] }; config: { rootfs: { diff_ids: string[] } } }[];
+  };
   assert.equal(doc.name, 'docker.io/library/alpine:3.20');
   assert.equal(doc.digest, imageDigest);
   assert.equal(doc.images.length, 1);

@@ -49,11 +49,18 @@ describe('a closed pipe ends regctl quietly', { timeout: 120_000 }, () => {
       index.manifests.push({ ...img.manifest, annotations: { 'org.opencontainers.image.ref.name': name, 'io.containerd.image.name': name } });
     }
     // One image with 3000 layer entries, for inspect (the layer blobs need not exist to be listed).
-    const layers = Array.from({ length: 3000 }, (_, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256Digest(`layer ${i}`), size: 1000 + i }));
+    const layers = Array.from({ length: 3000 }, (_, i) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: sha256Digest(`layer ${i}`),
+      size: 1000 + i,
+    }));
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: img.config, layers }));
     wide = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256Digest(bytes), size: bytes.length };
     await store.pushBytes(wide, bytes);
-    index.manifests.push({ ...wide, annotations: { 'org.opencontainers.image.ref.name': 'docker.io/library/wide:1', 'io.containerd.image.name': 'docker.io/library/wide:1' } });
+    index.manifests.push({
+      ...wide,
+      annotations: { 'org.opencontainers.image.ref.name': 'docker.io/library/wide:1', 'io.containerd.image.name': 'docker.io/library/wide:1' },
+    });
     writeFileSync(join(cache, 'index.json'), JSON.stringify(index));
 
     reg = await startRegistry({ mode: 'open' });
@@ -71,10 +78,12 @@ describe('a closed pipe ends regctl quietly', { timeout: 120_000 }, () => {
     // 1600 tags of 128 characters (the longest a tag may be): about 206 kB of `tags` output.
     const tags = Array.from({ length: 1600 }, (_, i) => `t${String(i).padStart(5, '0')}-${'x'.repeat(121)}`);
     for (let i = 0; i < tags.length; i += 32) {
-      await Promise.all(tags.slice(i, i + 32).map(async (tag) => {
-        const put = await fetch(`${reg.url}/v2/pipe/tags/manifests/${tag}`, { method: 'PUT', body, headers: { 'content-type': img.manifest.mediaType } });
-        assert.equal(put.status, 201);
-      }));
+      await Promise.all(
+        tags.slice(i, i + 32).map(async (tag) => {
+          const put = await fetch(`${reg.url}/v2/pipe/tags/manifests/${tag}`, { method: 'PUT', body, headers: { 'content-type': img.manifest.mediaType } });
+          assert.equal(put.status, 201);
+        }),
+      );
     }
   });
 

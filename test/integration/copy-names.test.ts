@@ -64,7 +64,13 @@ describe('copy to oci:DIR names images the way ctr and skopeo read them', { time
     // The same tag again moves the name; a second tag adds an entry with its own full name.
     await regctl([...C, 'copy', `${reg.host}/src/app:v1`, `oci:${dir}:v1`]);
     await regctl([...C, 'copy', `${reg.host}/src/app@${image.manifest.digest}`, `oci:${dir}:pinned`]);
-    assert.deepEqual(entries(dir).map((e) => [e.annotations?.[REF_NAME], e.annotations?.[IMAGE_NAME]]), [['v1', `${reg.host}/src/app:v1`], ['pinned', `${reg.host}/src/app:pinned`]]);
+    assert.deepEqual(
+      entries(dir).map((e) => [e.annotations?.[REF_NAME], e.annotations?.[IMAGE_NAME]]),
+      [
+        ['v1', `${reg.host}/src/app:v1`],
+        ['pinned', `${reg.host}/src/app:pinned`],
+      ],
+    );
   });
 
   it('oci:DIR:FULL-NAME uses that name for both; no REF takes the source tag', async () => {
@@ -104,6 +110,10 @@ describe('copy to oci:DIR names images the way ctr and skopeo read them', { time
     assert.match(r.stderr, new RegExp(`blob ${layer} is damaged: the file ${file} is \\d+ bytes, but the manifest says 2071`));
     const log = await reg.accessLog();
     const writes = log.filter((e) => e.method === 'PUT' || e.method === 'PATCH');
-    assert.deepEqual(writes.filter((e) => e.query.includes(layer.slice(7)) || e.path.includes('/manifests/')), [], 'neither the bad blob nor the manifest was sent');
+    assert.deepEqual(
+      writes.filter((e) => e.query.includes(layer.slice(7)) || e.path.includes('/manifests/')),
+      [],
+      'neither the bad blob nor the manifest was sent',
+    );
   });
 });

@@ -68,12 +68,17 @@ describe('regctl copy', { timeout: 120_000 }, () => {
     assert.match(r.stdout, new RegExp(`Filtered index of linux/amd64, linux/arm/v7: a new digest \\(the source index is ${index.index.digest}\\)`));
     assert.equal(await skopeoDigest(b, 'multi:sub'), digest);
     const raw = await skopeoRaw(b, 'multi:sub');
-    assert.deepEqual(raw.manifests?.map((m) => m.digest), [index.images[0]!.manifest.digest, index.images[2]!.manifest.digest]);
+    assert.deepEqual(
+      raw.manifests?.map((m) => m.digest),
+      [index.images[0]!.manifest.digest, index.images[2]!.manifest.digest],
+    );
     const out = join(work.dir, 'sub');
     await skopeoCopy(`docker://${b.host}/multi:sub`, `oci:${out}:sub`, { all: true });
     const again = await regctl([...C, 'digest', `${b.host}/multi:sub`]);
     assert.equal(again.stdout.trim(), digest);
-    const json = JSON.parse((await regctl([...C, 'copy', '--json', '--platform', 'linux/arm64/v8', `${a.host}/src/multi:v1`, `${b.host}/multi:one`])).stdout) as { filtered: boolean; platforms: string[]; sourceDigest: string };
+    const json = JSON.parse(
+      (await regctl([...C, 'copy', '--json', '--platform', 'linux/arm64/v8', `${a.host}/src/multi:v1`, `${b.host}/multi:one`])).stdout,
+    ) as { filtered: boolean; platforms: string[]; sourceDigest: string };
     assert.deepEqual([json.filtered, json.platforms, json.sourceDigest], [true, ['linux/arm64/v8'], index.index.digest]);
   });
 

@@ -83,10 +83,13 @@ describe('the containers auth file written by podman/buildah/skopeo login', () =
     token.token!.clearRequests();
     const other = await pull(token, 'other/app', env);
     assert.equal(other.code, 4, 'the host key (a wrong password) is what applies outside the namespace');
-    assert.ok(token.token!.requests.some((q) => q.basicAuth && q.status === 401), JSON.stringify(token.token!.requests));
+    assert.ok(
+      token.token!.requests.some((q) => q.basicAuth && q.status === 401),
+      JSON.stringify(token.token!.requests),
+    );
   });
 
-  it('skopeo login with DOCKER_CONFIG set writes $DOCKER_CONFIG/config.json, which regctl reads as Docker\'s', async () => {
+  it("skopeo login with DOCKER_CONFIG set writes $DOCKER_CONFIG/config.json, which regctl reads as Docker's", async () => {
     const h = await freshHome(cleanups);
     await skopeoLogin(basic, { HOME: h.home, DOCKER_CONFIG: h.dockerDir });
     assert.match(await readFile(join(h.dockerDir, 'config.json'), 'utf8'), /"auths"/);

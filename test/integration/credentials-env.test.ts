@@ -62,7 +62,11 @@ describe('REGCTL_USERNAME/REGCTL_PASSWORD go only to the registries REGCTL_REGIS
     assert.equal(r.code, 0, r.stderr);
     const asked = y.token!.requests;
     assert.ok(asked.length > 0, 'the token server was asked');
-    assert.deepEqual(asked.filter((q) => q.basicAuth || q.user !== null || q.method !== 'GET'), [], JSON.stringify(asked));
+    assert.deepEqual(
+      asked.filter((q) => q.basicAuth || q.user !== null || q.method !== 'GET'),
+      [],
+      JSON.stringify(asked),
+    );
   });
 
   it('--debug of that pull: no credential-bearing Authorization to Y, none at all to its realm', async () => {
@@ -73,9 +77,16 @@ describe('REGCTL_USERNAME/REGCTL_PASSWORD go only to the registries REGCTL_REGIS
     const toRealm = reqs.filter((q) => new URL(q.url).host === realmHost);
     const toY = reqs.filter((q) => new URL(q.url).host === y.host);
     assert.ok(toRealm.length > 0 && toY.length > 0, r.stderr);
-    assert.deepEqual(toRealm.flatMap((q) => q.headers.filter(([k]) => k === 'authorization')), [], 'an authorization header went to the realm');
+    assert.deepEqual(
+      toRealm.flatMap((q) => q.headers.filter(([k]) => k === 'authorization')),
+      [],
+      'an authorization header went to the realm',
+    );
     // The only Authorization Y sees is the anonymous bearer token its own realm issued.
-    assert.deepEqual(toY.flatMap((q) => q.headers.filter(([k, v]) => k === 'authorization' && v !== 'Bearer [redacted]')), []);
+    assert.deepEqual(
+      toY.flatMap((q) => q.headers.filter(([k, v]) => k === 'authorization' && v !== 'Bearer [redacted]')),
+      [],
+    );
     assert.ok(!r.stderr.includes(PASSWORD) && !r.stderr.includes(Buffer.from(`${USER}:${PASSWORD}`).toString('base64')));
   });
 
@@ -90,7 +101,9 @@ describe('REGCTL_USERNAME/REGCTL_PASSWORD go only to the registries REGCTL_REGIS
     const pub = await pull(`${y.host}/public/app:v1`, { ...CI });
     assert.equal(pub.code, 0, pub.stderr);
     const warnings = pub.stderr.split('\n').filter((l) => l.includes('REGCTL_REGISTRY'));
-    assert.deepEqual(warnings, ['WARNING: REGCTL_USERNAME/REGCTL_PASSWORD are ignored: set REGCTL_REGISTRY to the registry (or comma-separated registries) they are for']);
+    assert.deepEqual(warnings, [
+      'WARNING: REGCTL_USERNAME/REGCTL_PASSWORD are ignored: set REGCTL_REGISTRY to the registry (or comma-separated registries) they are for',
+    ]);
 
     const priv = await pull(`${x.host}/team/app:v1`, { ...CI });
     assert.equal(priv.code, 4, priv.stderr);

@@ -38,7 +38,11 @@ describe('regctl delete against the real registry', { timeout: 120_000 }, () => 
   const C = ['--cache-dir', cache.dir];
 
   before(async () => {
-    [reg, off, tok] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'open', deleteEnabled: false }), startRegistry({ mode: 'token' })]);
+    [reg, off, tok] = await Promise.all([
+      startRegistry({ mode: 'open' }),
+      startRegistry({ mode: 'open', deleteEnabled: false }),
+      startRegistry({ mode: 'token' }),
+    ]);
     image = await seedImage(reg, 'team/app:v1', { seed: 'delete', layers: 1, layerSize: 2000 });
     for (const t of ['v2', 'v3', 'v4']) await skopeoCopy(`docker://${reg.host}/team/app:v1`, `docker://${reg.host}/team/app:${t}`);
     await seedImage(off, 'team/app:v1', { seed: 'delete-off', layers: 1, layerSize: 1000 });
@@ -63,7 +67,10 @@ describe('regctl delete against the real registry', { timeout: 120_000 }, () => 
     // distribution 2.8 has no tag deletion (it answers 400 DIGEST_INVALID): the throw-away manifest goes instead.
     assert.equal(deletes[0]?.path, '/v2/team/app/manifests/v1');
     assert.equal(deletes[0]?.status, 400);
-    assert.ok(deletes.every((e) => !e.path.includes(image.manifest.digest)), `the shared manifest is never deleted: ${deletes.map((e) => e.path).join(' ')}`);
+    assert.ok(
+      deletes.every((e) => !e.path.includes(image.manifest.digest)),
+      `the shared manifest is never deleted: ${deletes.map((e) => e.path).join(' ')}`,
+    );
     assert.equal(deletes.at(-1)?.status, 202);
   });
 
@@ -122,7 +129,10 @@ describe('regctl delete against the real registry', { timeout: 120_000 }, () => 
     tok.token!.clearRequests();
     await regctl([...C, 'delete', `${tok.host}/alice/app:v1`], 0, credEnv(tok));
     const asked = tok.token!.requests.flatMap((q) => q.scopes);
-    assert.ok(asked.some((s) => /^repository:alice\/app:.*delete/.test(s)), `scopes asked: ${asked.join(' ')}`);
+    assert.ok(
+      asked.some((s) => /^repository:alice\/app:.*delete/.test(s)),
+      `scopes asked: ${asked.join(' ')}`,
+    );
     assert.equal(await digestOrNull(tok, 'alice/app:v1'), null);
     assert.notEqual(await digestOrNull(tok, 'alice/app:v2'), null);
   });

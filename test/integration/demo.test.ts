@@ -19,7 +19,11 @@ interface DemoRun {
 /** Runs scripts/demo.mjs; `interruptAt` sends SIGINT once stdout shows that text. */
 function demo(env: NodeJS.ProcessEnv, interruptAt?: string): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'demo.mjs')], { cwd: REPO_ROOT, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'demo.mjs')], {
+      cwd: REPO_ROOT,
+      env: { ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -30,7 +34,9 @@ function demo(env: NodeJS.ProcessEnv, interruptAt?: string): Promise<DemoRun> {
         child.kill('SIGINT');
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -60,7 +66,16 @@ test('npm run demo completes the tour offline and removes everything it started'
   requireTool('docker-registry');
   const r = await demo(process.env);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  for (const step of ['$ regctl pull node', '$ regctl images', '$ regctl tag node', '$ regctl push', '$ regctl inspect node', '$ regctl digest', '$ regctl save node', '$ regctl load -i']) {
+  for (const step of [
+    '$ regctl pull node',
+    '$ regctl images',
+    '$ regctl tag node',
+    '$ regctl push',
+    '$ regctl inspect node',
+    '$ regctl digest',
+    '$ regctl save node',
+    '$ regctl load -i',
+  ]) {
     assert.ok(r.stdout.includes(step), `missing step ${step}`);
   }
   assert.match(r.stdout, /^Status: Downloaded newer image for docker\.io\/library\/node:latest$/m, 'a short name pulled through the docker.io mirror');

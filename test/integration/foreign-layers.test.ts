@@ -57,7 +57,10 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
     // Credentials for the registry and, as a trap, for the layer host: neither may reach the layer host.
     mkdirSync(dockerConfig, { recursive: true });
     const auth = (user: string, pass: string): { auth: string } => ({ auth: Buffer.from(`${user}:${pass}`).toString('base64') });
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: auth('alice', reg.users['alice'] as string), [layerHost.host]: auth('bob', URL_HOST_SECRET) } }));
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: auth('alice', reg.users['alice'] as string), [layerHost.host]: auth('bob', URL_HOST_SECRET) } }),
+    );
   });
 
   after(async () => {
@@ -79,16 +82,28 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
    * The fixture image with its foreign layer's urls pointing at the layer host (`routes` in order),
    * pushed to the registry as `repo:tag` without the foreign layer. Returns the new manifest's digest and the layer.
    */
-  async function publish(c: (typeof CASES)[number], repo: string, tag: string, routes: string[]): Promise<{ digest: string; foreign: Descriptor; base: Descriptor }> {
+  async function publish(
+    c: (typeof CASES)[number],
+    repo: string,
+    tag: string,
+    routes: string[],
+  ): Promise<{ digest: string; foreign: Descriptor; base: Descriptor }> {
     const img = layoutImage(FOREIGN, c.name);
     const foreign = img.manifest.layers.find((l) => l.mediaType === c.type) as Descriptor;
     const base = img.manifest.layers.find((l) => l !== foreign) as Descriptor;
     blobs.set(foreign.digest, layoutBlob(FOREIGN, foreign.digest));
     await putBlob(repo, layoutBlob(FOREIGN, img.manifest.config.digest));
     await putBlob(repo, layoutBlob(FOREIGN, base.digest));
-    const manifest = { ...img.manifest, layers: img.manifest.layers.map((l) => (l === foreign ? { ...l, urls: routes.map((r) => `${layerHost.url}/${r}/${foreign.digest}`) } : l)) };
+    const manifest = {
+      ...img.manifest,
+      layers: img.manifest.layers.map((l) => (l === foreign ? { ...l, urls: routes.map((r) => `${layerHost.url}/${r}/${foreign.digest}`) } : l)),
+    };
     const bytes = Buffer.from(JSON.stringify(manifest));
-    const put = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: bytes, headers: { authorization: basic(), 'content-type': img.manifest.mediaType } });
+    const put = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, {
+      method: 'PUT',
+      body: bytes,
+      headers: { authorization: basic(), 'content-type': img.manifest.mediaType },
+    });
     assert.equal(put.status, 201, `the registry accepts a manifest whose foreign layer it lacks: ${await put.text()}`);
     const head = await fetch(`${reg.url}/v2/${repo}/blobs/${foreign.digest}`, { method: 'HEAD', headers: { authorization: basic() } });
     assert.equal(head.status, 404, 'the registry does not hold the foreign layer');
@@ -109,7 +124,11 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
       const pulled = await runCli(['--cache-dir', cache, '--progress', 'plain', 'pull', ref], { env: env() });
       assert.equal(pulled.code, 0, pulled.stderr);
       assert.match(pulled.stdout, new RegExp(`^Digest: ${digest}$`, 'm'));
-      assert.deepEqual(layerHost.requests.map((r) => `${r.method} ${r.url}`), ['missing', 'auth', 'layers'].map((r) => `GET /${r}/${foreign.digest}`), 'each url in order until one serves the layer');
+      assert.deepEqual(
+        layerHost.requests.map((r) => `${r.method} ${r.url}`),
+        ['missing', 'auth', 'layers'].map((r) => `GET /${r}/${foreign.digest}`),
+        'each url in order until one serves the layer',
+      );
       for (const r of layerHost.requests) {
         assert.equal(r.headers['authorization'], undefined, `no Authorization sent to ${r.url}`);
         assert.ok(!JSON.stringify(r.headers).includes(URL_HOST_SECRET));
@@ -125,7 +144,11 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
       assert.equal(inspected.Os, 'windows');
       const docker = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json']).toString('utf8')) as { LayerSources?: Record<string, Descriptor> }[];
       const sources = Object.values(docker[0]?.LayerSources ?? {});
-      assert.deepEqual(sources.map((s) => [s.mediaType, s.digest, s.urls?.length]), [[c.type, foreign.digest, 3]], 'docker load keeps the layer foreign');
+      assert.deepEqual(
+        sources.map((s) => [s.mediaType, s.digest, s.urls?.length]),
+        [[c.type, foreign.digest, 3]],
+        'docker load keeps the layer foreign',
+      );
 
       await reg.clearAccessLog();
       const pushTo = `${reg.host}/win/pushed-${c.kind}:1`;
@@ -144,7 +167,9 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
       assert.match(copied.stdout, new RegExp(`^Digest: ${digest}$`, 'm'));
       assert.deepEqual(touching(await other.accessLog(), foreign.digest), [], 'copy never uploads the foreign layer');
       assert.equal(layerHost.requests.length, before, 'copy does not fetch it either');
-      const served = await fetch(`${other.url}/v2/win/copied-${c.kind}/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' } });
+      const served = await fetch(`${other.url}/v2/win/copied-${c.kind}/manifests/1`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+      });
       const manifest = JSON.parse(await served.text()) as { layers: Descriptor[] };
       assert.deepEqual(manifest.layers.find((l) => l.digest === foreign.digest)?.urls?.length, 3);
 
@@ -161,8 +186,19 @@ describe('foreign and non-distributable layers', { timeout: 180_000 }, () => {
     const { foreign } = await publish(CASES[0], 'win/broken', '1', ['missing', 'auth']);
     const r = await runCli(['--cache-dir', cache, 'pull', `${reg.host}/win/broken:1`], { env: env() });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, new RegExp(`foreign layer ${foreign.digest} could not be fetched from its urls: http://${layerHost.host}/missing/\\S+: HTTP 404; http://${layerHost.host}/auth/\\S+: HTTP 401`));
-    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('Error')).length, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `foreign layer ${foreign.digest} could not be fetched from its urls: http://${layerHost.host}/missing/\\S+: HTTP 404; http://${layerHost.host}/auth/\\S+: HTTP 401`,
+      ),
+    );
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('Error')).length,
+      1,
+    );
     const index = JSON.parse(readFileSync(join(cache, 'index.json'), 'utf8')) as { manifests: unknown[] };
     assert.deepEqual(index.manifests, []);
   });

@@ -61,7 +61,10 @@ describe('--format golden output (real registry)', { timeout: 120_000 }, () => {
       await f('table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}'),
       `${'REPOSITORY'.padEnd(w)}TAG       IMAGE ID\n${REPO.padEnd(w)}alias     ${id}\n${REPO.padEnd(w)}v1        ${id}\n`,
     );
-    const rows = (await f('json')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const rows = (await f('json'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     assert.deepEqual(Object.keys(rows[0] ?? {}), ['ID', 'Repository', 'Tag', 'Digest', 'CreatedSince', 'CreatedAt', 'Size']);
   });
 
@@ -87,7 +90,10 @@ describe('--format golden output (real registry)', { timeout: 120_000 }, () => {
       assert.equal(await f('{{if .Config.Volumes}}vol{{else}}none{{end}} {{json .Config.Volumes}}'), 'none null\n');
       const multi = `${reg.host}/team/multi:v1`;
       assert.equal(await f('{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}', multi, ['--platform', 'linux/arm/v7']), 'linux/arm/v7\n');
-      assert.equal(await f('{{.Id}} {{json .Platforms}}', multi, ['--platform', 'linux/arm64']), `${index.index.digest} ["linux/amd64","linux/arm64/v8","linux/arm/v7"]\n`);
+      assert.equal(
+        await f('{{.Id}} {{json .Platforms}}', multi, ['--platform', 'linux/arm64']),
+        `${index.index.digest} ["linux/amd64","linux/arm64/v8","linux/arm/v7"]\n`,
+      );
     });
   }
 
@@ -100,7 +106,10 @@ describe('--format golden output (real registry)', { timeout: 120_000 }, () => {
     assert.equal(table.stdout.split('\n')[0], 'TAG');
     const c = await regctl([...C, 'catalog', '--format', '{{.Registry}} {{.Repository}} {{.Name}}', reg.host]);
     assert.equal(c.stdout, `${reg.host} team/golden ${REPO}\n${reg.host} team/multi ${reg.host}/team/multi\n`);
-    assert.equal((await regctl([...C, 'catalog', '--format', 'json', reg.host])).stdout.split('\n')[0], `{"Registry":"${reg.host}","Repository":"team/golden","Name":"${REPO}"}`);
+    assert.equal(
+      (await regctl([...C, 'catalog', '--format', 'json', reg.host])).stdout.split('\n')[0],
+      `{"Registry":"${reg.host}","Repository":"team/golden","Name":"${REPO}"}`,
+    );
   });
 
   it('a bad template is exit 2 naming the position, before any request', async () => {

@@ -17,7 +17,10 @@ function digestsOf(img: RandomImage): string[] {
 }
 
 async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('prune', () => {
@@ -26,7 +29,14 @@ describe('prune', () => {
     try {
       const kept = await buildRandomImage(store, { seed: 'keep', layers: 2, layerSize: 3000, tag: 'keep' });
       const dropped = await buildRandomImage(store, { seed: 'drop', layers: 2, layerSize: 3000, tag: 'drop' });
-      const multi = await buildRandomIndex(store, { seed: 'multi', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], tag: 'multi' });
+      const multi = await buildRandomIndex(store, {
+        seed: 'multi',
+        platforms: [
+          { os: 'linux', architecture: 'amd64' },
+          { os: 'linux', architecture: 'arm64' },
+        ],
+        tag: 'multi',
+      });
       const orphanBytes = Buffer.from('an orphan blob');
       const orphan = { mediaType: MediaType.ociLayer, digest: sha256Digest(orphanBytes), size: orphanBytes.length };
       await store.push(orphan, Readable.from([orphanBytes]));
@@ -94,7 +104,10 @@ describe('prune', () => {
       assert.equal(pruned.status, 'fulfilled');
       assert.equal((await store.resolve('first')).digest, first.manifest.digest);
       for (const d of [first.manifest, first.config, ...first.layers]) assert.equal(await store.exists(d), true, d.digest);
-      assert.deepEqual((pruned as PromiseFulfilledResult<Awaited<ReturnType<typeof prune>>>).value.removed.map((r) => r.digest).sort(), digestsOf(second).sort());
+      assert.deepEqual(
+        (pruned as PromiseFulfilledResult<Awaited<ReturnType<typeof prune>>>).value.removed.map((r) => r.digest).sort(),
+        digestsOf(second).sort(),
+      );
       assert.equal(late.status, 'rejected');
       assert.equal((late as PromiseRejectedResult).reason.kind, 'not-found');
       await umociLs(dir);

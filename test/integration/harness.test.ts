@@ -12,15 +12,25 @@ import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoInspect, skopeoTlsFor } from '../support/skopeo.js';
 import { umociLs } from '../support/tools.js';
 
-interface Reply { status: number; headers: IncomingHttpHeaders; body: string }
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 function httpGet(url: string, opts: { headers?: Record<string, string>; ca?: string; method?: string; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method: opts.method ?? 'GET', headers: opts.headers, ca: opts.ca, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, ca: opts.ca, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -31,7 +41,9 @@ const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').up
 /** One-file ustar archive, written by hand so the test needs nothing but node. */
 function tarOneFile(name: string, content: Buffer): Buffer {
   const h = Buffer.alloc(512);
-  const field = (off: number, len: number, value: string): void => { h.write(value, off, len, 'ascii'); };
+  const field = (off: number, len: number, value: string): void => {
+    h.write(value, off, len, 'ascii');
+  };
   field(0, 100, name);
   field(100, 8, '0000644\0');
   field(108, 8, '0000000\0');
@@ -48,7 +60,11 @@ function tarOneFile(name: string, content: Buffer): Buffer {
   return Buffer.concat([h, content, pad, Buffer.alloc(1024)]);
 }
 
-interface Layout { dir: string; manifestDigest: string; layerDigest: string }
+interface Layout {
+  dir: string;
+  manifestDigest: string;
+  layerDigest: string;
+}
 
 async function buildLayout(dir: string): Promise<Layout> {
   const blobs = join(dir, 'blobs', 'sha256');
@@ -60,21 +76,35 @@ async function buildLayout(dir: string): Promise<Layout> {
   };
   const tar = tarOneFile('hello.txt', Buffer.from('hello from the regctl test harness\n'));
   const layer = await put(gzipSync(tar));
-  const config = await put(Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-  })));
-  const manifest = await put(Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-  })));
+  const config = await put(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+      }),
+    ),
+  );
+  const manifest = await put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+      }),
+    ),
+  );
   await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  await writeFile(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
-  }));
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+    }),
+  );
   return { dir, manifestDigest: manifest.digest, layerDigest: layer.digest };
 }
 
@@ -86,7 +116,9 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'regctl-harness-'));
   layout = await buildLayout(join(tmp, 'layout'));
 });
-after(async () => { if (tmp) await rm(tmp, { recursive: true, force: true }); });
+after(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
 
 /** Checks that the image came back intact and that the registry logged the manifest PUT. */
 async function assertPushed(reg: RunningRegistry, repo: string, inspect: { json?: unknown }): Promise<void> {
@@ -94,8 +126,10 @@ async function assertPushed(reg: RunningRegistry, repo: string, inspect: { json?
   assert.equal(info.Digest, layout.manifestDigest);
   assert.deepEqual(info.Layers, [layout.layerDigest]);
   const log = await reg.accessLog();
-  assert.ok(log.some((e) => e.method === 'PUT' && e.path === `/v2/${repo}/manifests/v1` && e.status === 201),
-    `no manifest PUT in access log: ${JSON.stringify(log.map((e) => `${e.method} ${e.path} ${e.status}`))}`);
+  assert.ok(
+    log.some((e) => e.method === 'PUT' && e.path === `/v2/${repo}/manifests/v1` && e.status === 201),
+    `no manifest PUT in access log: ${JSON.stringify(log.map((e) => `${e.method} ${e.path} ${e.status}`))}`,
+  );
 }
 
 describe('hand-built OCI layout', () => {
@@ -106,8 +140,12 @@ describe('hand-built OCI layout', () => {
 
 describe('open registry', () => {
   let reg: RunningRegistry | undefined;
-  before(async () => { reg = await startRegistry({ mode: 'open' }); });
-  after(async () => { await reg?.stop(); });
+  before(async () => {
+    reg = await startRegistry({ mode: 'open' });
+  });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('answers /v2/ with 200 and round-trips an image through skopeo', async () => {
     const r = reg!;
@@ -126,15 +164,21 @@ describe('open registry', () => {
     await httpGet(`${r.url}/v2/harness/open/tags/list?n=5`);
     const log = await r.accessLog();
     assert.equal(log.length, 1);
-    assert.deepEqual({ ...log[0], time: '', userAgent: '', bytes: 0 },
-      { method: 'GET', path: '/v2/harness/open/tags/list', query: 'n=5', status: 200, protocol: 'HTTP/1.1', time: '', userAgent: '', bytes: 0 });
+    assert.deepEqual(
+      { ...log[0], time: '', userAgent: '', bytes: 0 },
+      { method: 'GET', path: '/v2/harness/open/tags/list', query: 'n=5', status: 200, protocol: 'HTTP/1.1', time: '', userAgent: '', bytes: 0 },
+    );
   });
 });
 
 describe('basic-auth registry', () => {
   let reg: RunningRegistry | undefined;
-  before(async () => { reg = await startRegistry({ mode: 'basic' }); });
-  after(async () => { await reg?.stop(); });
+  before(async () => {
+    reg = await startRegistry({ mode: 'basic' });
+  });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('challenges with Basic and accepts the bcrypt htpasswd user', async () => {
     const r = reg!;
@@ -160,8 +204,12 @@ describe('basic-auth registry', () => {
 
 describe('token-auth registry', () => {
   let reg: RunningRegistry | undefined;
-  before(async () => { reg = await startRegistry({ mode: 'token' }); });
-  after(async () => { await reg?.stop(); });
+  before(async () => {
+    reg = await startRegistry({ mode: 'token' });
+  });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('challenges with Bearer realm and service', async () => {
     const r = reg!;
@@ -177,8 +225,10 @@ describe('token-auth registry', () => {
     const creds = `alice:${r.users.alice}`;
     await skopeoCopy(`oci:${layout.dir}:v1`, `docker://${r.host}/private/app:v1`, { destCreds: creds });
     await skopeoCopy(`oci:${layout.dir}:v1`, `docker://${r.host}/public/app:v1`, { destCreds: creds });
-    assert.ok(t.requests.some((q) => q.user === 'alice' && q.basicAuth
-      && q.granted.some((g) => g.name === 'private/app' && g.actions.includes('push'))), 'alice got push');
+    assert.ok(
+      t.requests.some((q) => q.user === 'alice' && q.basicAuth && q.granted.some((g) => g.name === 'private/app' && g.actions.includes('push'))),
+      'alice got push',
+    );
     await assertPushed(r, 'private/app', await skopeoInspect(`docker://${r.host}/private/app:v1`, { creds }));
 
     t.clearRequests();
@@ -187,18 +237,35 @@ describe('token-auth registry', () => {
     const pub = await skopeoInspect(`docker://${r.host}/public/app:v1`);
     assert.equal((pub.json as { Digest: string }).Digest, layout.manifestDigest);
     const anon = t.requests.filter((q) => q.user === null && !q.basicAuth && q.status === 200);
-    assert.ok(anon.some((q) => q.scopes.includes('repository:private/app:pull') && q.granted.length === 0), JSON.stringify(t.requests));
-    assert.ok(anon.some((q) => q.granted.some((g) => g.name === 'public/app' && g.actions.join() === 'pull')), JSON.stringify(t.requests));
+    assert.ok(
+      anon.some((q) => q.scopes.includes('repository:private/app:pull') && q.granted.length === 0),
+      JSON.stringify(t.requests),
+    );
+    assert.ok(
+      anon.some((q) => q.granted.some((g) => g.name === 'public/app' && g.actions.join() === 'pull')),
+      JSON.stringify(t.requests),
+    );
   });
 
   it('serves the OAuth2 POST form with refresh tokens, refuses a wrong password', async () => {
     const r = reg!;
     const t = r.token!;
-    const form = (p: Record<string, string>): Promise<Reply> => httpGet(t.realm, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(p).toString(),
-    });
+    const form = (p: Record<string, string>): Promise<Reply> =>
+      httpGet(t.realm, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(p).toString(),
+      });
     const scope = 'repository:private/app:pull';
-    const first = await form({ grant_type: 'password', username: 'alice', password: r.users.alice!, service: t.service, scope, client_id: 'regctl', access_type: 'offline' });
+    const first = await form({
+      grant_type: 'password',
+      username: 'alice',
+      password: r.users.alice!,
+      service: t.service,
+      scope,
+      client_id: 'regctl',
+      access_type: 'offline',
+    });
     assert.equal(first.status, 200);
     const refresh = (JSON.parse(first.body) as { refresh_token?: string }).refresh_token;
     assert.ok(refresh);
@@ -218,15 +285,21 @@ describe('token-auth registry', () => {
 
     const bad = await form({ grant_type: 'password', username: 'alice', password: 'nope', service: t.service, scope });
     assert.equal(bad.status, 401);
-    const badGet = await httpGet(`${t.realm}?service=${t.service}&scope=${scope}`, { headers: { authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` } });
+    const badGet = await httpGet(`${t.realm}?service=${t.service}&scope=${scope}`, {
+      headers: { authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` },
+    });
     assert.equal(badGet.status, 401);
   });
 });
 
 describe('TLS registry', () => {
   let reg: RunningRegistry | undefined;
-  before(async () => { reg = await startRegistry({ mode: 'tls' }); });
-  after(async () => { await reg?.stop(); });
+  before(async () => {
+    reg = await startRegistry({ mode: 'tls' });
+  });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('verifies against the generated CA for 127.0.0.1 and localhost only', async () => {
     const r = reg!;
@@ -251,11 +324,17 @@ describe('TLS registry', () => {
       const session = connect(r.url, { ca });
       session.on('error', reject);
       const req = session.request({ ':path': '/v2/' });
-      req.on('response', (h) => { resolve(Number(h[':status'])); session.close(); });
+      req.on('response', (h) => {
+        resolve(Number(h[':status']));
+        session.close();
+      });
       req.on('error', reject);
       req.end();
     });
     assert.equal(status, 200);
-    assert.deepEqual((await r.accessLog()).map((e) => `${e.protocol} ${e.path}`), ['HTTP/2.0 /v2/']);
+    assert.deepEqual(
+      (await r.accessLog()).map((e) => `${e.protocol} ${e.path}`),
+      ['HTTP/2.0 /v2/'],
+    );
   });
 });

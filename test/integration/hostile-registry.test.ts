@@ -55,7 +55,14 @@ async function hostile(t: { after: (fn: () => Promise<void> | void) => void }, o
     },
     insecureRegistries: trustForeign ? [h.foreignHost] : [],
     lookup: h.lookup,
-    credentialStores: [{ get: async (server, repository) => { lookups.push(`${server} ${repository ?? ''}`.trim()); return undefined; } }],
+    credentialStores: [
+      {
+        get: async (server, repository) => {
+          lookups.push(`${server} ${repository ?? ''}`.trim());
+          return undefined;
+        },
+      },
+    ],
   });
   t.after(async () => {
     await session.close();
@@ -80,8 +87,15 @@ async function failure(body: () => Promise<unknown>): Promise<RegctlError> {
 function assertNothingForeign(run: Run): void {
   assert.deepEqual(run.h.leaks(), [], 'the other host received a credential');
   const foreignName = run.h.foreignHost.split(':')[0]!;
-  assert.deepEqual(run.lookups.filter((l) => l.startsWith(foreignName)), [], 'a credential was looked up for the other host');
-  assert.ok(run.lookups.every((l) => l.startsWith(run.h.host)), run.lookups.join(', '));
+  assert.deepEqual(
+    run.lookups.filter((l) => l.startsWith(foreignName)),
+    [],
+    'a credential was looked up for the other host',
+  );
+  assert.ok(
+    run.lookups.every((l) => l.startsWith(run.h.host)),
+    run.lookups.join(', '),
+  );
 }
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -92,10 +106,19 @@ describe('a hostile registry gets no credential to another host (in-process, non
     const name = `${run.h.host}/team/app:v1`;
     const err = await failure(() => pull(run.session, { reference: name }, collectingIo()));
     assert.equal(err.exitCode, 4);
-    assert.match(err.message, new RegExp(`^${esc(name)}: ${esc(run.h.foreignHost)}, to which ${esc(run.h.host)} redirected a request for ${esc(run.h.host)}/team/app, asked for its own authentication \\(401\\); regctl sends no credentials to a host it was redirected to$`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^${esc(name)}: ${esc(run.h.foreignHost)}, to which ${esc(run.h.host)} redirected a request for ${esc(run.h.host)}/team/app, asked for its own authentication \\(401\\); regctl sends no credentials to a host it was redirected to$`,
+      ),
+    );
     const blobGets = run.h.foreignRequests.filter((r) => r.url.startsWith('/blobs/'));
     assert.ok(blobGets.length > 0, 'the redirect was followed (the storage host was reachable)');
-    assert.deepEqual(run.h.foreignRequests.filter((r) => r.url.startsWith('/token')), [], "the storage host's realm was never asked");
+    assert.deepEqual(
+      run.h.foreignRequests.filter((r) => r.url.startsWith('/token')),
+      [],
+      "the storage host's realm was never asked",
+    );
     assertNothingForeign(run);
   });
 
@@ -103,7 +126,12 @@ describe('a hostile registry gets no credential to another host (in-process, non
     const run = await hostile(t, { mode: 'storage-challenge' }, false);
     const err = await failure(() => pull(run.session, { reference: `${run.h.host}/team/app:v1` }, collectingIo()));
     assert.equal(err.exitCode, 5);
-    assert.match(err.message, new RegExp(`refusing to follow a redirect from ${esc(run.h.host)} to plain-HTTP http://${esc(run.h.foreignHost)}: plain HTTP is used only for loopback and insecure hosts`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `refusing to follow a redirect from ${esc(run.h.host)} to plain-HTTP http://${esc(run.h.foreignHost)}: plain HTTP is used only for loopback and insecure hosts`,
+      ),
+    );
     assert.equal(run.h.foreignRequests.length, 0);
     assertNothingForeign(run);
   });
@@ -112,9 +140,17 @@ describe('a hostile registry gets no credential to another host (in-process, non
     const run = await hostile(t, { mode: 'foreign-link' });
     const err = await failure(() => tags(run.session, { repository: `${run.h.host}/team/app` }, collectingIo()));
     assert.equal(err.exitCode, 1);
-    assert.match(err.message, new RegExp(`registry ${esc(run.h.host)} sent a Link header pointing at another host \\(${esc(run.h.foreignHost)}\\); refused: regctl follows it only on the registry's own host$`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `registry ${esc(run.h.host)} sent a Link header pointing at another host \\(${esc(run.h.foreignHost)}\\); refused: regctl follows it only on the registry's own host$`,
+      ),
+    );
     assert.equal(run.h.foreignRequests.length, 0);
-    assert.ok(run.h.registryRequests.some((r) => r.url.includes('/tags/list') && r.headers.authorization), 'the registry itself did get the credentials');
+    assert.ok(
+      run.h.registryRequests.some((r) => r.url.includes('/tags/list') && r.headers.authorization),
+      'the registry itself did get the credentials',
+    );
     assertNothingForeign(run);
   });
 
@@ -124,7 +160,10 @@ describe('a hostile registry gets no credential to another host (in-process, non
     await buildRandomImage((await run.session.cache()).store, { seed: 'hostile-push', layers: 1, layerSize: 1024, tag: name });
     const err = await failure(() => push(run.session, { reference: name, quiet: true }, collectingIo()));
     assert.equal(err.exitCode, 1);
-    assert.match(err.message, new RegExp(`registry ${esc(run.h.host)} sent an upload Location header pointing at another host \\(${esc(run.h.foreignHost)}\\); refused`));
+    assert.match(
+      err.message,
+      new RegExp(`registry ${esc(run.h.host)} sent an upload Location header pointing at another host \\(${esc(run.h.foreignHost)}\\); refused`),
+    );
     assert.equal(run.h.foreignRequests.length, 0);
     assertNothingForeign(run);
   });
@@ -135,7 +174,12 @@ describe('a hostile registry gets no credential to another host (in-process, non
       const name = `${run.h.host}/team/app:v1`;
       const err = await failure(() => pull(run.session, { reference: name }, collectingIo()));
       assert.equal(err.exitCode, 4);
-      assert.match(err.message, new RegExp(`token request for ${esc(run.h.host)} \\(token server ${esc(run.h.host)}\\) was redirected to ${esc(run.h.foreignHost)} \\(HTTP 307\\); regctl does not follow redirects of token requests$`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `token request for ${esc(run.h.host)} \\(token server ${esc(run.h.host)}\\) was redirected to ${esc(run.h.foreignHost)} \\(HTTP 307\\); regctl does not follow redirects of token requests$`,
+        ),
+      );
       const asked = run.h.registryRequests.filter((r) => r.url.startsWith('/token'));
       assert.equal(asked.at(-1)?.method, tokenRequest.toUpperCase(), 'the password went only to the realm the registry named');
       assert.equal(run.h.foreignRequests.length, 0);
@@ -146,16 +190,36 @@ describe('a hostile registry gets no credential to another host (in-process, non
 
 describe('the same refusals through bin/regctl (the other host is localhost: another origin than 127.0.0.1)', () => {
   const cases: Array<{ mode: HostileOptions['mode']; args: (h: HostileRegistry) => string[]; code: number; line: RegExp }> = [
-    { mode: 'storage-challenge', args: (h) => ['pull', `${h.host}/team/app:v1`], code: 4, line: /asked for its own authentication \(401\); regctl sends no credentials to a host it was redirected to$/ },
-    { mode: 'foreign-link', args: (h) => ['tags', `${h.host}/team/app`], code: 1, line: /sent a Link header pointing at another host \(localhost:\d+\); refused/ },
-    { mode: 'token-redirect', args: (h) => ['pull', `${h.host}/team/app:v1`], code: 4, line: /was redirected to localhost:\d+ \(HTTP 307\); regctl does not follow redirects of token requests$/ },
+    {
+      mode: 'storage-challenge',
+      args: (h) => ['pull', `${h.host}/team/app:v1`],
+      code: 4,
+      line: /asked for its own authentication \(401\); regctl sends no credentials to a host it was redirected to$/,
+    },
+    {
+      mode: 'foreign-link',
+      args: (h) => ['tags', `${h.host}/team/app`],
+      code: 1,
+      line: /sent a Link header pointing at another host \(localhost:\d+\); refused/,
+    },
+    {
+      mode: 'token-redirect',
+      args: (h) => ['pull', `${h.host}/team/app:v1`],
+      code: 4,
+      line: /was redirected to localhost:\d+ \(HTTP 307\); regctl does not follow redirects of token requests$/,
+    },
   ];
   for (const c of cases) {
     it(`${c.mode}: exit ${c.code}, one error line, nothing to the other host`, async (t) => {
       const h = await startHostileRegistry({ mode: c.mode, foreignName: 'localhost' });
       const dir = tempDir('regctl-hostile-cli-');
-      t.after(async () => { await h.close(); dir.remove(); });
-      const r = await runCli(['--cache-dir', dir.dir, ...c.args(h)], { env: { REGCTL_USERNAME: h.user, REGCTL_PASSWORD: h.password, REGCTL_REGISTRY: h.host } });
+      t.after(async () => {
+        await h.close();
+        dir.remove();
+      });
+      const r = await runCli(['--cache-dir', dir.dir, ...c.args(h)], {
+        env: { REGCTL_USERNAME: h.user, REGCTL_PASSWORD: h.password, REGCTL_REGISTRY: h.host },
+      });
       assert.equal(r.code, c.code, r.stderr);
       assert.equal(r.stdout, '');
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error:'));

@@ -23,16 +23,24 @@ async function body(tr: ReturnType<typeof createTransport>, url: string): Promis
   return (await readStream(res.body, 1 << 20)).toString();
 }
 
-function transport(t: { after(fn: () => Promise<void>): void }, options: Partial<TransportOptions> & { env: NodeJS.ProcessEnv }): ReturnType<typeof createTransport> {
+function transport(
+  t: { after(fn: () => Promise<void>): void },
+  options: Partial<TransportOptions> & { env: NodeJS.ProcessEnv },
+): ReturnType<typeof createTransport> {
   const tr = createTransport({ userAgent: 'regctl/test', retry: fast, lookup, certsDirs: [], systemTrust: { env: {}, root: '/nonexistent' }, ...options });
   t.after(() => tr.close());
   return tr;
 }
 
-async function setup(t: { after(fn: () => Promise<void>): void }): Promise<{ tls: TlsMaterial; https: ScriptedServer; http: ScriptedServer; proxy: ConnectProxy; dir: string }> {
+async function setup(t: {
+  after(fn: () => Promise<void>): void;
+}): Promise<{ tls: TlsMaterial; https: ScriptedServer; http: ScriptedServer; proxy: ConnectProxy; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'regctl-proxy-'));
   const tls = await generateTls(dir, [NAME]);
-  const https = await startScriptedServer((_q, res) => sendJson(res, 200, { via: 'tls' }), { key: await readFile(tls.keyFile, 'utf8'), cert: await readFile(tls.certFile, 'utf8') });
+  const https = await startScriptedServer((_q, res) => sendJson(res, 200, { via: 'tls' }), {
+    key: await readFile(tls.keyFile, 'utf8'),
+    cert: await readFile(tls.certFile, 'utf8'),
+  });
   const http = await startScriptedServer((_q, res) => sendJson(res, 200, { via: 'plain' }));
   const proxy = await startConnectProxy({ hosts: { [NAME]: '127.0.0.1' } });
   t.after(async () => {
@@ -47,7 +55,10 @@ test('HTTPS_PROXY: a private-CA registry with a per-host CA is reached through a
   const host = `${NAME}:${https.port}`;
   const tr = transport(t, { env: { HTTPS_PROXY: proxy.url }, perHostCa: (h) => (h === host ? [tls.caFile] : undefined) });
   assert.equal(await body(tr, `https://${host}/v2/`), '{"via":"tls"}');
-  assert.deepEqual(proxy.log.map((e) => `${e.method} ${e.target} ${e.status}`), [`CONNECT ${host} 200`]);
+  assert.deepEqual(
+    proxy.log.map((e) => `${e.method} ${e.target} ${e.status}`),
+    [`CONNECT ${host} 200`],
+  );
   assert.equal(https.requests.length, 1);
 });
 
@@ -85,7 +96,10 @@ test('HTTP_PROXY forwards plain-http requests in absolute form; loopback and NO_
   const { http, proxy } = await setup(t);
   const tr = transport(t, { env: { HTTP_PROXY: proxy.url, NO_PROXY: '' } });
   assert.equal(await body(tr, `http://${NAME}:${http.port}/v2/`), '{"via":"plain"}');
-  assert.deepEqual(proxy.log.map((e) => `${e.method} ${e.target}`), [`GET http://${NAME}:${http.port}/v2/`]);
+  assert.deepEqual(
+    proxy.log.map((e) => `${e.method} ${e.target}`),
+    [`GET http://${NAME}:${http.port}/v2/`],
+  );
   assert.equal(http.requests[0]?.headers.host, `${NAME}:${http.port}`);
 
   // Loopback is never proxied, whatever NO_PROXY says (as Go's net/http).
@@ -117,12 +131,19 @@ test('proxy credentials go to the proxy only, and a refusing proxy is one line n
   t.after(() => proxy.close());
   const lines: string[] = [];
   const host = `${NAME}:${https.port}`;
-  const good = transport(t, { env: { HTTPS_PROXY: `http://pxuser:px-secret@127.0.0.1:${proxy.port}` }, caCertFiles: [tls.caFile], debug: (l) => lines.push(l) });
+  const good = transport(t, {
+    env: { HTTPS_PROXY: `http://pxuser:px-secret@127.0.0.1:${proxy.port}` },
+    caCertFiles: [tls.caFile],
+    debug: (l) => lines.push(l),
+  });
   assert.equal(await body(good, `https://${host}/v2/`), '{"via":"tls"}');
   assert.equal(proxy.log[0]?.proxyAuthorization, auth);
   assert.equal(https.requests[0]?.headers['proxy-authorization'], undefined);
   assert.ok(!lines.join('\n').includes('px-secret'), lines.join('\n'));
-  assert.ok(lines.some((l) => l.includes(`CONNECT ${host}`)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes(`CONNECT ${host}`)),
+    lines.join('\n'),
+  );
 
   const noAuth = transport(t, { env: { HTTPS_PROXY: `127.0.0.1:${proxy.port}` }, caCertFiles: [tls.caFile] });
   await assert.rejects(noAuth.request({ method: 'GET', url: `https://${host}/v2/` }), (err: unknown) => {
@@ -140,23 +161,34 @@ test('proxy credentials go to the proxy only, and a refusing proxy is one line n
     return true;
   });
   const dead = transport(t, { env: { HTTPS_PROXY: 'http://127.0.0.1:1' } });
-  await assert.rejects(dead.request({ method: 'GET', url: `https://${host}/v2/` }), /cannot reach the proxy HTTPS_PROXY=http:\/\/127\.0\.0\.1:1: connection refused/);
+  await assert.rejects(
+    dead.request({ method: 'GET', url: `https://${host}/v2/` }),
+    /cannot reach the proxy HTTPS_PROXY=http:\/\/127\.0\.0\.1:1: connection refused/,
+  );
 });
 
 test('a bad proxy variable is a usage error naming the variable, never its password', () => {
-  assert.throws(() => createTransport({ userAgent: 'x', env: { HTTPS_PROXY: 'socks5://u:hunter2@proxy:1080' } }), (err: unknown) => {
-    assert.ok(err instanceof RegctlError && err.kind === 'usage', String(err));
-    assert.match(err.message, /^HTTPS_PROXY=/);
-    assert.ok(!err.message.includes('hunter2'), err.message);
-    return true;
-  });
+  assert.throws(
+    () => createTransport({ userAgent: 'x', env: { HTTPS_PROXY: 'socks5://u:hunter2@proxy:1080' } }),
+    (err: unknown) => {
+      assert.ok(err instanceof RegctlError && err.kind === 'usage', String(err));
+      assert.match(err.message, /^HTTPS_PROXY=/);
+      assert.ok(!err.message.includes('hunter2'), err.message);
+      return true;
+    },
+  );
 });
 
 test('an IPv6 registry is tunnelled as CONNECT [addr]:port (undici hands the address over without brackets)', async (t) => {
   const proxy = await startConnectProxy();
   t.after(() => proxy.close());
   const connect = proxyConnector(createConnector({ certsDirs: [] }), proxyRulesFromEnv({ HTTPS_PROXY: proxy.url }));
-  const err = await new Promise<Error | null>((resolve) => connect({ hostname: 'fd00::1', host: '[fd00::1]:5000', protocol: 'https:', port: '5000' }, (...args) => resolve(args[0])));
+  const err = await new Promise<Error | null>((resolve) =>
+    connect({ hostname: 'fd00::1', host: '[fd00::1]:5000', protocol: 'https:', port: '5000' }, (...args) => resolve(args[0])),
+  );
   assert.match(String(err), /refused CONNECT \[fd00::1\]:5000: 403/);
-  assert.deepEqual(proxy.log.map((e) => e.target), ['[fd00::1]:5000']);
+  assert.deepEqual(
+    proxy.log.map((e) => e.target),
+    ['[fd00::1]:5000'],
+  );
 });

@@ -22,11 +22,16 @@ test('TLS: self-signed registry is refused, trusted with --ca-cert, accepted whe
     key: readFileSync(mat.keyFile, 'utf8'),
     cert: readFileSync(mat.certFile, 'utf8'),
   });
-  t.after(async () => { await srv.close(); await rm(dir, { recursive: true, force: true }); });
+  t.after(async () => {
+    await srv.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const plain = transport();
-  assert.equal(await plain.baseUrl(srv.host).catch((e: Error) => e.message),
-    `TLS certificate of ${srv.host} cannot be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); pass --ca-cert FILE, set "ca" for this registry in the config, or add the CA to certs.d or the system store`);
+  assert.equal(
+    await plain.baseUrl(srv.host).catch((e: Error) => e.message),
+    `TLS certificate of ${srv.host} cannot be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); pass --ca-cert FILE, set "ca" for this registry in the config, or add the CA to certs.d or the system store`,
+  );
   await plain.close();
 
   const withCa = transport({ caCertFiles: [mat.caFile] });

@@ -29,7 +29,14 @@ async function tlsServer(t: T, clientAuth = false): Promise<{ tls: TlsMaterial; 
 
 /** A transport that sees no real system store or certs.d unless the test gives one. */
 function transport(t: T, options: Partial<TransportOptions>): ReturnType<typeof createTransport> {
-  const tr = createTransport({ userAgent: 'regctl/test', retry: { maxRetries: 0 }, env: {}, certsDirs: [], systemTrust: { env: {}, platform: 'linux', root: '/nonexistent' }, ...options });
+  const tr = createTransport({
+    userAgent: 'regctl/test',
+    retry: { maxRetries: 0 },
+    env: {},
+    certsDirs: [],
+    systemTrust: { env: {}, platform: 'linux', root: '/nonexistent' },
+    ...options,
+  });
   t.after(() => tr.close());
   return tr;
 }
@@ -63,12 +70,22 @@ test('the system store: SSL_CERT_FILE, SSL_CERT_DIR, the OS bundle and NODE_EXTR
   await rejectsUnverified(get(transport(t, {}), `${srv.url}/v2/`), /--ca-cert FILE/);
   assert.equal(await get(transport(t, { systemTrust: { env: { SSL_CERT_FILE: bundle }, platform: 'linux', root: '/nonexistent' } }), `${srv.url}/v2/`), 200);
   assert.equal(await get(transport(t, { systemTrust: { env: { SSL_CERT_DIR: certDir }, platform: 'linux', root: '/nonexistent' } }), `${srv.url}/v2/`), 200);
-  assert.equal(await get(transport(t, { systemTrust: { env: {}, platform: 'linux', root: osRoot } }), `${srv.url}/v2/`), 200, 'a CA installed in the OS bundle needs no flag');
-  assert.equal(await get(transport(t, { systemTrust: { env: { NODE_EXTRA_CA_CERTS: tls.caFile }, platform: 'linux', root: '/nonexistent' } }), `${srv.url}/v2/`), 200);
+  assert.equal(
+    await get(transport(t, { systemTrust: { env: {}, platform: 'linux', root: osRoot } }), `${srv.url}/v2/`),
+    200,
+    'a CA installed in the OS bundle needs no flag',
+  );
+  assert.equal(
+    await get(transport(t, { systemTrust: { env: { NODE_EXTRA_CA_CERTS: tls.caFile }, platform: 'linux', root: '/nonexistent' } }), `${srv.url}/v2/`),
+    200,
+  );
   // SSL_CERT_FILE replaces the OS bundle (as in Go): a bundle without the CA leaves it untrusted.
   const other = join(dir, 'other.pem');
   writeFileSync(other, rootCertificates[0]!);
-  await rejectsUnverified(get(transport(t, { systemTrust: { env: { SSL_CERT_FILE: other }, platform: 'linux', root: osRoot } }), `${srv.url}/v2/`), /cannot be verified/);
+  await rejectsUnverified(
+    get(transport(t, { systemTrust: { env: { SSL_CERT_FILE: other }, platform: 'linux', root: osRoot } }), `${srv.url}/v2/`),
+    /cannot be verified/,
+  );
 });
 
 test('the system store is read at the first TLS connection, not before', async (t) => {

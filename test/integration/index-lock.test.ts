@@ -31,7 +31,10 @@ function deadPid(): number {
 }
 
 async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('index.json lock', () => {
@@ -101,12 +104,15 @@ describe('index.json lock', () => {
       await updateIndex(dir, () => undefined, { timeoutMs: 2_000 });
 
       await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), nonce: 'live' }));
-      await assert.rejects(updateIndex(dir, () => undefined, { timeoutMs: 150 }), (err: unknown) => {
-        assert.ok(err instanceof RegctlError);
-        assert.equal(err.kind, 'failed');
-        assert.match(err.message, new RegExp(`^timed out after 150 ms waiting for lock ${lock} \\(held by pid ${process.pid} on `));
-        return true;
-      });
+      await assert.rejects(
+        updateIndex(dir, () => undefined, { timeoutMs: 150 }),
+        (err: unknown) => {
+          assert.ok(err instanceof RegctlError);
+          assert.equal(err.kind, 'failed');
+          assert.match(err.message, new RegExp(`^timed out after 150 ms waiting for lock ${lock} \\(held by pid ${process.pid} on `));
+          return true;
+        },
+      );
       assert.equal(JSON.parse(await readFile(lock, 'utf8')).nonce, 'live', 'the live lock is left alone');
     } finally {
       await cleanup();
@@ -117,7 +123,12 @@ describe('index.json lock', () => {
     const { dir, cleanup } = await tempLayout();
     const lock = join(dir, 'test.lock');
     try {
-      await assert.rejects(withLock(lock, async () => { throw new Error('boom'); }), /boom/);
+      await assert.rejects(
+        withLock(lock, async () => {
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
       assert.equal(await fileExists(lock), false);
       assert.equal(await withLock(lock, async () => 7), 7);
     } finally {

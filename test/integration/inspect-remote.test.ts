@@ -39,8 +39,14 @@ describe('regctl inspect --remote', { timeout: 60_000 }, () => {
     const doc = JSON.parse((await regctl([...C, 'inspect', '--remote', '--json', `${a.host}/team/multi:v1`])).stdout) as InspectDoc;
     assert.equal(doc.digest, index.index.digest);
     assert.equal(doc.mediaType, 'application/vnd.oci.image.index.v1+json');
-    assert.deepEqual(doc.manifests.map((m) => m.platform), ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']);
-    assert.deepEqual(doc.manifests.map((m) => m.digest), index.images.map((i) => i.manifest.digest));
+    assert.deepEqual(
+      doc.manifests.map((m) => m.platform),
+      ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'],
+    );
+    assert.deepEqual(
+      doc.manifests.map((m) => m.digest),
+      index.images.map((i) => i.manifest.digest),
+    );
     assert.equal(doc.images.length, 3);
   });
 

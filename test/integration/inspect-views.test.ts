@@ -53,7 +53,10 @@ describe('regctl inspect --raw, --config and the text form', { timeout: 120_000 
   });
 
   it('--raw prints the exact manifest bytes: they hash to the digest, cached and --remote, image and index', async () => {
-    for (const [ref, digest] of [[`${reg.host}/team/rich:v1`, rich.manifest.digest], [`${reg.host}/team/multi:v1`, index.index.digest]] as const) {
+    for (const [ref, digest] of [
+      [`${reg.host}/team/rich:v1`, rich.manifest.digest],
+      [`${reg.host}/team/multi:v1`, index.index.digest],
+    ] as const) {
       for (const remote of [[], ['--remote']]) {
         const r = await runCli([...C, 'inspect', ...remote, '--raw', ref]);
         assert.equal(r.code, 0, r.stderr);
@@ -73,9 +76,14 @@ describe('regctl inspect --raw, --config and the text form', { timeout: 120_000 
   });
 
   it('--config of an index takes --platform, else the host platform; a missing platform exits 3', async () => {
-    const arm = JSON.parse((await regctl([...C, 'inspect', '--remote', '--config', '--platform', 'linux/arm64', `${reg.host}/team/multi:v1`])).stdout) as { architecture: string; variant: string };
+    const arm = JSON.parse((await regctl([...C, 'inspect', '--remote', '--config', '--platform', 'linux/arm64', `${reg.host}/team/multi:v1`])).stdout) as {
+      architecture: string;
+      variant: string;
+    };
     assert.deepEqual([arm.architecture, arm.variant], ['arm64', 'v8']);
-    const cached = JSON.parse((await regctl([...C, 'inspect', '--config', '--platform', 'linux/arm/v7', `${reg.host}/team/multi:v1`])).stdout) as { architecture: string };
+    const cached = JSON.parse((await regctl([...C, 'inspect', '--config', '--platform', 'linux/arm/v7', `${reg.host}/team/multi:v1`])).stdout) as {
+      architecture: string;
+    };
     assert.equal(cached.architecture, 'arm');
     const r = await regctl([...C, 'inspect', '--remote', '--config', '--platform', 'linux/s390x', `${reg.host}/team/multi:v1`], 3);
     assert.match(r.stderr, /no image for platform linux\/s390x/);

@@ -74,7 +74,11 @@ describe('npm pack, then npm install -g the tarball', () => {
     const listing = await run('tar', ['-tzf', tarball], { check: true });
     const files = listing.stdout.trim().split('\n');
     assert.ok(files.includes('package/bin/regctl') && files.includes('package/dist/bundle/main.js'), listing.stdout);
-    assert.deepEqual(files.filter((f) => !/^package\/(bin\/regctl|dist\/bundle\/[\w-]+\.js|package\.json|README\.md)$/.test(f)), [], 'nothing but the bundle, bin, package.json and README');
+    assert.deepEqual(
+      files.filter((f) => !/^package\/(bin\/regctl|dist\/bundle\/[\w-]+\.js|package\.json|README\.md)$/.test(f)),
+      [],
+      'nothing but the bundle, bin, package.json and README',
+    );
     const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'], { check: true })).stdout) as Record<string, unknown>;
     assert.equal(manifest['scripts'], undefined, 'no install-time script (npm 12 refuses unreviewed ones)');
     assert.equal(manifest['devDependencies'], undefined);

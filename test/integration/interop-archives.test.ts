@@ -86,7 +86,11 @@ test('a Docker 25.0 archive whose index.json says "manifests": null loads by man
   assert.equal(r.stdout, 'Loaded image: docker.io/docker25/null:1\n');
   const i = await rc(cache, ['inspect', 'docker25/null:1', '--json']);
   const doc = JSON.parse(i.stdout) as { images: { manifest: { layers: { digest: string }[] } }[] };
-  assert.deepEqual(doc.images[0]?.manifest.layers.map((l) => l.digest), skopeo.Layers, 'the uncompressed layer is stored as it is: its digest is the diff_id');
+  assert.deepEqual(
+    doc.images[0]?.manifest.layers.map((l) => l.digest),
+    skopeo.Layers,
+    'the uncompressed layer is stored as it is: its digest is the diff_id',
+  );
   await umociLs(cache);
 
   // With nothing in manifest.json either, there is no image: refused, cache unchanged.
@@ -102,7 +106,9 @@ test('a Docker 25.0 archive whose index.json says "manifests": null loads by man
 
 test('an image loaded without a name is listed as <none> <none> (null in --json) and tag IMAGE-ID NAME names it', async () => {
   const cache = join(work.dir, 'noref');
-  const index = JSON.parse((await readTar(readFileSync(NOREF))).find((e) => e.header.name === 'index.json')?.body.toString('utf8') ?? '{}') as { manifests: { annotations?: unknown }[] };
+  const index = JSON.parse((await readTar(readFileSync(NOREF))).find((e) => e.header.name === 'index.json')?.body.toString('utf8') ?? '{}') as {
+    manifests: { annotations?: unknown }[];
+  };
   assert.equal(index.manifests[0]?.annotations, undefined, 'skopeo wrote no name at all');
   const r = await rc(cache, ['load', '-i', NOREF]);
   assert.equal(r.code, 0, r.stderr);
@@ -111,15 +117,27 @@ test('an image loaded without a name is listed as <none> <none> (null in --json)
   const table = await rc(cache, ['images']);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, new RegExp(`^<none>\\s+<none>\\s+${id}\\s`, 'm'));
-  const json = JSON.parse((await rc(cache, ['images', '--json'])).stdout) as { name: string | null; repository: string | null; tag: string | null; digest: string }[];
-  assert.deepEqual(json.map((x) => [x.name, x.repository, x.tag, x.digest]), [[null, null, null, SKOPEO_IMAGE]]);
+  const json = JSON.parse((await rc(cache, ['images', '--json'])).stdout) as {
+    name: string | null;
+    repository: string | null;
+    tag: string | null;
+    digest: string;
+  }[];
+  assert.deepEqual(
+    json.map((x) => [x.name, x.repository, x.tag, x.digest]),
+    [[null, null, null, SKOPEO_IMAGE]],
+  );
   assert.equal((await rc(cache, ['images', '-q'])).stdout, `${id}\n`);
   assert.equal((await rc(cache, ['images', 'library/alpine'])).stdout.trim().split('\n').length, 1, 'a repository filter leaves unnamed images out');
 
   const t = await rc(cache, ['tag', id, 'example.com/team/named:1']);
   assert.equal(t.code, 0, t.stderr);
   const after = JSON.parse((await rc(cache, ['images', '--json'])).stdout) as { name: string | null }[];
-  assert.deepEqual(after.map((x) => x.name), ['example.com/team/named:1'], 'naming it replaces the <none> row, as in docker');
+  assert.deepEqual(
+    after.map((x) => x.name),
+    ['example.com/team/named:1'],
+    'naming it replaces the <none> row, as in docker',
+  );
   await umociLs(cache);
 });
 
@@ -129,7 +147,10 @@ test('save refuses a Helm chart and an OCI artifact (exit 2, naming the artifact
     const listed = await rc(cache.dir, ['images']);
     assert.equal(listed.code, 0, listed.stderr);
     const before = snapshot(cache.dir);
-    for (const [name, type] of [['example.com/charts/hello:0.1.0', 'application/vnd.cncf.helm.config.v1+json'], ['example.com/app:sbom', 'application/spdx+json']] as const) {
+    for (const [name, type] of [
+      ['example.com/charts/hello:0.1.0', 'application/vnd.cncf.helm.config.v1+json'],
+      ['example.com/app:sbom', 'application/spdx+json'],
+    ] as const) {
       const file = join(work.dir, 'artifact.tar');
       const r = await rc(cache.dir, ['save', name, '-o', file]);
       assert.equal(r.code, 2, r.stderr);

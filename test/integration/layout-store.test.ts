@@ -30,7 +30,10 @@ function failsWith(kind: string, pattern: RegExp) {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('LayoutStore', () => {
@@ -59,7 +62,11 @@ describe('LayoutStore', () => {
       assert.deepEqual(await umociLs(dir), [name]);
       let entries = await store.list();
       assert.equal(entries.length, 1);
-      assert.deepEqual(entries[0]?.annotations, { [Annotation.sourceIndex]: sha256Digest('idx'), [Annotation.refName]: name, [Annotation.containerdName]: name });
+      assert.deepEqual(entries[0]?.annotations, {
+        [Annotation.sourceIndex]: sha256Digest('idx'),
+        [Annotation.refName]: name,
+        [Annotation.containerdName]: name,
+      });
 
       await store.tag(a.manifest, 'docker.io/library/node:22');
       await store.tag(b.manifest, name);
@@ -75,7 +82,10 @@ describe('LayoutStore', () => {
       assert.equal(removed?.digest, b.manifest.digest);
       assert.equal(await store.untag(name), undefined);
       await assert.rejects(store.resolve(name), failsWith('not-found', /not found/));
-      assert.deepEqual((await store.list()).map((d) => d.annotations?.[Annotation.refName]), ['docker.io/library/node:22']);
+      assert.deepEqual(
+        (await store.list()).map((d) => d.annotations?.[Annotation.refName]),
+        ['docker.io/library/node:22'],
+      );
     } finally {
       await cleanup();
     }
@@ -102,7 +112,10 @@ describe('LayoutStore', () => {
       await assert.rejects(store.resolve('x'), failsWith('failed', new RegExp(`^cache index ${file} is not valid JSON; repair or delete it`)));
       await writeFile(file, JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.ociManifest, digest: 'sha256:zz', size: 1 }] }));
       await assert.rejects(store.list(), failsWith('failed', new RegExp(`^cache index ${file} is invalid at manifests\\[0\\]\\.digest: `)));
-      await assert.rejects(store.tag({ mediaType: MediaType.ociManifest, digest: sha256Digest('x'), size: 1 }, 'y'), failsWith('failed', /repair or delete it/));
+      await assert.rejects(
+        store.tag({ mediaType: MediaType.ociManifest, digest: sha256Digest('x'), size: 1 }, 'y'),
+        failsWith('failed', /repair or delete it/),
+      );
       assert.equal(await exists(join(dir, 'index.json.lock')), false, 'the lock is released after a failure');
     } finally {
       await cleanup();
@@ -183,7 +196,10 @@ describe('LayoutStore', () => {
       assert.equal(r.code, 0, r.stderr);
       const info = JSON.parse(r.stdout) as { Digest: string; Layers: string[]; Architecture: string };
       assert.equal(info.Digest, img.manifest.digest);
-      assert.deepEqual(info.Layers, img.layers.map((l) => l.digest));
+      assert.deepEqual(
+        info.Layers,
+        img.layers.map((l) => l.digest),
+      );
       assert.equal(info.Architecture, 'amd64');
 
       const c = await run(skopeo, ['--insecure-policy', 'copy', '--quiet', `oci:${dir}:latest`, `oci:${join(copyDir, 'out')}:v9`]);
@@ -217,7 +233,15 @@ test('naming an image drops its dangling (unnamed) index entry and keeps other e
   try {
     const store = await LayoutStore.open(dir, { create: true });
     const manifest = (seed: string): { desc: Descriptor; bytes: Buffer } => {
-      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest('{}'), size: 2 }, layers: [], annotations: { seed } }));
+      const bytes = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest('{}'), size: 2 },
+          layers: [],
+          annotations: { seed },
+        }),
+      );
       return { desc: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256Digest(bytes), size: bytes.length }, bytes };
     };
     const a = manifest('a');
@@ -229,7 +253,13 @@ test('naming an image drops its dangling (unnamed) index entry and keeps other e
     await writeFile(join(dir, 'index.json'), JSON.stringify(raw));
     await store.tag(a.desc, 'docker.io/library/a:1');
     const after = await store.list();
-    assert.deepEqual(after.map((d) => [d.digest, d.annotations?.[Annotation.refName]]), [[b.desc.digest, undefined], [a.desc.digest, 'docker.io/library/a:1']]);
+    assert.deepEqual(
+      after.map((d) => [d.digest, d.annotations?.[Annotation.refName]]),
+      [
+        [b.desc.digest, undefined],
+        [a.desc.digest, 'docker.io/library/a:1'],
+      ],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -243,7 +273,11 @@ test('LayoutStore.tag with an image name: ref.name and io.containerd.image.name 
     await store.tag(img.manifest, 'v2', { imageName: 'example.com/app:v1' });
     await store.tag(img.manifest, 'v3', { imageName: null });
     const names = (await store.list()).map((d) => [d.annotations?.[Annotation.refName], d.annotations?.[Annotation.containerdName]]);
-    assert.deepEqual(names, [['v1', undefined], ['v2', 'example.com/app:v1'], ['v3', undefined]]);
+    assert.deepEqual(names, [
+      ['v1', undefined],
+      ['v2', 'example.com/app:v1'],
+      ['v3', undefined],
+    ]);
     assert.equal((await store.resolve('v2')).digest, img.manifest.digest);
     await umociLs(store.dir);
   } finally {
@@ -251,14 +285,17 @@ test('LayoutStore.tag with an image name: ref.name and io.containerd.image.name 
   }
 });
 
-test('a blob file whose size is not its descriptor\'s fails to open as damaged, naming digest and file', async () => {
+test("a blob file whose size is not its descriptor's fails to open as damaged, naming digest and file", async () => {
   const { store, cleanup } = await tempLayout();
   try {
     const bytes = Buffer.from('content');
     const desc: Descriptor = { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length };
     await store.pushBytes(desc, bytes);
     await writeFile(store.blobPath(desc.digest), 'content and more');
-    await assert.rejects(store.fetch(desc), failsWith('integrity', new RegExp(`^blob ${desc.digest} is damaged: the file ${store.blobPath(desc.digest)} is 16 bytes, but the manifest says 7$`)));
+    await assert.rejects(
+      store.fetch(desc),
+      failsWith('integrity', new RegExp(`^blob ${desc.digest} is damaged: the file ${store.blobPath(desc.digest)} is 16 bytes, but the manifest says 7$`)),
+    );
   } finally {
     await cleanup();
   }

@@ -67,7 +67,11 @@ describe('Docker config interop', () => {
     await mkdir(gnupg, { mode: 0o700 });
     const passEnv = { HOME: h.home, GNUPGHOME: gnupg, PASSWORD_STORE_DIR: join(h.home, '.password-store') };
     agents.push(() => run(requireBinary('gpgconf'), ['--homedir', gnupg, '--kill', 'gpg-agent'], { env: { ...process.env, ...passEnv } }));
-    const gen = await run(requireBinary('gpg'), ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'regctl test <test@regctl.invalid>', 'default', 'default', 'never'], { env: { ...process.env, ...passEnv } });
+    const gen = await run(
+      requireBinary('gpg'),
+      ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'regctl test <test@regctl.invalid>', 'default', 'default', 'never'],
+      { env: { ...process.env, ...passEnv } },
+    );
     assert.equal(gen.code, 0, gen.stderr);
     const init = await run(requireBinary('pass'), ['init', 'test@regctl.invalid'], { env: { ...process.env, ...passEnv } });
     assert.equal(init.code, 0, init.stderr);

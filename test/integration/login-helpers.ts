@@ -18,7 +18,13 @@ const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm',
 export async function pushPrivate(reg: RunningRegistry, repoTag: string): Promise<void> {
   const { store, dir, cleanup } = await tempLayout('regctl-login-src-');
   try {
-    await buildRandomImage(store, { seed: `login:${repoTag}`, layers: 1, layerSize: 1024, tag: 'src', platform: { os: 'linux', architecture: ARCH[process.arch] ?? process.arch } });
+    await buildRandomImage(store, {
+      seed: `login:${repoTag}`,
+      layers: 1,
+      layerSize: 1024,
+      tag: 'src',
+      platform: { os: 'linux', architecture: ARCH[process.arch] ?? process.arch },
+    });
     await skopeoCopy(`oci:${dir}:src`, `docker://${reg.host}/${repoTag}`, { destCreds: `${USER}:${PASSWORD}`, destTls: skopeoTlsFor(reg) });
   } finally {
     await cleanup();
@@ -36,7 +42,13 @@ export async function freshHome(registered: Array<() => void>): Promise<{ home: 
     home,
     configDir: join(home, '.config', 'regctl'),
     dockerDir,
-    env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), DOCKER_CONFIG: dockerDir, REGCTL_CACHE: join(home, '.cache', 'regctl') },
+    env: {
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      DOCKER_CONFIG: dockerDir,
+      REGCTL_CACHE: join(home, '.cache', 'regctl'),
+    },
   };
 }
 

@@ -67,7 +67,11 @@ for (const mode of ['basic', 'token'] as const) {
 
       const pull = await runCli(['pull', `${reg.host}/private/app:v1`], { env });
       assert.equal(pull.code, 0, pull.stderr);
-      if (mode === 'token') assert.ok(token.token!.requests.some((q) => q.grantType === 'refresh_token' && q.status === 200), 'the pull used the identity token');
+      if (mode === 'token')
+        assert.ok(
+          token.token!.requests.some((q) => q.grantType === 'refresh_token' && q.status === 200),
+          'the pull used the identity token',
+        );
 
       const out = await runCli(['logout', reg.host], { env });
       assert.equal(out.code, 0, out.stderr);
@@ -104,10 +108,14 @@ describe('login without a keychain', () => {
     const r = await runCli(['login', basic.host, '-u', USER, '--password-stdin'], { env: h.env, input: PASSWORD });
     assert.notEqual(r.code, 0);
     assert.equal(r.stdout, '');
-    for (const want of [/OS keychain is not available/, /D-Bus/, /--store file/, /--store docker/, /REGCTL_USERNAME/, /Nothing was stored/]) assert.match(r.stderr, want);
+    for (const want of [/OS keychain is not available/, /D-Bus/, /--store file/, /--store docker/, /REGCTL_USERNAME/, /Nothing was stored/])
+      assert.match(r.stderr, want);
     assertNoSecret(r.stderr);
     assert.deepEqual(await filesUnder(h.home), []);
-    assert.deepEqual((await basic.accessLog()).filter((e) => e.path?.startsWith('/v2/')), []);
+    assert.deepEqual(
+      (await basic.accessLog()).filter((e) => e.path?.startsWith('/v2/')),
+      [],
+    );
   });
 
   it('-p works but warns about shell history', async () => {

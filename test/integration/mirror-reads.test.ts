@@ -23,12 +23,16 @@ describe('mirrors serve every read of docker.io, never a write', () => {
   const work = tempDir('regctl-mirror-reads-');
   const cache = `${work.dir}/cache`;
 
-  const regctl = (args: string[], cfg = config): Promise<CliResult> =>
-    runCli(['--config', cfg, '--cache-dir', cache, ...args], { env: UPSTREAM_DOWN });
+  const regctl = (args: string[], cfg = config): Promise<CliResult> => runCli(['--config', cfg, '--cache-dir', cache, ...args], { env: UPSTREAM_DOWN });
 
   before(async () => {
     [mirror, target] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'open' })]);
-    img = await pushImage(mirror, 'library/alpine:latest', { seed: 'mirror-reads', layers: 2, layerSize: 3000, platform: { os: 'linux', architecture: HOST_ARCH } });
+    img = await pushImage(mirror, 'library/alpine:latest', {
+      seed: 'mirror-reads',
+      layers: 2,
+      layerSize: 3000,
+      platform: { os: 'linux', architecture: HOST_ARCH },
+    });
     await pushImage(mirror, 'library/alpine:3.20', { seed: 'mirror-reads', layers: 2, layerSize: 3000, platform: { os: 'linux', architecture: HOST_ARCH } });
     config = await writeConfig(`${work.dir}/config`, { registries: { 'docker.io': { mirrors: [mirror.host] } } });
     urlConfig = await writeConfig(`${work.dir}/url-config`, { registries: { 'docker.io': { mirrors: [`http://${mirror.host}`] } } });
@@ -44,17 +48,24 @@ describe('mirrors serve every read of docker.io, never a write', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${img.manifest.digest}\n`);
     const log = await mirror.accessLog();
-    assert.deepEqual(log.filter((e) => e.path.includes('/manifests/')).map((e) => `${e.method} ${e.path} ${e.status}`), ['HEAD /v2/library/alpine/manifests/latest 200'], showLog(log));
+    assert.deepEqual(
+      log.filter((e) => e.path.includes('/manifests/')).map((e) => `${e.method} ${e.path} ${e.status}`),
+      ['HEAD /v2/library/alpine/manifests/latest 200'],
+      showLog(log),
+    );
   });
 
-  it('tags alpine lists the mirror\'s tags', async () => {
+  it("tags alpine lists the mirror's tags", async () => {
     await mirror.clearAccessLog();
     const r = await regctl(['tags', '--json', 'alpine']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { name: string; tags: string[] };
     assert.deepEqual({ ...doc, tags: [...doc.tags].sort() }, { name: 'docker.io/library/alpine', tags: ['3.20', 'latest'] });
     const log = await mirror.accessLog();
-    assert.ok(log.some((e) => e.method === 'GET' && e.path === '/v2/library/alpine/tags/list' && e.status === 200), showLog(log));
+    assert.ok(
+      log.some((e) => e.method === 'GET' && e.path === '/v2/library/alpine/tags/list' && e.status === 200),
+      showLog(log),
+    );
   });
 
   it('inspect --remote alpine reads manifest and config from the mirror', async () => {
@@ -65,8 +76,14 @@ describe('mirrors serve every read of docker.io, never a write', () => {
     assert.equal(doc.name, 'docker.io/library/alpine:3.20');
     assert.equal(doc.digest, img.manifest.digest);
     const log = await mirror.accessLog();
-    assert.ok(log.some((e) => e.method === 'GET' && e.path === '/v2/library/alpine/manifests/3.20' && e.status === 200), showLog(log));
-    assert.ok(log.some((e) => e.method === 'GET' && e.path === `/v2/library/alpine/blobs/${img.config.digest}`), showLog(log));
+    assert.ok(
+      log.some((e) => e.method === 'GET' && e.path === '/v2/library/alpine/manifests/3.20' && e.status === 200),
+      showLog(log),
+    );
+    assert.ok(
+      log.some((e) => e.method === 'GET' && e.path === `/v2/library/alpine/blobs/${img.config.digest}`),
+      showLog(log),
+    );
   });
 
   it('copy docker.io/library/alpine reads every blob from the mirror and writes only to the destination', async () => {
@@ -90,7 +107,10 @@ describe('mirrors serve every read of docker.io, never a write', () => {
     assert.equal(cacheR.code, 0, cacheR.stderr);
     assert.equal(cacheR.stdout, 'docker.io/library/alpine:latest\n');
     const log = await mirror.accessLog();
-    assert.ok(log.some((e) => e.method === 'HEAD' && e.path === '/v2/library/alpine/manifests/3.20'), showLog(log));
+    assert.ok(
+      log.some((e) => e.method === 'HEAD' && e.path === '/v2/library/alpine/manifests/3.20'),
+      showLog(log),
+    );
   });
 
   it('--debug shows no request to Docker Hub for a mirrored read', async () => {
@@ -115,14 +135,19 @@ describe('mirrors serve every read of docker.io, never a write', () => {
     assert.equal(push.code, 5, push.stderr);
     const copy = await regctl(['copy', `${target.host}/copied/alpine:1`, 'docker.io/library/alpine:copied']);
     assert.equal(copy.code, 5, copy.stderr);
-    const login = await runCli(['--config', config, 'login', '--store', 'file', 'docker.io', '-u', 'bob', '--password-stdin'], { env: UPSTREAM_DOWN, input: 'not-for-the-mirror' });
+    const login = await runCli(['--config', config, 'login', '--store', 'file', 'docker.io', '-u', 'bob', '--password-stdin'], {
+      env: UPSTREAM_DOWN,
+      input: 'not-for-the-mirror',
+    });
     assert.equal(login.code, 5, login.stderr);
     const log = await mirror.accessLog();
     assert.deepEqual(log, [], `the mirror saw:\n${showLog(log)}`);
   });
 
   it('a mirror with a path or a password in the config is refused, naming the field, exit 2', async () => {
-    const bad = await writeConfig(`${work.dir}/bad-config`, { registries: { 'docker.io': { mirrors: [mirror.host, 'https://bob:hunter2@mirror.internal/registry'] } } });
+    const bad = await writeConfig(`${work.dir}/bad-config`, {
+      registries: { 'docker.io': { mirrors: [mirror.host, 'https://bob:hunter2@mirror.internal/registry'] } },
+    });
     const r = await regctl(['digest', 'alpine'], bad);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

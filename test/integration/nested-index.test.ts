@@ -28,8 +28,12 @@ describe('pull follows nested indexes (an index whose entry is an index)', { tim
     reg = await startRegistry({ mode: 'open' });
     // outer → inner (no platform) → amd64, arm64: the shape of indexes grouping images by OS version.
     const sink = new BytesSink();
-    for (const p of [AMD64, ARM64]) images[p.architecture] = (await buildRandomImage(sink, { seed: `nested-pull-${p.architecture}`, layers: 1, layerSize: 1024, platform: p })).manifest;
-    const inner = index(sink, [{ ...images['amd64']!, platform: AMD64 }, { ...images['arm64']!, platform: ARM64 }]);
+    for (const p of [AMD64, ARM64])
+      images[p.architecture] = (await buildRandomImage(sink, { seed: `nested-pull-${p.architecture}`, layers: 1, layerSize: 1024, platform: p })).manifest;
+    const inner = index(sink, [
+      { ...images['amd64']!, platform: AMD64 },
+      { ...images['arm64']!, platform: ARM64 },
+    ]);
     const outer = index(sink, [inner]);
     await pushRaw(reg.url, 'nested/app', 'v1', sink, [images['amd64']!, images['arm64']!, inner, outer]);
     // A chain of nine indexes over one image: one too deep.
@@ -47,7 +51,10 @@ describe('pull follows nested indexes (an index whose entry is an index)', { tim
 
   it('--platform picks the image inside the inner index; --all-platforms stores every level', async () => {
     const cache = join(work.dir, 'cache');
-    for (const [p, arch] of [['linux/arm64', 'arm64'], ['linux/amd64', 'amd64']] as const) {
+    for (const [p, arch] of [
+      ['linux/arm64', 'arm64'],
+      ['linux/amd64', 'amd64'],
+    ] as const) {
       await regctl(['--cache-dir', cache, 'pull', '--platform', p, `${reg.host}/nested/app:v1`]);
       const entry = await cacheEntry(cache, `${reg.host}/nested/app:v1`);
       assert.equal(entry.digest, images[arch]!.digest, `${p} is the image two levels down`);
@@ -66,7 +73,13 @@ describe('pull follows nested indexes (an index whose entry is an index)', { tim
     const r = await regctl(['--cache-dir', cache, 'pull', '--platform', 'linux/amd64', `${reg.host}/nested/deep:v1`], 1);
     assert.match(r.stderr, /nests indexes more than 8 levels deep \(at sha256:[a-f0-9]{64}\); refusing to follow it/);
     assert.match(r.stderr, new RegExp(`^Error: ${reg.host}/nested/deep:v1: `, 'm'));
-    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('Error')).length, 1);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('Error')).length,
+      1,
+    );
     const all = await regctl(['--cache-dir', cache, 'pull', '--all-platforms', `${reg.host}/nested/deep:v1`], 1);
     assert.match(all.stderr, /more than 8 levels deep/);
     await assert.rejects(cacheEntry(cache, `${reg.host}/nested/deep:v1`));

@@ -25,7 +25,16 @@ function newDir(prefix: string): string {
 /** A CommandIo that keeps stdout lines. */
 function memoryIo(): CommandIo & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, out: (l) => lines.push(l), err: () => undefined, status: () => undefined, stdoutIsTTY: false, stdinIsTTY: false, stdin: new PassThrough(), stdoutStream: new PassThrough() };
+  return {
+    lines,
+    out: (l) => lines.push(l),
+    err: () => undefined,
+    status: () => undefined,
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    stdin: new PassThrough(),
+    stdoutStream: new PassThrough(),
+  };
 }
 
 /**
@@ -33,7 +42,12 @@ function memoryIo(): CommandIo & { lines: string[] } {
  * registry then has a non-loopback name, so the proxy rules apply to it (loopback is never proxied).
  */
 async function withSession<T>(options: SessionOptions, body: (s: Session) => Promise<T>): Promise<T> {
-  const session = await Session.create({ cacheDir: newDir('regctl-cache-'), lookup: fakeLookup({ [NAME]: '127.0.0.1' }), ...options, env: { ...isolatedEnv(), ...options.env } });
+  const session = await Session.create({
+    cacheDir: newDir('regctl-cache-'),
+    lookup: fakeLookup({ [NAME]: '127.0.0.1' }),
+    ...options,
+    env: { ...isolatedEnv(), ...options.env },
+  });
   try {
     return await body(session);
   } finally {
@@ -75,12 +89,17 @@ describe('HTTPS_PROXY: per-registry TLS settings hold on the CONNECT tunnel', ()
     const configDir = await writeConfig(newDir('regctl-config-'), { registries: { [host(tlsReg)]: { ca: tlsReg.caFile } } });
     await tlsReg.clearAccessLog();
     const cache = newDir('regctl-cache-');
-    const result = await withSession({ configDir, cacheDir: cache, env: { HTTPS_PROXY: proxy.url, NO_PROXY: '' } }, (s) => pull(s, { reference: name, quiet: true }, memoryIo()));
+    const result = await withSession({ configDir, cacheDir: cache, env: { HTTPS_PROXY: proxy.url, NO_PROXY: '' } }, (s) =>
+      pull(s, { reference: name, quiet: true }, memoryIo()),
+    );
     assert.equal(result.digest, img.manifest.digest);
     assert.equal((await cacheEntry(cache, name)).digest, img.manifest.digest);
     assert.ok(connects().length >= 1 && connects().every((c) => c === `${host(tlsReg)} 200`), JSON.stringify(proxy.log));
     const log = await tlsReg.accessLog();
-    assert.ok(log.some((e) => e.path === '/v2/secure/app/manifests/v1' && e.status === 200), showLog(log));
+    assert.ok(
+      log.some((e) => e.path === '/v2/secure/app/manifests/v1' && e.status === 200),
+      showLog(log),
+    );
   });
 
   it('--ca-cert, and the CA in ~/.config/containers/certs.d, through the proxy', async () => {
@@ -99,11 +118,14 @@ describe('HTTPS_PROXY: per-registry TLS settings hold on the CONNECT tunnel', ()
 
   it('without any CA for it, the registry behind the proxy is refused: a network error naming it', async () => {
     const ref = `${host(tlsReg)}/secure/app:v1`;
-    await assert.rejects(withSession({ env: { HTTPS_PROXY: proxy.url } }, (s) => digest(s, { reference: ref }, memoryIo())), (err: Error & { exitCode?: number }) => {
-      assert.equal(err.exitCode, 5, err.message);
-      assert.match(err.message, new RegExp(`TLS certificate of ${host(tlsReg).replace(/\./g, '\\.')} cannot be verified`));
-      return true;
-    });
+    await assert.rejects(
+      withSession({ env: { HTTPS_PROXY: proxy.url } }, (s) => digest(s, { reference: ref }, memoryIo())),
+      (err: Error & { exitCode?: number }) => {
+        assert.equal(err.exitCode, 5, err.message);
+        assert.match(err.message, new RegExp(`TLS certificate of ${host(tlsReg).replace(/\./g, '\\.')} cannot be verified`));
+        return true;
+      },
+    );
   });
 
   it('mutual TLS through the proxy with client.cert and client.key from certs.d', async () => {
@@ -132,15 +154,23 @@ describe('HTTPS_PROXY: per-registry TLS settings hold on the CONNECT tunnel', ()
     const viaPlain = await withSession({ insecureRegistries: [host(plainReg)], env }, (s) => digest(s, { reference: plainRef }, memoryIo()));
     assert.equal(viaPlain.digest, pimg.manifest.digest);
     // HTTPS is tried first through a tunnel (the registry does not speak TLS), then plain HTTP is forwarded.
-    assert.ok(proxy.log.some((e) => e.method === 'CONNECT' && e.target === host(plainReg)), JSON.stringify(proxy.log));
-    assert.ok(proxy.log.some((e) => e.method === 'HEAD' && e.target === `http://${host(plainReg)}/v2/plain/app/manifests/v1` && e.status === 200), JSON.stringify(proxy.log));
+    assert.ok(
+      proxy.log.some((e) => e.method === 'CONNECT' && e.target === host(plainReg)),
+      JSON.stringify(proxy.log),
+    );
+    assert.ok(
+      proxy.log.some((e) => e.method === 'HEAD' && e.target === `http://${host(plainReg)}/v2/plain/app/manifests/v1` && e.status === 200),
+      JSON.stringify(proxy.log),
+    );
   });
 
   it('NO_PROXY naming the registry sends it direct', async () => {
     proxy.log.length = 0;
     const ref = `${host(tlsReg)}/secure/app:v1`;
     for (const noProxy of [NAME, '.regctl.test', host(tlsReg)]) {
-      const r = await withSession({ caCerts: [tlsReg.caFile!], env: { HTTPS_PROXY: proxy.url, NO_PROXY: noProxy } }, (s) => digest(s, { reference: ref }, memoryIo()));
+      const r = await withSession({ caCerts: [tlsReg.caFile!], env: { HTTPS_PROXY: proxy.url, NO_PROXY: noProxy } }, (s) =>
+        digest(s, { reference: ref }, memoryIo()),
+      );
       assert.equal(r.digest, img.manifest.digest, noProxy);
     }
     assert.deepEqual(proxy.log, []);
@@ -162,7 +192,9 @@ describe('HTTPS_PROXY: per-registry TLS settings hold on the CONNECT tunnel', ()
   });
 
   it('a proxy that is down fails a non-loopback registry at once with one line naming HTTPS_PROXY', async () => {
-    const r = await withSession({ caCerts: [tlsReg.caFile!], env: { HTTPS_PROXY: 'http://127.0.0.1:1' } }, (s) => digest(s, { reference: `${host(tlsReg)}/secure/app:v1` }, memoryIo())).catch((e: Error) => e);
+    const r = await withSession({ caCerts: [tlsReg.caFile!], env: { HTTPS_PROXY: 'http://127.0.0.1:1' } }, (s) =>
+      digest(s, { reference: `${host(tlsReg)}/secure/app:v1` }, memoryIo()),
+    ).catch((e: Error) => e);
     assert.ok(r instanceof Error);
     assert.match(r.message, /cannot reach the proxy HTTPS_PROXY=http:\/\/127\.0\.0\.1:1: connection refused/);
   });

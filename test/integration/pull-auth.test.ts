@@ -43,7 +43,9 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     reg = await startRegistry({ mode: 'basic', users: { [USER]: PASSWORD } });
     await pushImage(reg, 'team/app:v1', { seed: 'pull-basic', layers: 2, layerSize: 4096 });
   });
-  after(async () => { await reg?.stop(); });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('pulls with REGCTL_USERNAME/REGCTL_PASSWORD', async () => {
     const cache = newDir('regctl-pull-cache-');
@@ -76,7 +78,9 @@ describe('pull from a registry with htpasswd Basic auth', () => {
 
   it('exits 4 with a wrong password', async () => {
     const cache = newDir('regctl-pull-cache-');
-    const r = await runCli(['pull', '--cache-dir', cache, `${reg.host}/team/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: 'not-the-password', REGCTL_REGISTRY: reg.host } });
+    const r = await runCli(['pull', '--cache-dir', cache, `${reg.host}/team/app:v1`], {
+      env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: 'not-the-password', REGCTL_REGISTRY: reg.host },
+    });
     assert.equal(r.code, 4, r.stderr);
     assert.equal(r.stdout, '');
     assert.ok(!r.stderr.includes('not-the-password'), 'stderr leaks the wrong password');
@@ -87,7 +91,9 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     const secrets = [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')];
     const cache = newDir('regctl-pull-cache-');
     const name = `${reg.host}/team/app:v1`;
-    const viaEnv = await runCli(['pull', '--debug', '--cache-dir', cache, name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
+    const viaEnv = await runCli(['pull', '--debug', '--cache-dir', cache, name], {
+      env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host },
+    });
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
     assert.match(viaEnv.stderr, /GET .*\/v2\/team\/app\/manifests\/v1/, '--debug logs the requests');
     assertNoSecrets(viaEnv, secrets);
@@ -97,7 +103,9 @@ describe('pull from a registry with htpasswd Basic auth', () => {
     assert.equal(viaDocker.code, 0, viaDocker.stderr);
     assertNoSecrets(viaDocker, secrets);
 
-    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x`, REGCTL_REGISTRY: reg.host } });
+    const wrong = await runCli(['pull', '--debug', '--cache-dir', newDir('regctl-pull-cache-'), name], {
+      env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: `${PASSWORD}-x`, REGCTL_REGISTRY: reg.host },
+    });
     assert.equal(wrong.code, 4, wrong.stderr);
     assertNoSecrets(wrong, secrets);
   });
@@ -110,7 +118,9 @@ describe('pull from a registry with Bearer token auth', () => {
     await pushImage(reg, 'public/app:v1', { seed: 'pull-token-public', layers: 1, layerSize: 4096 });
     await pushImage(reg, 'private/app:v1', { seed: 'pull-token-private', layers: 2, layerSize: 4096 });
   });
-  after(async () => { await reg?.stop(); });
+  after(async () => {
+    await reg?.stop();
+  });
 
   it('pulls a public repository anonymously with a pull-scoped token', async () => {
     const token = reg.token!;
@@ -122,8 +132,14 @@ describe('pull from a registry with Bearer token auth', () => {
     assert.deepEqual(await cacheNames(cache), [name]);
     await assertBlobsIntact(cache);
     const anon = token.requests.filter((q) => q.method === 'GET' && !q.basicAuth && q.user === null && q.status === 200);
-    assert.ok(anon.some((q) => q.scopes.includes('repository:public/app:pull')), `token requests: ${JSON.stringify(token.requests)}`);
-    assert.ok(token.requests.every((q) => q.scopes.every((s) => !s.includes('push'))), 'a pull asked for push');
+    assert.ok(
+      anon.some((q) => q.scopes.includes('repository:public/app:pull')),
+      `token requests: ${JSON.stringify(token.requests)}`,
+    );
+    assert.ok(
+      token.requests.every((q) => q.scopes.every((s) => !s.includes('push'))),
+      'a pull asked for push',
+    );
   });
 
   it('exits 4 for a private repository without credentials', async () => {
@@ -144,7 +160,10 @@ describe('pull from a registry with Bearer token auth', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await cacheNames(cache), [name]);
     await assertBlobsIntact(cache);
-    assert.ok(token.requests.some((q) => q.user === USER && q.status === 200 && q.scopes.includes('repository:private/app:pull')), JSON.stringify(token.requests));
+    assert.ok(
+      token.requests.some((q) => q.user === USER && q.status === 200 && q.scopes.includes('repository:private/app:pull')),
+      JSON.stringify(token.requests),
+    );
   });
 
   it('uses the OAuth2 refresh_token form for an identitytoken in Docker config', async () => {
@@ -165,7 +184,9 @@ describe('pull from a registry with Bearer token auth', () => {
 
   it('--debug output carries no token or password', async () => {
     const cache = newDir('regctl-pull-cache-');
-    const r = await runCli(['pull', '--debug', '--cache-dir', cache, `${reg.host}/private/app:v1`], { env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host } });
+    const r = await runCli(['pull', '--debug', '--cache-dir', cache, `${reg.host}/private/app:v1`], {
+      env: { REGCTL_USERNAME: USER, REGCTL_PASSWORD: PASSWORD, REGCTL_REGISTRY: reg.host },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\/token/, '--debug logs the token request');
     assertNoSecrets(r, [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')]);

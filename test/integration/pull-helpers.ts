@@ -8,7 +8,14 @@ import type { Readable } from 'node:stream';
 import type { Descriptor, Platform } from '../../src/oci/descriptor.js';
 import type { AccessEntry, RunningRegistry } from '../support/registry.js';
 import { tempLayout } from '../support/layout-check.js';
-import { buildRandomImage, buildRandomIndex, type RandomImage, type RandomImageOptions, type RandomIndex, type RandomIndexOptions } from '../support/random-image.js';
+import {
+  buildRandomImage,
+  buildRandomIndex,
+  type RandomImage,
+  type RandomImageOptions,
+  type RandomIndex,
+  type RandomIndexOptions,
+} from '../support/random-image.js';
 import { skopeoCopy, skopeoTlsFor } from '../support/skopeo.js';
 
 /** Annotation keys the cache must carry (SPEC §2). */
@@ -176,13 +183,22 @@ export async function pushRaw(registryUrl: string, repo: string, tag: string, si
   for (const [i, m] of manifests.entries()) assert.ok(sink.blobs.has(m.digest), `manifest ${i} not in the sink`);
   for (const [i, m] of manifests.entries()) {
     const ref = i === manifests.length - 1 ? tag : m.digest;
-    const put = await fetch(`${registryUrl}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: sink.blobs.get(m.digest), headers: { 'content-type': m.mediaType } });
+    const put = await fetch(`${registryUrl}/v2/${repo}/manifests/${ref}`, {
+      method: 'PUT',
+      body: sink.blobs.get(m.digest),
+      headers: { 'content-type': m.mediaType },
+    });
     assert.equal(put.status, 201, `manifest PUT ${ref}: ${await put.text()}`);
   }
 }
 
 /** The registry's own answer for a manifest: the Docker-Content-Digest header and the sha256 of the body it served. */
-export async function registryDigest(registryUrl: string, repo: string, reference: string, headers: Record<string, string> = {}): Promise<{ header: string; computed: string }> {
+export async function registryDigest(
+  registryUrl: string,
+  repo: string,
+  reference: string,
+  headers: Record<string, string> = {},
+): Promise<{ header: string; computed: string }> {
   const accept = [
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.oci.image.manifest.v1+json',

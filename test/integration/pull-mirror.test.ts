@@ -42,7 +42,10 @@ describe('docker.io through a mirror from the config file', () => {
     await assertBlobsIntact(cache);
     assert.deepEqual(await umociLs(cache), [NAME]);
     const log = await reg.accessLog();
-    assert.ok(log.some((e) => e.method === 'GET' && e.path === '/v2/library/node/manifests/latest' && e.status === 200), showLog(log));
+    assert.ok(
+      log.some((e) => e.method === 'GET' && e.path === '/v2/library/node/manifests/latest' && e.status === 200),
+      showLog(log),
+    );
     assert.equal(blobGets(log).length, 3, `config and two layers fetched from the mirror:\n${showLog(log)}`);
   });
 

@@ -6,12 +6,33 @@ import { buildRandomImage, buildRandomIndex, type RandomImage, type RandomIndex 
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { umociLs } from '../support/tools.js';
 import {
-  assertBlobsIntact, assertNoEscapes, blobGets, BytesSink, cacheEntry, cacheNames, CONTAINERD_NAME, HOST_ARCH,
-  pushIndex, pushRaw, readBlobJson, readCacheIndex, registryDigest, showLog, SOURCE_INDEX, twoPlatforms,
+  assertBlobsIntact,
+  assertNoEscapes,
+  blobGets,
+  BytesSink,
+  cacheEntry,
+  cacheNames,
+  CONTAINERD_NAME,
+  HOST_ARCH,
+  pushIndex,
+  pushRaw,
+  readBlobJson,
+  readCacheIndex,
+  registryDigest,
+  showLog,
+  SOURCE_INDEX,
+  twoPlatforms,
 } from './pull-helpers.js';
 
-interface ImageConfig { architecture: string; os: string; variant?: string }
-interface ImageManifest { config: Descriptor; layers: Descriptor[] }
+interface ImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+}
+interface ImageManifest {
+  config: Descriptor;
+  layers: Descriptor[];
+}
 
 let reg: RunningRegistry;
 let idx: RandomIndex;
@@ -35,7 +56,13 @@ before(async () => {
   idx = await pushIndex(reg, 't/app:v1', { seed: 'pull-open', platforms: twoPlatforms(), layers: 2, layerSize: 8192 });
   // Docker media types go in over HTTP: skopeo 1.9's oci: reader ignores Docker-typed index entries.
   const sink = new BytesSink();
-  dockerImg = await buildRandomImage(sink, { seed: 'pull-docker', layers: 2, layerSize: 4096, mediaTypes: 'docker', platform: { os: 'linux', architecture: HOST_ARCH } });
+  dockerImg = await buildRandomImage(sink, {
+    seed: 'pull-docker',
+    layers: 2,
+    layerSize: 4096,
+    mediaTypes: 'docker',
+    platform: { os: 'linux', architecture: HOST_ARCH },
+  });
   await pushRaw(reg.url, 't/docker', 'v1', sink, [dockerImg.manifest]);
   const sinkIdx = new BytesSink();
   dockerIdx = await buildRandomIndex(sinkIdx, { seed: 'pull-docker-idx', platforms: twoPlatforms(), mediaTypes: 'docker' });
@@ -195,12 +222,17 @@ describe('pull from an open registry', () => {
     assert.ok(lines.length > 0, 'no progress events');
     const events = lines.map((l) => {
       let v: unknown;
-      assert.doesNotThrow(() => { v = JSON.parse(l); }, `stderr line is not JSON: ${l}`);
+      assert.doesNotThrow(() => {
+        v = JSON.parse(l);
+      }, `stderr line is not JSON: ${l}`);
       assert.ok(v !== null && typeof v === 'object' && !Array.isArray(v), `stderr line is not a JSON object: ${l}`);
       return v as { event?: string; digest?: string };
     });
     for (const layer of idx.images[0]!.layers) {
-      assert.ok(events.some((e) => e.event === 'done' && e.digest === layer.digest), `no done event for ${layer.digest}`);
+      assert.ok(
+        events.some((e) => e.event === 'done' && e.digest === layer.digest),
+        `no done event for ${layer.digest}`,
+      );
     }
   });
 

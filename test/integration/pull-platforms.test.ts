@@ -53,9 +53,13 @@ test('pull --platform a,b stores an index of those platforms under the name', as
   const stored = await readBlobJson<{ manifests: Descriptor[] }>(cache, entry.digest);
   const amd64 = idx.images[0]!;
   const armv7 = idx.images[2]!;
-  assert.deepEqual(stored.manifests.map((m) => m.digest), [amd64.manifest.digest, armv7.manifest.digest]);
+  assert.deepEqual(
+    stored.manifests.map((m) => m.digest),
+    [amd64.manifest.digest, armv7.manifest.digest],
+  );
   for (const img of [amd64, armv7]) {
-    for (const blob of [img.manifest, img.config, ...img.layers]) assert.ok(existsSync(join(cache, 'blobs', 'sha256', blob.digest.slice(7))), `${blob.digest} cached`);
+    for (const blob of [img.manifest, img.config, ...img.layers])
+      assert.ok(existsSync(join(cache, 'blobs', 'sha256', blob.digest.slice(7))), `${blob.digest} cached`);
   }
   for (const blob of [idx.images[1]!.manifest, ...idx.images[1]!.layers]) {
     assert.ok(!existsSync(join(cache, 'blobs', 'sha256', blob.digest.slice(7))), 'the platform left out is not fetched');

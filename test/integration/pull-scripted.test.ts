@@ -39,7 +39,11 @@ function fakeRegistry(opts: FakeRegistryOptions): (req: IncomingMessage, res: Se
     if (kind === 'manifests') {
       const found = opts.manifests.get(ref);
       if (!found) return sendJson(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: ref }] });
-      res.writeHead(200, { 'content-type': found.mediaType, 'content-length': String(found.bytes.length), 'docker-content-digest': found.digestHeader ?? sha256(found.bytes) });
+      res.writeHead(200, {
+        'content-type': found.mediaType,
+        'content-length': String(found.bytes.length),
+        'docker-content-digest': found.digestHeader ?? sha256(found.bytes),
+      });
       res.end(head ? undefined : found.bytes);
       return;
     }
@@ -65,7 +69,10 @@ describe('pull against scripted servers', () => {
   };
   const manifestsFor = (extra: Partial<{ mediaType: string; bytes: Buffer; digestHeader: string }> = {}): FakeRegistryOptions['manifests'] => {
     const entry = { mediaType: img.manifest.mediaType, bytes: img.manifestBytes, ...extra };
-    return new Map([['v1', entry], [img.manifest.digest, entry]]);
+    return new Map([
+      ['v1', entry],
+      [img.manifest.digest, entry],
+    ]);
   };
   const serve = async (opts: FakeRegistryOptions): Promise<ScriptedServer> => {
     const s = await startScriptedServer(fakeRegistry(opts));
@@ -146,15 +153,26 @@ describe('pull against scripted servers', () => {
     assert.deepEqual(await cacheNames(cache), [name]);
     const blobs = await assertBlobsIntact(cache);
     for (const l of img.layers) assert.ok(blobs.includes(l.digest), `layer ${l.digest} missing`);
-    assert.ok(s.requests.some((q) => q.headers.authorization === undefined), 'the registry never challenged');
-    assert.ok(s.requests.some((q) => q.headers.authorization === BASIC), 'the registry never got credentials');
+    assert.ok(
+      s.requests.some((q) => q.headers.authorization === undefined),
+      'the registry never challenged',
+    );
+    assert.ok(
+      s.requests.some((q) => q.headers.authorization === BASIC),
+      'the registry never got credentials',
+    );
     assert.ok(storage.requests.length >= img.layers.length, `storage got ${storage.requests.length} requests`);
     for (const q of storage.requests) assert.equal(q.headers.authorization, undefined, `Authorization sent to the other origin on ${q.url}`);
   });
 
   it('refuses a schema 1 manifest with a message saying so', async () => {
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'fake/app', tag: 'v1', architecture: HOST_ARCH, fsLayers: [], history: [], signatures: [] }));
-    const s = await serve({ blobs: sink.blobs, manifests: new Map([['v1', { mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws', bytes }]]) });
+    const bytes = Buffer.from(
+      JSON.stringify({ schemaVersion: 1, name: 'fake/app', tag: 'v1', architecture: HOST_ARCH, fsLayers: [], history: [], signatures: [] }),
+    );
+    const s = await serve({
+      blobs: sink.blobs,
+      manifests: new Map([['v1', { mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws', bytes }]]),
+    });
     const cache = newCache();
     const r = await runCli(['pull', '--cache-dir', cache, `${s.host}/fake/app:v1`]);
     assert.equal(r.code, 1, r.stderr);

@@ -37,7 +37,11 @@ async function startFake(): Promise<FakeRegistry> {
       const id = `u${next++}`;
       uploads.set(id, Buffer.alloc(0));
       // Relative on POST, absolute on PATCH: both forms must be followed.
-      res.writeHead(202, { location: `/v2/${upload[1]}/blobs/uploads/${id}?state=0`, 'content-length': '0', ...(fake.minChunk ? { 'oci-chunk-min-length': String(fake.minChunk) } : {}) });
+      res.writeHead(202, {
+        location: `/v2/${upload[1]}/blobs/uploads/${id}?state=0`,
+        'content-length': '0',
+        ...(fake.minChunk ? { 'oci-chunk-min-length': String(fake.minChunk) } : {}),
+      });
       return void res.end();
     }
     if (upload?.[2]) {
@@ -47,10 +51,15 @@ async function startFake(): Promise<FakeRegistry> {
       if (rec.method === 'DELETE') return void res.writeHead(204).end();
       if (rec.method === 'PATCH') {
         const range = /^(\d+)-(\d+)$/.exec(String(rec.headers['content-range'] ?? ''));
-        if (!range || Number(range[1]) !== have.length || Number(range[2]) !== have.length + rec.body.length - 1) return sendJson(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID' }] });
+        if (!range || Number(range[1]) !== have.length || Number(range[2]) !== have.length + rec.body.length - 1)
+          return sendJson(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID' }] });
         const now = Buffer.concat([have, rec.body]);
         uploads.set(id, now);
-        res.writeHead(202, { location: `${fake.server.url}/v2/${upload[1]}/blobs/uploads/${id}?state=${now.length}`, range: `0-${now.length - 1}`, 'content-length': '0' });
+        res.writeHead(202, {
+          location: `${fake.server.url}/v2/${upload[1]}/blobs/uploads/${id}?state=${now.length}`,
+          range: `0-${now.length - 1}`,
+          'content-length': '0',
+        });
         return void res.end();
       }
       if (rec.method === 'PUT') {
@@ -121,8 +130,14 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
     const { desc, bytes } = blob(700_000, 1);
     await repo.push(desc, streamOf(bytes));
     const sent = patches(fake.server.requests);
-    assert.deepEqual(sent.map((r) => r.body.length), [300_000, 300_000, 100_000]);
-    assert.deepEqual(sent.map((r) => r.headers['content-range']), ['0-299999', '300000-599999', '600000-699999']);
+    assert.deepEqual(
+      sent.map((r) => r.body.length),
+      [300_000, 300_000, 100_000],
+    );
+    assert.deepEqual(
+      sent.map((r) => r.headers['content-range']),
+      ['0-299999', '300000-599999', '600000-699999'],
+    );
     const put = fake.server.requests.find((r) => r.method === 'PUT');
     assert.ok(put && put.body.length === 0 && put.url.includes(`digest=${encodeURIComponent(desc.digest)}`));
     assert.ok(fake.stored.get(desc.digest)?.equals(bytes));
@@ -141,9 +156,18 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
     fake.refuseMonolithic = true;
     const first = blob(150_000, 3);
     const second = blob(90_000, 4);
-    const sources = new Map([[first.desc.digest, first.bytes], [second.desc.digest, second.bytes]]);
+    const sources = new Map([
+      [first.desc.digest, first.bytes],
+      [second.desc.digest, second.bytes],
+    ]);
     let reopened = 0;
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { chunkSize: 64 * 1024, reopen: async (d) => { reopened++; return streamOf(sources.get(d.digest)!); } });
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), {
+      chunkSize: 64 * 1024,
+      reopen: async (d) => {
+        reopened++;
+        return streamOf(sources.get(d.digest)!);
+      },
+    });
     await repo.push(first.desc, streamOf(first.bytes));
     assert.equal(reopened, 1);
     assert.ok(fake.stored.get(first.desc.digest)?.equals(first.bytes));
@@ -164,7 +188,12 @@ describe('chunked uploads against a scripted registry', { timeout: 60_000 }, () 
 
   it('a content mismatch is not retried in chunks', async () => {
     let reopened = 0;
-    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), { reopen: async () => { reopened++; return streamOf(Buffer.alloc(0)); } });
+    const repo = session.repository(parseReference(`${fake.server.host}/team/app:v1`), {
+      reopen: async () => {
+        reopened++;
+        return streamOf(Buffer.alloc(0));
+      },
+    });
     const { desc } = blob(1000, 6);
     await assert.rejects(repo.push(desc, streamOf(blob(1000, 7).bytes)));
     assert.equal(reopened, 0);

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { LayoutStore } from '../../src/layout/layout-store.js';
 import type { Platform } from '../../src/oci/descriptor.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { buildRandomImage, buildRandomIndex, type RandomImage, type RandomImageOptions, type RandomIndex, type RandomIndexOptions } from '../support/random-image.js';
+import {
+  buildRandomImage,
+  buildRandomIndex,
+  type RandomImage,
+  type RandomImageOptions,
+  type RandomIndex,
+  type RandomIndexOptions,
+} from '../support/random-image.js';
 import type { AccessEntry, RunningRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoInspect, skopeoTlsFor } from '../support/skopeo.js';
 

@@ -21,7 +21,12 @@ describe('regctl push against the distribution registry', { timeout: 120_000 }, 
   const C = ['--cache-dir', cache.dir, '--progress', 'plain'];
 
   before(async () => {
-    [a, b, tok, basic] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'open' }), startRegistry({ mode: 'token' }), startRegistry({ mode: 'basic' })]);
+    [a, b, tok, basic] = await Promise.all([
+      startRegistry({ mode: 'open' }),
+      startRegistry({ mode: 'open' }),
+      startRegistry({ mode: 'token' }),
+      startRegistry({ mode: 'basic' }),
+    ]);
     // Layers over 1 MiB, so a 512 KiB chunk size gives several PATCHes per layer.
     image = await seedImage(a, 'src/app:v1', { seed: 'push-image', layers: 2, layerSize: 1_200_000 });
     index = await seedIndex(a, 'src/multi:v1', { seed: 'push-index', platforms: THREE_PLATFORMS });
@@ -134,7 +139,10 @@ describe('regctl push against the distribution registry', { timeout: 120_000 }, 
     assert.equal(r.stdout, `v1: digest: ${image.manifest.digest} size: ${image.manifest.size}\n`);
     assert.equal(await skopeoDigest(tok, 'alice/app:v1'), image.manifest.digest);
     const scopes = tok.token!.requests.map((q) => q.scopes.join(' '));
-    assert.ok(scopes.some((s) => s.includes('repository:alice/app:pull,push')), scopes.join('\n'));
+    assert.ok(
+      scopes.some((s) => s.includes('repository:alice/app:pull,push')),
+      scopes.join('\n'),
+    );
   });
 
   it('pushes to a basic-auth registry with credentials; without them exits 4', async () => {

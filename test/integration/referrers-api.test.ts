@@ -22,10 +22,21 @@ interface Seeded {
 /** An image `team/app:v1` and three referrers (two SBOMs, one signature), indexed by the registry. */
 function seed(reg: ReferrersRegistry): Seeded {
   reg.putBlob(Buffer.from('{}'), EMPTY.mediaType);
-  const config = reg.putBlob(Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'), 'application/vnd.oci.image.config.v1+json');
+  const config = reg.putBlob(
+    Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'),
+    'application/vnd.oci.image.config.v1+json',
+  );
   const subject = reg.putManifest('team/app', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [] }, 'v1');
   const artifact = (type: string, n: number): Descriptor =>
-    reg.putManifest('team/app', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: type, config: EMPTY, layers: [EMPTY], subject, annotations: { 'org.opencontainers.image.created': `2026-01-0${n}T00:00:00Z` } });
+    reg.putManifest('team/app', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: type,
+      config: EMPTY,
+      layers: [EMPTY],
+      subject,
+      annotations: { 'org.opencontainers.image.created': `2026-01-0${n}T00:00:00Z` },
+    });
   return { subject, sboms: [artifact(SBOM, 1), artifact(SBOM, 2)], sig: artifact(SIG, 3) };
 }
 
@@ -56,9 +67,15 @@ describe('referrers against a registry with the OCI 1.1 referrers API (scripted)
     const { reg, seeded } = await serve();
     const all = await listed(reg);
     assert.equal(all.via, 'api');
-    assert.deepEqual(all.referrers.map((d) => d.digest), [...seeded.sboms, seeded.sig].map((d) => d.digest));
+    assert.deepEqual(
+      all.referrers.map((d) => d.digest),
+      [...seeded.sboms, seeded.sig].map((d) => d.digest),
+    );
     const sboms = await listed(reg, ['--artifact-type', SBOM]);
-    assert.deepEqual(sboms.referrers.map((d) => d.digest), seeded.sboms.map((d) => d.digest));
+    assert.deepEqual(
+      sboms.referrers.map((d) => d.digest),
+      seeded.sboms.map((d) => d.digest),
+    );
     assert.ok(reg.requestsTo(/\/referrers\/.*artifactType=application%2Fspdx%2Bjson/).length > 0, 'the filter is sent to the server');
     const table = await regctl(['referrers', '--artifact-type', SIG, `${reg.host}/team/app:v1`]);
     assert.match(table.stdout, /^DIGEST\s+ARTIFACT TYPE\s+CREATED\s+SIZE\n/);
@@ -69,15 +86,24 @@ describe('referrers against a registry with the OCI 1.1 referrers API (scripted)
   it('filters on the client when the server ignores artifactType', async () => {
     const { reg, seeded } = await serve({ filter: false });
     const sboms = await listed(reg, ['--artifact-type', SBOM]);
-    assert.deepEqual(sboms.referrers.map((d) => d.digest), seeded.sboms.map((d) => d.digest));
+    assert.deepEqual(
+      sboms.referrers.map((d) => d.digest),
+      seeded.sboms.map((d) => d.digest),
+    );
     const sigs = await listed(reg, ['--artifact-type', SIG]);
-    assert.deepEqual(sigs.referrers.map((d) => d.digest), [seeded.sig.digest]);
+    assert.deepEqual(
+      sigs.referrers.map((d) => d.digest),
+      [seeded.sig.digest],
+    );
   });
 
   it('follows Link pages of the referrers list', async () => {
     const { reg, seeded } = await serve({ pageSize: 1 });
     const all = await listed(reg);
-    assert.deepEqual(all.referrers.map((d) => d.digest), [...seeded.sboms, seeded.sig].map((d) => d.digest));
+    assert.deepEqual(
+      all.referrers.map((d) => d.digest),
+      [...seeded.sboms, seeded.sig].map((d) => d.digest),
+    );
     assert.equal(reg.requestsTo(/\/referrers\//).length, 3, 'three pages');
   });
 
@@ -92,8 +118,18 @@ describe('referrers against a registry with the OCI 1.1 referrers API (scripted)
 
   it('prefers the API to the fallback tag', async () => {
     const { reg, seeded } = await serve();
-    const stray = reg.putManifest('team/app', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example.stray', config: EMPTY, layers: [EMPTY] });
-    reg.putManifest('team/app', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...stray, artifactType: 'application/vnd.example.stray' }] }, referrersTag(seeded.subject.digest));
+    const stray = reg.putManifest('team/app', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.example.stray',
+      config: EMPTY,
+      layers: [EMPTY],
+    });
+    reg.putManifest(
+      'team/app',
+      { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...stray, artifactType: 'application/vnd.example.stray' }] },
+      referrersTag(seeded.subject.digest),
+    );
     const all = await listed(reg);
     assert.equal(all.via, 'api');
     assert.ok(!all.referrers.some((d) => d.digest === stray.digest), 'the fallback entry is not listed');
@@ -131,9 +167,15 @@ describe('referrers against a registry with the OCI 1.1 referrers API (scripted)
     await regctl(['copy', '--referrers', `${real.host}/src/app:v1`, `${reg.host}/team/app:v1`]);
     const all = await listed(reg);
     assert.equal(all.via, 'api');
-    assert.deepEqual(all.referrers.map((d) => [d.digest, d.artifactType]), [[sbom, SBOM]]);
+    assert.deepEqual(
+      all.referrers.map((d) => [d.digest, d.artifactType]),
+      [[sbom, SBOM]],
+    );
     const nested = JSON.parse((await regctl(['referrers', '--json', `${reg.host}/team/app@${sbom}`])).stdout) as { referrers: Descriptor[] };
-    assert.deepEqual(nested.referrers.map((d) => d.digest), [sig]);
+    assert.deepEqual(
+      nested.referrers.map((d) => d.digest),
+      [sig],
+    );
     assert.equal(reg.requestsTo(/\/manifests\/sha256-/).filter((r) => r.method === 'PUT').length, 0, 'no fallback tag written');
   });
 });

@@ -34,7 +34,8 @@ describe('referrers and attach against the real registry (no referrers API: the 
     writeFileSync(path, text);
     return path;
   };
-  const list = async (ref: string, extra: string[] = []): Promise<Listed> => JSON.parse((await regctl([...C, 'referrers', '--json', ...extra, ref])).stdout) as Listed;
+  const list = async (ref: string, extra: string[] = []): Promise<Listed> =>
+    JSON.parse((await regctl([...C, 'referrers', '--json', ...extra, ref])).stdout) as Listed;
 
   before(async () => {
     [a, b] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'open' })]);
@@ -51,35 +52,68 @@ describe('referrers and attach against the real registry (no referrers API: the 
     sbom = r.stdout.trim();
     assert.match(sbom, /^sha256:[a-f0-9]{64}$/);
     assert.match(r.stderr, new RegExp(`fallback tag ${referrersTag(image.manifest.digest)} updated`));
-    const manifest = (await skopeoRaw(a, `src/app@${sbom}`)) as unknown as { artifactType: string; config: Descriptor; layers: Descriptor[]; subject: Descriptor; annotations: Record<string, string> };
+    const manifest = (await skopeoRaw(a, `src/app@${sbom}`)) as unknown as {
+      artifactType: string;
+      config: Descriptor;
+      layers: Descriptor[];
+      subject: Descriptor;
+      annotations: Record<string, string>;
+    };
     assert.equal(manifest.artifactType, SBOM);
-    assert.deepEqual([manifest.config.mediaType, manifest.config.digest, manifest.config.size], ['application/vnd.oci.empty.v1+json', 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', 2]);
-    assert.deepEqual(manifest.layers.map((l) => [l.mediaType, l.annotations?.['org.opencontainers.image.title']]), [[SBOM, 'sbom.spdx.json']]);
+    assert.deepEqual(
+      [manifest.config.mediaType, manifest.config.digest, manifest.config.size],
+      ['application/vnd.oci.empty.v1+json', 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', 2],
+    );
+    assert.deepEqual(
+      manifest.layers.map((l) => [l.mediaType, l.annotations?.['org.opencontainers.image.title']]),
+      [[SBOM, 'sbom.spdx.json']],
+    );
     assert.equal(manifest.subject.digest, image.manifest.digest);
     assert.equal(manifest.annotations['org.example.tool'], 'test');
     assert.match(manifest.annotations['org.opencontainers.image.created'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const fallback = await skopeoRaw(a, `src/app:${referrersTag(image.manifest.digest)}`);
-    assert.deepEqual(fallback.manifests?.map((m) => m.digest), [sbom]);
+    assert.deepEqual(
+      fallback.manifests?.map((m) => m.digest),
+      [sbom],
+    );
     const listed = await list(`${a.host}/src/app:v1`);
     assert.equal(listed.via, 'tag');
     assert.equal(listed.subject.digest, image.manifest.digest);
-    assert.deepEqual(listed.referrers.map((d) => [d.digest, d.artifactType, d.annotations?.['org.example.tool']]), [[sbom, SBOM, 'test']]);
+    assert.deepEqual(
+      listed.referrers.map((d) => [d.digest, d.artifactType, d.annotations?.['org.example.tool']]),
+      [[sbom, SBOM, 'test']],
+    );
     const table = await regctl([...C, 'referrers', `${a.host}/src/app:v1`]);
     assert.match(table.stdout, new RegExp(`^DIGEST\\s+ARTIFACT TYPE\\s+CREATED\\s+SIZE\\n${sbom}\\s+${SBOM.replace('+', '\\+')}\\s+\\d{4}-`));
   });
 
   it('a referrer of a referrer: attach to the SBOM by digest', async () => {
     sig = (await regctl([...C, 'attach', '-q', '--artifact-type', SIG, `${a.host}/src/app@${sbom}`, file('sbom.sig', 'signature bytes')])).stdout.trim();
-    assert.deepEqual((await list(`${a.host}/src/app@${sbom}`)).referrers.map((d) => d.digest), [sig]);
+    assert.deepEqual(
+      (await list(`${a.host}/src/app@${sbom}`)).referrers.map((d) => d.digest),
+      [sig],
+    );
     assert.deepEqual((await list(`${a.host}/src/app:v1`, ['--artifact-type', SIG])).referrers, [], 'the filter applies to the fallback list too');
   });
 
   it('copy --referrers to a second registry: its own discovery finds them, the referrer of the referrer too', async () => {
     const r = await regctl([...C, 'copy', '--json', '--referrers', `${a.host}/src/app:v1`, `${b.host}/mirror/app:v1`]);
     const out = JSON.parse(r.stdout) as { referrers: { digest: string; subject: string; indexedBy: string }[] };
-    assert.deepEqual(out.referrers.map((x) => [x.digest, x.subject, x.indexedBy]), [[sbom, image.manifest.digest, 'tag'], [sig, sbom, 'tag']]);
-    assert.deepEqual((await list(`${b.host}/mirror/app:v1`)).referrers.map((d) => d.digest), [sbom]);
-    assert.deepEqual((await list(`${b.host}/mirror/app@${sbom}`)).referrers.map((d) => d.digest), [sig]);
+    assert.deepEqual(
+      out.referrers.map((x) => [x.digest, x.subject, x.indexedBy]),
+      [
+        [sbom, image.manifest.digest, 'tag'],
+        [sig, sbom, 'tag'],
+      ],
+    );
+    assert.deepEqual(
+      (await list(`${b.host}/mirror/app:v1`)).referrers.map((d) => d.digest),
+      [sbom],
+    );
+    assert.deepEqual(
+      (await list(`${b.host}/mirror/app@${sbom}`)).referrers.map((d) => d.digest),
+      [sig],
+    );
     assert.equal((await regctl([...C, 'digest', `${b.host}/mirror/app@${sig}`])).stdout.trim(), sig);
     // Again: nothing new, the fallback indexes are merged, not duplicated.
     await regctl([...C, 'copy', '--referrers', `${a.host}/src/app:v1`, `${b.host}/mirror/app:v1`]);
@@ -98,7 +132,19 @@ describe('referrers and attach against the real registry (no referrers API: the 
   it('two concurrent attaches to one subject both end up in the fallback index', async () => {
     await seedImage(a, 'race/app:v1', { seed: 'referrers-race', layers: 1, layerSize: 1024 });
     for (let round = 0; round < 3; round++) {
-      const runs = await Promise.all(['one', 'two'].map((n) => regctl([...C, 'attach', '-q', '--artifact-type', `application/vnd.example.${n}`, `${a.host}/race/app:v1`, file(`${n}-${round}.txt`, `${n} ${round}`)])));
+      const runs = await Promise.all(
+        ['one', 'two'].map((n) =>
+          regctl([
+            ...C,
+            'attach',
+            '-q',
+            '--artifact-type',
+            `application/vnd.example.${n}`,
+            `${a.host}/race/app:v1`,
+            file(`${n}-${round}.txt`, `${n} ${round}`),
+          ]),
+        ),
+      );
       const digests = runs.map((r) => r.stdout.trim());
       const listed = (await list(`${a.host}/race/app:v1`)).referrers.map((d) => d.digest);
       for (const d of digests) assert.ok(listed.includes(d), `round ${round}: ${d} missing from ${listed.join(', ')}`);
@@ -111,12 +157,20 @@ describe('referrers and attach against the real registry (no referrers API: the 
     assert.match(r.stderr, /^3 referrer\(s\) copied$/m);
     const local = await list(`${a.host}/src/app:v1`, ['--local']);
     assert.equal(local.via, 'tag');
-    assert.deepEqual(local.referrers.map((d) => d.artifactType), [SBOM, 'application/vnd.example.later']);
+    assert.deepEqual(
+      local.referrers.map((d) => d.artifactType),
+      [SBOM, 'application/vnd.example.later'],
+    );
     await regctl([...C, 'prune']);
-    assert.deepEqual((await list(`${a.host}/src/app@${sbom}`, ['--local'])).referrers.map((d) => d.digest), [sig]);
+    assert.deepEqual(
+      (await list(`${a.host}/src/app@${sbom}`, ['--local'])).referrers.map((d) => d.digest),
+      [sig],
+    );
     const store = await LayoutStore.open(cache, { create: false });
     assert.equal((await store.resolve(sig)).digest, sig, 'the signature survived prune');
-    assert.ok((await store.list()).some((d) => d.annotations?.['org.opencontainers.image.ref.name'] === `${a.host}/src/app:${referrersTag(image.manifest.digest)}`));
+    assert.ok(
+      (await store.list()).some((d) => d.annotations?.['org.opencontainers.image.ref.name'] === `${a.host}/src/app:${referrersTag(image.manifest.digest)}`),
+    );
   });
 
   it('copy --referrers to oci:DIR writes the fallback tag there; the layout stays valid', async () => {
@@ -126,7 +180,10 @@ describe('referrers and attach against the real registry (no referrers API: the 
     assert.deepEqual((await umociLs(dir)).sort(), ['v1', referrersTag(image.manifest.digest), referrersTag(sbom)].sort());
     // And back out to a registry: from the layout's fallback tags.
     await regctl([...C, 'copy', '--referrers', `oci:${dir}:v1`, `${b.host}/fromoci/app:v1`]);
-    assert.deepEqual((await list(`${b.host}/fromoci/app@${sbom}`)).referrers.map((d) => d.digest), [sig]);
+    assert.deepEqual(
+      (await list(`${b.host}/fromoci/app@${sbom}`)).referrers.map((d) => d.digest),
+      [sig],
+    );
   });
 
   it('--digest-tags copies cosign legacy tags (sha256-<hex>.sig, .att, .sbom)', async () => {
@@ -141,10 +198,16 @@ describe('referrers and attach against the real registry (no referrers API: the 
     await seedImage(a, 'del/app:v1', { seed: 'referrers-delete', layers: 1, layerSize: 256 });
     const keep = (await regctl([...C, 'attach', '-q', '--artifact-type', 'application/vnd.example.keep', `${a.host}/del/app:v1`])).stdout.trim();
     const drop = (await regctl([...C, 'attach', '-q', '--artifact-type', 'application/vnd.example.drop', `${a.host}/del/app:v1`])).stdout.trim();
-    assert.deepEqual((await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest), [keep, drop]);
+    assert.deepEqual(
+      (await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest),
+      [keep, drop],
+    );
     const r = await regctl([...C, 'delete', `${a.host}/del/app@${drop}`]);
     assert.match(r.stdout, /^Deleted: /);
-    assert.deepEqual((await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest), [keep]);
+    assert.deepEqual(
+      (await list(`${a.host}/del/app:v1`)).referrers.map((d) => d.digest),
+      [keep],
+    );
     await regctl([...C, 'delete', `${a.host}/del/app@${drop}`], 3);
   });
 
@@ -164,9 +227,18 @@ describe('referrers and attach against the real registry (no referrers API: the 
 
   it('refuses bad input with exit 2, a missing subject with exit 3', async () => {
     const path = file('x.txt', 'x');
-    assert.match((await regctl([...C, 'attach', '--artifact-type', 'not a type', `${a.host}/src/app:v1`, path], 2)).stderr, /invalid --artifact-type "not a type"/);
-    assert.match((await regctl([...C, 'attach', '--artifact-type', SBOM, `${a.host}/src/app:v1`, join(work.dir, 'nope.json')], 2)).stderr, /cannot read .*nope\.json: no such file/);
-    assert.match((await regctl([...C, 'attach', '--artifact-type', SBOM, '--annotation', 'novalue', `${a.host}/src/app:v1`, path], 2)).stderr, /invalid annotation "novalue"/);
+    assert.match(
+      (await regctl([...C, 'attach', '--artifact-type', 'not a type', `${a.host}/src/app:v1`, path], 2)).stderr,
+      /invalid --artifact-type "not a type"/,
+    );
+    assert.match(
+      (await regctl([...C, 'attach', '--artifact-type', SBOM, `${a.host}/src/app:v1`, join(work.dir, 'nope.json')], 2)).stderr,
+      /cannot read .*nope\.json: no such file/,
+    );
+    assert.match(
+      (await regctl([...C, 'attach', '--artifact-type', SBOM, '--annotation', 'novalue', `${a.host}/src/app:v1`, path], 2)).stderr,
+      /invalid annotation "novalue"/,
+    );
     await regctl([...C, 'attach', `${a.host}/src/app:v1`, path], 2);
     assert.match((await regctl([...C, 'attach', '--artifact-type', SBOM, `${a.host}/src/missing:v1`, path], 3)).stderr, /src\/missing/);
     await regctl([...C, 'referrers', `${a.host}/src/missing:v1`], 3);

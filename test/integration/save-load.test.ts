@@ -79,13 +79,26 @@ test('save writes a docker-archive skopeo reads, with an OCI layout umoci accept
   mkdirSync(extracted);
   await run('tar', ['-xf', file, '-C', extracted], { check: true });
   const docker = JSON.parse(readFileSync(join(extracted, 'manifest.json'), 'utf8')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
-  assert.deepEqual(docker, [{ Config: `blobs/sha256/${alpine.config.digest.slice(7)}`, RepoTags: ['alpine:3.20'], Layers: alpine.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
+  assert.deepEqual(docker, [
+    {
+      Config: `blobs/sha256/${alpine.config.digest.slice(7)}`,
+      RepoTags: ['alpine:3.20'],
+      Layers: alpine.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+    },
+  ]);
   assert.deepEqual(JSON.parse(readFileSync(join(extracted, 'repositories'), 'utf8')), { alpine: { '3.20': alpine.config.digest.slice(7) } });
   const index = JSON.parse(readFileSync(join(extracted, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
-  assert.deepEqual(index.manifests.map((m) => [m.digest, m.annotations]), [[alpine.manifest.digest, { 'io.containerd.image.name': 'docker.io/library/alpine:3.20', 'org.opencontainers.image.ref.name': '3.20' }]]);
+  assert.deepEqual(
+    index.manifests.map((m) => [m.digest, m.annotations]),
+    [[alpine.manifest.digest, { 'io.containerd.image.name': 'docker.io/library/alpine:3.20', 'org.opencontainers.image.ref.name': '3.20' }]],
+  );
   assert.deepEqual(await umociLs(extracted), ['3.20']);
   const oci = (await skopeoInspect(`oci:${extracted}:3.20`, { raw: true })).json as { layers: { digest: string }[] };
-  assert.deepEqual(oci.layers.map((l) => l.digest), alpine.layers.map((l) => l.digest), 'the OCI layout keeps the cached layers as they are');
+  assert.deepEqual(
+    oci.layers.map((l) => l.digest),
+    alpine.layers.map((l) => l.digest),
+    'the OCI layout keeps the cached layers as they are',
+  );
 });
 
 test('save -o - and save without -o stream to stdout; a multi-image save stores shared blobs once and loads back', async () => {
@@ -100,7 +113,10 @@ test('save -o - and save without -o stream to stdout; a multi-image save stores 
   assert.equal(new Set(names).size, names.length, 'each blob is stored once');
   assert.ok(names.includes(`blobs/sha256/${multiDigest.slice(7)}`), 'the index is kept');
   const docker = JSON.parse((await run('tar', ['-xOf', viaDash, 'manifest.json'], { check: true })).stdout) as { RepoTags: string[] }[];
-  assert.deepEqual(docker.map((e) => e.RepoTags), [['alpine:3.20', 'localhost:5000/team/app:v1'], ['ghcr.io/acme/tool:2'], ['ghcr.io/acme/multi:1.0']]);
+  assert.deepEqual(
+    docker.map((e) => e.RepoTags),
+    [['alpine:3.20', 'localhost:5000/team/app:v1'], ['ghcr.io/acme/tool:2'], ['ghcr.io/acme/multi:1.0']],
+  );
 
   const target = fresh('multi-load');
   const r = await rc(target, ['load', '-i', viaDash]);
@@ -139,15 +155,25 @@ test('load reads skopeo docker-archive (old layout with symlinks) from stdin, pl
   await store.tag(img.manifest, 'v1');
   const file = join(work.dir, 'skopeo-docker.tar');
   await skopeoCopy(`oci:${src}:v1`, `docker-archive:${file}:foo/bar:v1`);
-  for (const [label, bytes] of [['plain', readFileSync(file)], ['gzip', gzipSync(readFileSync(file))]] as const) {
+  for (const [label, bytes] of [
+    ['plain', readFileSync(file)],
+    ['gzip', gzipSync(readFileSync(file))],
+  ] as const) {
     const target = fresh(`skopeo-docker-${label}`);
     const r = await rc(target, ['load'], bytes);
     assert.equal(r.code, 0, `${label}: ${r.stderr}`);
     assert.equal(r.stdout, 'Loaded image: docker.io/foo/bar:v1\n');
     const m = manifestOf(target, digestOf(target, 'docker.io/foo/bar:v1') as string);
     assert.equal(m.config.digest, img.config.digest);
-    assert.deepEqual(m.layers.map((l) => l.digest), img.diffIds, 'uncompressed layers are stored as they are');
-    assert.deepEqual(m.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar']);
+    assert.deepEqual(
+      m.layers.map((l) => l.digest),
+      img.diffIds,
+      'uncompressed layers are stored as they are',
+    );
+    assert.deepEqual(
+      m.layers.map((l) => l.mediaType),
+      ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar'],
+    );
     await umociLs(target);
     const back = join(work.dir, `skopeo-back-${label}`);
     await skopeoCopy(`oci:${target}:docker.io/foo/bar:v1`, `oci:${back}:x`);
@@ -207,21 +233,44 @@ test('load of a hand-made old docker archive types layers by their bytes', async
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'Loaded image: docker.io/library/old:1\n');
   const m = manifestOf(target, digestOf(target, 'docker.io/library/old:1') as string);
-  assert.deepEqual(m.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+  assert.deepEqual(
+    m.layers.map((l) => l.mediaType),
+    ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar+gzip'],
+  );
   assert.equal(digestOf(target, 'docker.io/library/old:1'), manifestDigest);
 });
 
 const MALICIOUS: [string, RegExp, (good: Awaited<ReturnType<typeof ociArchiveEntries>>) => { entries: Parameters<typeof makeTar>[0]; truncate?: number }][] = [
   ['a ../ name', /"\.\.\/evil" has a "\.\." path component/, (g) => ({ entries: [{ name: '../evil', body: Buffer.from('x') }, ...g.entries] })],
   ['a ../ name deep inside', /"\.\." path component/, (g) => ({ entries: [{ name: 'blobs/../../../evil', body: Buffer.from('x') }, ...g.entries] })],
-  ['an absolute name', /absolute path/, (g) => ({ entries: [...g.entries.slice(0, 2), { name: `${g.outside}/abs-evil`, body: Buffer.from('x') }, ...g.entries.slice(2)] })],
-  ['a symlink out then a file through it', /points at the absolute path|points outside/, (g) => ({ entries: [{ name: 'escape', type: 'symlink', linkname: g.outside }, { name: 'escape/payload', body: Buffer.from('x') }, ...g.entries] })],
+  [
+    'an absolute name',
+    /absolute path/,
+    (g) => ({ entries: [...g.entries.slice(0, 2), { name: `${g.outside}/abs-evil`, body: Buffer.from('x') }, ...g.entries.slice(2)] }),
+  ],
+  [
+    'a symlink out then a file through it',
+    /points at the absolute path|points outside/,
+    (g) => ({ entries: [{ name: 'escape', type: 'symlink', linkname: g.outside }, { name: 'escape/payload', body: Buffer.from('x') }, ...g.entries] }),
+  ],
   ['a relative symlink out', /points outside the archive/, (g) => ({ entries: [{ name: 'a/escape', type: 'symlink', linkname: '../../..' }, ...g.entries] })],
-  ['a file through an inside symlink', /goes through the link "blobs"/, (g) => ({ entries: [{ name: 'blobs', type: 'symlink', linkname: 'elsewhere' }, ...g.entries] })],
+  [
+    'a file through an inside symlink',
+    /goes through the link "blobs"/,
+    (g) => ({ entries: [{ name: 'blobs', type: 'symlink', linkname: 'elsewhere' }, ...g.entries] }),
+  ],
   ['a hard link out', /points outside the archive/, (g) => ({ entries: [{ name: 'hl', type: 'link', linkname: '../../etc/passwd' }, ...g.entries] })],
   ['a device entry', /is a character-device/, (g) => ({ entries: [{ name: 'dev', type: 'character-device' }, ...g.entries] })],
-  ['a blob whose bytes do not match its name', /does not match its digest/, (g) => ({ entries: g.entries.map((e) => (e.name === g.layerEntry ? { ...e, body: Buffer.alloc(e.body?.length ?? 1, 7) } : e)) })],
-  ['duplicate entries', /duplicate entry "index.json"/, (g) => ({ entries: [...g.entries, g.entries.find((e) => e.name === 'index.json') as (typeof g.entries)[number]] })],
+  [
+    'a blob whose bytes do not match its name',
+    /does not match its digest/,
+    (g) => ({ entries: g.entries.map((e) => (e.name === g.layerEntry ? { ...e, body: Buffer.alloc(e.body?.length ?? 1, 7) } : e)) }),
+  ],
+  [
+    'duplicate entries',
+    /duplicate entry "index.json"/,
+    (g) => ({ entries: [...g.entries, g.entries.find((e) => e.name === 'index.json') as (typeof g.entries)[number]] }),
+  ],
   ['a stream truncated inside an entry', /truncated/, (g) => ({ entries: g.entries, truncate: 2048 + 100 })],
   ['a stream truncated at an entry boundary', /truncated \(no end-of-archive marker\)/, (g) => ({ entries: g.entries, truncate: -1024 })],
   ['a blob missing', /is missing/, (g) => ({ entries: g.entries.filter((e) => e.name !== g.layerEntry) })],
@@ -276,12 +325,17 @@ interface TarEntry {
 
 /** A tar of exactly these entries, names written as given (no sanitising). */
 function makeTar(entries: TarEntry[]): Promise<Buffer> {
-  return packTar(entries.map((e) => {
-    const type = e.type ?? 'file';
-    const body = e.body ?? Buffer.alloc(0);
-    if (type === 'file') return { header: { name: e.name, size: body.length }, body };
-    return { header: { name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), ...(type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) }, body: Buffer.alloc(0) };
-  }));
+  return packTar(
+    entries.map((e) => {
+      const type = e.type ?? 'file';
+      const body = e.body ?? Buffer.alloc(0);
+      if (type === 'file') return { header: { name: e.name, size: body.length }, body };
+      return {
+        header: { name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), ...(type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) },
+        body: Buffer.alloc(0),
+      };
+    }),
+  );
 }
 
 async function collect(stream: Readable): Promise<Buffer> {
@@ -296,10 +350,19 @@ async function ociArchiveEntries(outside: string): Promise<{ entries: TarEntry[]
   const store = await LayoutStore.open(dir, { create: true });
   const img = await buildRandomImage(store, { seed: 'evil', layers: 1, layerSize: 4096 });
   const blob = (d: string): TarEntry => ({ name: `blobs/sha256/${d.slice(7)}`, body: readFileSync(join(dir, 'blobs', 'sha256', d.slice(7))) });
-  const index = { schemaVersion: 2, manifests: [{ ...img.manifest, annotations: { 'io.containerd.image.name': 'docker.io/library/evil:1', 'org.opencontainers.image.ref.name': '1' } }] };
+  const index = {
+    schemaVersion: 2,
+    manifests: [{ ...img.manifest, annotations: { 'io.containerd.image.name': 'docker.io/library/evil:1', 'org.opencontainers.image.ref.name': '1' } }],
+  };
   const layerEntry = `blobs/sha256/${img.layers[0]!.digest.slice(7)}`;
   return {
-    entries: [{ name: 'oci-layout', body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') }, blob(img.layers[0]?.digest as string), blob(img.config.digest), blob(img.manifest.digest), { name: 'index.json', body: Buffer.from(JSON.stringify(index)) }],
+    entries: [
+      { name: 'oci-layout', body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+      blob(img.layers[0]?.digest as string),
+      blob(img.config.digest),
+      blob(img.manifest.digest),
+      { name: 'index.json', body: Buffer.from(JSON.stringify(index)) },
+    ],
     layerEntry,
     outside,
   };
@@ -311,7 +374,9 @@ async function oldDockerArchive(): Promise<{ entries: TarEntry[]; manifestDigest
   const second = await collect(randomTar('old-2', 2000));
   const gz = gzipSync(second);
   const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(plain), sha(second)] }, config: {} }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(plain), sha(second)] }, config: {} }),
+  );
   const cfgHex = sha(config).slice(7);
   const manifest = {
     schemaVersion: 2,
@@ -330,7 +395,10 @@ async function oldDockerArchive(): Promise<{ entries: TarEntry[]; manifestDigest
       { name: 'bbb/', type: 'directory' },
       { name: 'bbb/layer.tar', body: gz },
       { name: `${cfgHex}.json`, body: config },
-      { name: 'manifest.json', body: Buffer.from(JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['old:1'], Layers: ['aaa/layer.tar', './bbb/layer.tar'] }])) },
+      {
+        name: 'manifest.json',
+        body: Buffer.from(JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['old:1'], Layers: ['aaa/layer.tar', './bbb/layer.tar'] }])),
+      },
       { name: 'repositories', body: Buffer.from('{"old":{"1":"bbb"}}') },
     ],
     manifestDigest: sha(Buffer.from(JSON.stringify(manifest))),

@@ -60,7 +60,10 @@ describe('regctl sync', { timeout: 240_000 }, () => {
     const r = await regctl([...C, 'sync', `${a.host}/src/app`, `${b.host}/mirror/app`]);
     for (const tag of ['v1', 'v2', 'v3']) {
       assert.equal(await skopeoDigest(b, `mirror/app:${tag}`), app[tag]?.manifest.digest);
-      assert.match(r.stdout, new RegExp(`^copied {6}${a.host}/src/app:${tag} -> ${b.host}/mirror/app:${tag}  ${app[tag]?.manifest.digest}  3 blob\\(s\\) copied`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(`^copied {6}${a.host}/src/app:${tag} -> ${b.host}/mirror/app:${tag}  ${app[tag]?.manifest.digest}  3 blob\\(s\\) copied`, 'm'),
+      );
     }
     assert.equal(await skopeoDigest(b, 'mirror/app:multi'), multi, 'an index is copied whole, digest kept');
     assert.match(r.stdout, /^4 image\(s\): 4 copied, 0 up to date, 0 failed; 15 blob\(s\) copied/m);
@@ -69,28 +72,46 @@ describe('regctl sync', { timeout: 240_000 }, () => {
     await Promise.all([a.clearAccessLog(), b.clearAccessLog()]);
     const again = await regctl([...C, 'sync', '--json', `${a.host}/src/app`, `${b.host}/mirror/app`]);
     const doc = report(again.stdout);
-    assert.deepEqual(doc.results.map((x) => [x.target, x.status]), ['multi', 'v1', 'v2', 'v3'].map((t) => [`${b.host}/mirror/app:${t}`, 'up-to-date']));
+    assert.deepEqual(
+      doc.results.map((x) => [x.target, x.status]),
+      ['multi', 'v1', 'v2', 'v3'].map((t) => [`${b.host}/mirror/app:${t}`, 'up-to-date']),
+    );
     assert.deepEqual([doc.totals.images, doc.totals.upToDate, doc.totals.bytes], [4, 4, 0]);
     const [srcLog, dstLog] = await Promise.all([a.accessLog(), b.accessLog()]);
     assert.deepEqual(writes(dstLog), [], 'nothing written to the target');
-    assert.deepEqual(dstLog.filter((e) => /\/manifests\//.test(e.path)).map((e) => e.method), ['HEAD', 'HEAD', 'HEAD', 'HEAD']);
-    assert.equal(srcLog.filter((e) => e.method === 'GET' && /\/(manifests|blobs)\//.test(e.path)).length, 0, 'no manifest or blob read from the source: HEADs only');
+    assert.deepEqual(
+      dstLog.filter((e) => /\/manifests\//.test(e.path)).map((e) => e.method),
+      ['HEAD', 'HEAD', 'HEAD', 'HEAD'],
+    );
+    assert.equal(
+      srcLog.filter((e) => e.method === 'GET' && /\/(manifests|blobs)\//.test(e.path)).length,
+      0,
+      'no manifest or blob read from the source: HEADs only',
+    );
     assert.equal(again.stderr, '', 'nothing copied: no progress line');
   });
 
   it('within one registry every blob is mounted: no blob bytes move', async () => {
     await a.clearAccessLog();
     const r = await regctl([...C, 'sync', '--json', `${a.host}/src/app:v1`, `${a.host}/same/app`]);
-    assert.deepEqual(report(r.stdout).results.map((x) => [x.status, x.blobs]), [['copied', { copied: 0, skipped: 0, mounted: 3 }]]);
+    assert.deepEqual(
+      report(r.stdout).results.map((x) => [x.status, x.blobs]),
+      [['copied', { copied: 0, skipped: 0, mounted: 3 }]],
+    );
     const log = await a.accessLog();
-    assert.deepEqual(log.filter((e) => (e.method === 'PUT' || e.method === 'PATCH') && e.path.includes('/blobs/uploads/')), []);
+    assert.deepEqual(
+      log.filter((e) => (e.method === 'PUT' || e.method === 'PATCH') && e.path.includes('/blobs/uploads/')),
+      [],
+    );
     assert.equal(log.filter((e) => e.method === 'GET' && e.path.includes('/blobs/')).length, 0);
     assert.equal(await skopeoDigest(a, 'same/app:v1'), app['v1']?.manifest.digest);
   });
 
   it('a YAML file with semver, allow and deny takes exactly the expected tags', async () => {
     const file = join(work.dir, 'alpine.yaml');
-    writeFileSync(file, `# mirror the supported alpine releases
+    writeFileSync(
+      file,
+      `# mirror the supported alpine releases
 sync:
   - source: ${a.host}/src/alpine
     target: ${b.host}/mirror/alpine
@@ -98,7 +119,8 @@ sync:
       semver: ">=3.18"
       allow: ["^latest$"]
       deny: ["-rc"]
-`);
+`,
+    );
     const r = await regctl([...C, 'sync', file]);
     assert.deepEqual(await listTags(b.url, 'mirror/alpine'), ['3.18', '3.18.4', '3.19', 'latest']);
     // One image under four tags: copied once, then the other three only named (no pull, no blob).
@@ -108,7 +130,19 @@ sync:
   it('mirrors into an oci: directory that umoci and skopeo accept; again, the layout is untouched', async () => {
     const dir = join(work.dir, 'airgap');
     const file = join(work.dir, 'oci.json');
-    writeFileSync(file, JSON.stringify({ sync: [{ source: `${a.host}/src/app`, target: `oci:${dir}`, tags: { allow: ['^v[12]$'] } }, { source: `${a.host}/src/app:v3`, target: `oci:${dir}` }] }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          sync: [
+            { source: `${a.host}/src/app`, target: `oci:${dir}`, tags: { allow: ['^v[12]$'] } },
+            { source: `${a.host}/src/app:v3`, target: `oci:${dir}` },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
     await regctl([...C, 'sync', file]);
     assert.deepEqual((await umociLs(dir)).sort(), ['v1', 'v2', 'v3']);
     const inspected = (await skopeoInspect(`oci:${dir}:v2`)).json as { Digest: string };
@@ -121,13 +155,19 @@ sync:
 
   it('a missing source is reported while the other items complete (exit 1, the JSON names it)', async () => {
     const file = join(work.dir, 'missing.yaml');
-    writeFileSync(file, `sync:\n  - source: ${a.host}/src/nothing\n    target: ${b.host}/mirror/nothing\n  - source: ${a.host}/src/app:v1\n    target: ${b.host}/mirror/still\n`);
+    writeFileSync(
+      file,
+      `sync:\n  - source: ${a.host}/src/nothing\n    target: ${b.host}/mirror/nothing\n  - source: ${a.host}/src/app:v1\n    target: ${b.host}/mirror/still\n`,
+    );
     const r = await regctl([...C, 'sync', '--json', file], 1);
     const doc = report(r.stdout);
-    assert.deepEqual(doc.results.map((x) => [x.source, x.status, x.kind ?? null, x.exitCode ?? null]), [
-      [`${a.host}/src/nothing`, 'failed', 'not-found', 3],
-      [`${a.host}/src/app:v1`, 'copied', null, null],
-    ]);
+    assert.deepEqual(
+      doc.results.map((x) => [x.source, x.status, x.kind ?? null, x.exitCode ?? null]),
+      [
+        [`${a.host}/src/nothing`, 'failed', 'not-found', 3],
+        [`${a.host}/src/app:v1`, 'copied', null, null],
+      ],
+    );
     assert.match(doc.results[0]?.reason ?? '', /src\/nothing not found/);
     assert.deepEqual([doc.totals.failed, doc.totals.copied], [1, 1]);
     assert.match(r.stderr, new RegExp(`^Error: sync: 1 of 2 image\\(s\\) failed \\(first: ${a.host}/src/nothing: `, 'm'));
@@ -153,7 +193,10 @@ sync:
     try {
       const r = await regctl([...C, 'sync', '--json', '--jobs', '1', '--ratelimit-min', '10', `${proxy.host}/src/many`, `${b.host}/limited/many`]);
       const doc = report(r.stdout);
-      assert.deepEqual(doc.results.map((x) => x.status), ['copied', 'copied', 'copied', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+      assert.deepEqual(
+        doc.results.map((x) => x.status),
+        ['copied', 'copied', 'copied', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped'],
+      );
       assert.match(doc.results[3]?.reason ?? '', new RegExp(`^pull limit: ${proxy.host} has 10 pull\\(s\\) left, and --ratelimit-min is 10$`));
       assert.deepEqual([doc.totals.skipped, doc.totals.failed, proxy.remaining(), proxy.pulls()], [5, 0, 10, 3]);
       // In parallel the budget holds too: pulls in flight are counted before they land.
@@ -167,7 +210,10 @@ sync:
 
   it('a bad field in the file exits 2 naming file:line and the field; bad flags exit 2', async () => {
     const file = join(work.dir, 'bad.yaml');
-    writeFileSync(file, `defaults:\n  platforms: [linux/amd64]\nsync:\n  - source: ${a.host}/src/app\n    target: ${b.host}/x\n    tags:\n      semver: "not a range"\n`);
+    writeFileSync(
+      file,
+      `defaults:\n  platforms: [linux/amd64]\nsync:\n  - source: ${a.host}/src/app\n    target: ${b.host}/x\n    tags:\n      semver: "not a range"\n`,
+    );
     const r = await regctl(['sync', file], 2);
     assert.equal(r.stderr, `Error: invalid sync file ${file}:7: sync[0].tags.semver: "not a range" is not a semver range (e.g. ">=3.18", "^1.2", "1.x")\n`);
     assert.equal(r.stdout, '');
@@ -198,13 +244,18 @@ sync:
     const first = (await regctl(['-q', 'attach', '--artifact-type', 'application/spdx+json', `${a.host}/src/app:v1`, sbom])).stdout.trim();
     await regctl([...C, 'sync', '--referrers', '--tags', '^v[12]$', `${a.host}/src/app`, `${b.host}/signed/app`]);
     const listed = (tag: string): Promise<string[]> =>
-      regctl(['referrers', '--json', `${b.host}/signed/app:${tag}`]).then((r) => (JSON.parse(r.stdout) as { referrers: { digest: string }[] }).referrers.map((d) => d.digest));
+      regctl(['referrers', '--json', `${b.host}/signed/app:${tag}`]).then((r) =>
+        (JSON.parse(r.stdout) as { referrers: { digest: string }[] }).referrers.map((d) => d.digest),
+      );
     assert.deepEqual(await listed('v1'), [first]);
     assert.deepEqual(await listed('v2'), []);
     // Attached upstream after v2 was mirrored: the next run finds v2 up to date and still brings it.
     const later = (await regctl(['-q', 'attach', '--artifact-type', 'application/spdx+json', `${a.host}/src/app:v2`, sbom])).stdout.trim();
     const again = await regctl([...C, 'sync', '--json', '--referrers', '--tags', '^v[12]$', `${a.host}/src/app`, `${b.host}/signed/app`]);
-    assert.deepEqual(report(again.stdout).results.map((x) => x.status), ['up-to-date', 'up-to-date']);
+    assert.deepEqual(
+      report(again.stdout).results.map((x) => x.status),
+      ['up-to-date', 'up-to-date'],
+    );
     assert.deepEqual(await listed('v2'), [later]);
     assert.deepEqual(await listed('v1'), [first]);
   });

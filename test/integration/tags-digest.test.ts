@@ -48,7 +48,10 @@ describe('regctl tags and digest', { timeout: 90_000 }, () => {
     const r = await regctl([...C, 'digest', `${a.host}/team/app:v3`]);
     assert.equal(r.stdout, `${image.manifest.digest}\n`);
     const log = (await a.accessLog()).filter((e) => /\/manifests\//.test(e.path));
-    assert.deepEqual(log.map((e) => e.method), ['HEAD']);
+    assert.deepEqual(
+      log.map((e) => e.method),
+      ['HEAD'],
+    );
     assert.equal(r.stdout.trim(), await skopeoDigest(a, 'team/app:v3'));
     const multi = await regctl([...C, 'digest', '--json', `${a.host}/team/multi:v1`]);
     const doc = JSON.parse(multi.stdout) as { digest: string; mediaType: string };
@@ -100,6 +103,9 @@ describe('regctl tags pagination (scripted registry with Link headers)', { timeo
     const r = await regctl(['--cache-dir', cache.dir, 'tags', '--page-size', '3', `${server.host}/team/app`]);
     assert.deepEqual(r.stdout.trim().split('\n'), ALL);
     const pages = server.requests.filter((q) => q.url.startsWith('/v2/team/app/tags/list'));
-    assert.deepEqual(pages.map((q) => new URL(q.url, 'http://x').searchParams.get('last')), [null, 't02', 't05', 't08']);
+    assert.deepEqual(
+      pages.map((q) => new URL(q.url, 'http://x').searchParams.get('last')),
+      [null, 't02', 't05', 't08'],
+    );
   });
 });

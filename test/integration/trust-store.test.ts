@@ -129,8 +129,10 @@ describe('mutual TLS (http.tls.clientcas) with the client certificate from certs
     assert.match(r.stderr, /missing key .*client\.key for client certificate .*client\.cert/);
   });
 
-  it('the config\'s clientCert/clientKey work too', async () => {
-    const config = await writeConfig(newDir('regctl-config-'), { registries: { [reg.host]: { ca: reg.caFile, clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } } });
+  it("the config's clientCert/clientKey work too", async () => {
+    const config = await writeConfig(newDir('regctl-config-'), {
+      registries: { [reg.host]: { ca: reg.caFile, clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } },
+    });
     const r = await runCli(['digest', '--config', config, name]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${img.manifest.digest}\n`);
@@ -147,7 +149,9 @@ describe('mutual TLS (http.tls.clientcas) with the client certificate from certs
     const refused = await runCli(['digest', name], { env: { HOME: home } });
     assert.equal(refused.code, 5, `the registry refuses a client certificate from another CA: ${refused.stderr}`);
 
-    const config = await writeConfig(newDir('regctl-config-'), { registries: { [reg.host]: { clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } } });
+    const config = await writeConfig(newDir('regctl-config-'), {
+      registries: { [reg.host]: { clientCert: reg.clientCert!.certFile, clientKey: reg.clientCert!.keyFile } },
+    });
     const r = await runCli(['digest', '--config', config, name], { env: { HOME: home } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${img.manifest.digest}\n`);

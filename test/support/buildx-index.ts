@@ -28,12 +28,22 @@ async function pushJson(target: Target, mediaType: string, value: unknown): Prom
  */
 export async function buildBuildxIndex(target: Target, seed: string, platforms: Platform[]): Promise<BuildxIndex> {
   const images: RandomImage[] = [];
-  for (const platform of platforms) images.push(await buildRandomImage(target, { seed: `${seed}/${platform.architecture}`, layers: 1, layerSize: 512, platform }));
+  for (const platform of platforms)
+    images.push(await buildRandomImage(target, { seed: `${seed}/${platform.architecture}`, layers: 1, layerSize: 512, platform }));
   const attestations: Descriptor[] = [];
   for (const img of images) {
-    const statement = await pushJson(target, 'application/vnd.in-toto+json', { _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ name: '_', digest: { sha256: img.manifest.digest.slice(7) } }] });
+    const statement = await pushJson(target, 'application/vnd.in-toto+json', {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [{ name: '_', digest: { sha256: img.manifest.digest.slice(7) } }],
+    });
     const layer = { ...statement, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } };
-    const config = await pushJson(target, MediaType.ociConfig, { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [statement.digest] } });
+    const config = await pushJson(target, MediaType.ociConfig, {
+      architecture: 'unknown',
+      os: 'unknown',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [statement.digest] },
+    });
     attestations.push(await pushJson(target, MediaType.ociManifest, { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] }));
   }
   const manifests = [

@@ -50,8 +50,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     const mapped = options.hosts?.[bare] ?? bare;
     return isLoopbackAddress(mapped) ? mapped : undefined;
   };
-  const authorized = (req: IncomingMessage): boolean =>
-    !options.requireAuthorization || req.headers['proxy-authorization'] === options.requireAuthorization;
+  const authorized = (req: IncomingMessage): boolean => !options.requireAuthorization || req.headers['proxy-authorization'] === options.requireAuthorization;
   const entry = (req: IncomingMessage, target: string, status: number): void => {
     const auth = req.headers['proxy-authorization'];
     log.push({ method: req.method ?? '', target, status, ...(auth ? { proxyAuthorization: auth } : {}) });

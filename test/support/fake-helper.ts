@@ -71,7 +71,10 @@ export async function createFakeHelper(mode: FakeHelperMode, entries: Record<str
     path: `${dir}${delimiter}${process.env['PATH'] ?? '/usr/bin:/bin'}`,
     calls: async () => {
       const text = await readFile(join(dir, 'calls.jsonl'), 'utf8').catch(() => '');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { op: string; input: string });
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { op: string; input: string });
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };

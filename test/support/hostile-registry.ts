@@ -82,7 +82,12 @@ export async function startHostileRegistry(options: HostileOptions): Promise<Hos
     const auth = req.headers.authorization ?? '';
     if (mode === 'token-redirect') {
       if (auth === `Bearer ${GOOD_TOKEN}`) return true;
-      sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'WWW-Authenticate': `Bearer realm="${self}/token",service="hostile"${scope ? `,scope="${scope}"` : ''}` });
+      sendJson(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED' }] },
+        { 'WWW-Authenticate': `Bearer realm="${self}/token",service="hostile"${scope ? `,scope="${scope}"` : ''}` },
+      );
       return false;
     }
     if (auth === basic) return true;
@@ -102,7 +107,11 @@ export async function startHostileRegistry(options: HostileOptions): Promise<Hos
     if (u.pathname === '/v2/') return sendJson(res, 200, {});
     if (u.pathname === `/v2/${REPO}/manifests/v1` || u.pathname === `/v2/${REPO}/manifests/${image.manifest.digest}`) {
       if (mode === 'foreign-location') return sendJson(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN' }] });
-      res.writeHead(200, { 'content-type': image.manifest.mediaType, 'content-length': String(image.manifestBytes.length), 'docker-content-digest': image.manifest.digest });
+      res.writeHead(200, {
+        'content-type': image.manifest.mediaType,
+        'content-length': String(image.manifestBytes.length),
+        'docker-content-digest': image.manifest.digest,
+      });
       return void res.end(req.method === 'HEAD' ? undefined : image.manifestBytes);
     }
     if (u.pathname.startsWith(`/v2/${REPO}/blobs/sha256:`)) {

@@ -91,12 +91,25 @@ export async function startKeyring(): Promise<PrivateKeyring> {
   try {
     const bus = spawn(dbusDaemon, ['--session', '--nofork', `--address=${address}`], { env: childEnv, detached: true, stdio: 'ignore' });
     children.push(bus);
-    await waitFor(async () => (await run(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.ListNames'], { env: childEnv })).code === 0, 'dbus-daemon');
-    const keyring = spawn(gnomeKeyring, ['--foreground', '--unlock', '--components=secrets'], { env: childEnv, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    await waitFor(
+      async () =>
+        (await run(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.ListNames'], { env: childEnv })).code ===
+        0,
+      'dbus-daemon',
+    );
+    const keyring = spawn(gnomeKeyring, ['--foreground', '--unlock', '--components=secrets'], {
+      env: childEnv,
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     children.push(keyring);
     keyring.stdin!.end('regctl-test-keyring-password');
     await waitFor(async () => {
-      const r = await run(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: childEnv });
+      const r = await run(
+        dbusSend,
+        ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'],
+        { env: childEnv },
+      );
       return /boolean true/.test(r.stdout);
     }, 'gnome-keyring-daemon');
   } catch (err) {

@@ -112,7 +112,15 @@ class Measure extends Transform {
 }
 
 /** Builds one gzip'd random layer in a temp file (never in memory), pushes it, and returns its descriptor and diff_id. */
-async function pushLayer(target: ImageSink, seed: string, size: number, mediaType: string, level: number, dir: string, n: number): Promise<{ desc: Descriptor; diffId: string }> {
+async function pushLayer(
+  target: ImageSink,
+  seed: string,
+  size: number,
+  mediaType: string,
+  level: number,
+  dir: string,
+  n: number,
+): Promise<{ desc: Descriptor; diffId: string }> {
   const file = join(dir, `layer-${n}.tar.gz`);
   const plain = new Measure();
   const packed = new Measure();

@@ -47,7 +47,12 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
     const digest = sha256(bytes);
     manifests.set(digest, { mediaType, bytes });
     if (tag) tags.set(`${repository}:${tag}`, digest);
-    const doc = JSON.parse(bytes.toString('utf8')) as { subject?: Descriptor; artifactType?: string; config?: Descriptor; annotations?: Record<string, string> };
+    const doc = JSON.parse(bytes.toString('utf8')) as {
+      subject?: Descriptor;
+      artifactType?: string;
+      config?: Descriptor;
+      annotations?: Record<string, string>;
+    };
     const desc: Descriptor = { mediaType, digest, size: bytes.length };
     if (!doc.subject) return { desc };
     const entry: Descriptor = { ...desc };
@@ -77,7 +82,8 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
     const size = options.pageSize ?? Math.max(list.length, 1);
     const slice = list.slice(page * size, (page + 1) * size);
     if (options.badLink) {
-      headers['link'] = options.badLink === 'loop' ? `</v2/${name}/referrers/${digest}>; rel="next"` : `<${options.badLink}/v2/${name}/referrers/${digest}?page=1>; rel="next"`;
+      headers['link'] =
+        options.badLink === 'loop' ? `</v2/${name}/referrers/${digest}>; rel="next"` : `<${options.badLink}/v2/${name}/referrers/${digest}?page=1>; rel="next"`;
     } else if ((page + 1) * size < list.length) {
       const next = new URLSearchParams(query);
       next.set('page', String(page + 1));
@@ -86,7 +92,7 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
     sendJson(res, 200, { schemaVersion: 2, mediaType: INDEX, manifests: slice }, { ...headers, 'content-type': INDEX });
   };
 
-  const handler = (req: IncomingMessage, res: ServerResponse, rec: RecordedRequest): void => {
+  const handler = (req: IncomingMessage, res: ServerResponse, rec: RecordedRequest) => {
     const url = new URL(rec.url, 'http://registry.invalid');
     const path = url.pathname;
     const head = req.method === 'HEAD';
@@ -101,7 +107,11 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
         const tag = ref.includes(':') ? undefined : ref;
         if (!tag && sha256(rec.body) !== ref) return sendJson(res, 400, { errors: [{ code: 'DIGEST_INVALID', message: ref }] });
         const { desc, subject } = store(name, rec.body, mediaType, tag);
-        const headers: Record<string, string> = { 'docker-content-digest': desc.digest, location: `/v2/${name}/manifests/${desc.digest}`, 'content-length': '0' };
+        const headers: Record<string, string> = {
+          'docker-content-digest': desc.digest,
+          location: `/v2/${name}/manifests/${desc.digest}`,
+          'content-length': '0',
+        };
         if (subject && options.subjectHeader !== false) headers['oci-subject'] = subject;
         res.writeHead(201, headers);
         res.end();

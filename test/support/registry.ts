@@ -140,11 +140,21 @@ function spawnRegistry(bin: string, configFile: string): Spawned {
   live.add(child);
   const stdout = { text: '' };
   const stderr = { text: '' };
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout.text += c; });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr.text += c; });
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    stdout.text += c;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr.text += c;
+  });
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => { live.delete(child); resolve(code); });
-    child.once('error', () => { live.delete(child); resolve(-1); });
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    });
+    child.once('error', () => {
+      live.delete(child);
+      resolve(-1);
+    });
   });
   return { child, stdout, stderr, exited };
 }
@@ -152,7 +162,9 @@ function spawnRegistry(bin: string, configFile: string): Spawned {
 /** Waits until the registry answers `GET /v2/` with any status; returns false if it exited first. */
 async function waitReady(s: Spawned, url: string, ca: HarnessTls, deadline: number): Promise<boolean> {
   let gone = false;
-  void s.exited.then(() => { gone = true; });
+  void s.exited.then(() => {
+    gone = true;
+  });
   while (Date.now() < deadline) {
     if (gone) return false;
     try {

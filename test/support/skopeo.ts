@@ -114,13 +114,7 @@ export interface SkopeoInspectResult extends SkopeoResult {
 
 /** Runs `skopeo inspect REF` and parses its JSON; throws on failure unless `check: false`. */
 export async function skopeoInspect(ref: string, opts: SkopeoInspectOptions = {}): Promise<SkopeoInspectResult> {
-  const args = [
-    'inspect',
-    ...sideArgs('--', ref, opts.creds, opts.tls),
-    ...(opts.raw ? ['--raw'] : []),
-    ...(opts.config ? ['--config'] : []),
-    ref,
-  ];
+  const args = ['inspect', ...sideArgs('--', ref, opts.creds, opts.tls), ...(opts.raw ? ['--raw'] : []), ...(opts.config ? ['--config'] : []), ref];
   const r = await skopeo(args, { ...opts, check: opts.check ?? true });
   return r.code === 0 ? { ...r, json: JSON.parse(r.stdout) as unknown } : r;
 }

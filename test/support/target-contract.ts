@@ -48,83 +48,113 @@ export function runTargetContract(name: string, makeTarget: () => Promise<Contra
   };
 
   describe(`Target contract: ${name}`, () => {
-    test('push then fetch returns the same bytes', withTarget(async (t) => {
-      const { desc, bytes } = blob(`roundtrip ${name} ${Math.random()}`);
-      await t.push(desc, body(bytes));
-      assert.deepEqual(await fetchBytes(t, desc), bytes);
-    }));
+    test(
+      'push then fetch returns the same bytes',
+      withTarget(async (t) => {
+        const { desc, bytes } = blob(`roundtrip ${name} ${Math.random()}`);
+        await t.push(desc, body(bytes));
+        assert.deepEqual(await fetchBytes(t, desc), bytes);
+      }),
+    );
 
-    test('exists is false before push and true after', withTarget(async (t) => {
-      const { desc, bytes } = blob(`exists ${name} ${Math.random()}`);
-      assert.equal(await t.exists(desc), false);
-      await t.push(desc, body(bytes));
-      assert.equal(await t.exists(desc), true);
-    }));
+    test(
+      'exists is false before push and true after',
+      withTarget(async (t) => {
+        const { desc, bytes } = blob(`exists ${name} ${Math.random()}`);
+        assert.equal(await t.exists(desc), false);
+        await t.push(desc, body(bytes));
+        assert.equal(await t.exists(desc), true);
+      }),
+    );
 
-    test('push with the wrong digest rejects and keeps nothing', withTarget(async (t) => {
-      const { desc } = blob(`wanted ${Math.random()}`);
-      const wrong = Buffer.from(`other bytes of the same length ${Math.random()}`.slice(0, desc.size).padEnd(desc.size, 'x'));
-      await rejectsWithKind(t.push(desc, body(wrong)));
-      assert.equal(await t.exists(desc), false);
-      await rejectsWithKind(t.fetch(desc), 'not-found');
-    }));
+    test(
+      'push with the wrong digest rejects and keeps nothing',
+      withTarget(async (t) => {
+        const { desc } = blob(`wanted ${Math.random()}`);
+        const wrong = Buffer.from(`other bytes of the same length ${Math.random()}`.slice(0, desc.size).padEnd(desc.size, 'x'));
+        await rejectsWithKind(t.push(desc, body(wrong)));
+        assert.equal(await t.exists(desc), false);
+        await rejectsWithKind(t.fetch(desc), 'not-found');
+      }),
+    );
 
-    test('push with the wrong size rejects and keeps nothing', withTarget(async (t) => {
-      const { desc, bytes } = blob(`sized ${Math.random()}`);
-      const longer = { ...desc, size: desc.size + 1 };
-      await rejectsWithKind(t.push(longer, body(bytes)));
-      assert.equal(await t.exists(longer), false);
-      const shorter = { ...desc, size: desc.size - 1 };
-      await rejectsWithKind(t.push(shorter, body(bytes)));
-      assert.equal(await t.exists(shorter), false);
-      assert.equal(await t.exists(desc), false);
-    }));
+    test(
+      'push with the wrong size rejects and keeps nothing',
+      withTarget(async (t) => {
+        const { desc, bytes } = blob(`sized ${Math.random()}`);
+        const longer = { ...desc, size: desc.size + 1 };
+        await rejectsWithKind(t.push(longer, body(bytes)));
+        assert.equal(await t.exists(longer), false);
+        const shorter = { ...desc, size: desc.size - 1 };
+        await rejectsWithKind(t.push(shorter, body(bytes)));
+        assert.equal(await t.exists(shorter), false);
+        assert.equal(await t.exists(desc), false);
+      }),
+    );
 
-    test('pushing the same content twice succeeds', withTarget(async (t) => {
-      const { desc, bytes } = blob(`twice ${Math.random()}`);
-      await t.push(desc, body(bytes));
-      await t.push(desc, body(bytes));
-      assert.deepEqual(await fetchBytes(t, desc), bytes);
-    }));
+    test(
+      'pushing the same content twice succeeds',
+      withTarget(async (t) => {
+        const { desc, bytes } = blob(`twice ${Math.random()}`);
+        await t.push(desc, body(bytes));
+        await t.push(desc, body(bytes));
+        assert.deepEqual(await fetchBytes(t, desc), bytes);
+      }),
+    );
 
-    test('fetch of unknown content is not-found', withTarget(async (t) => {
-      const { desc } = blob(`never pushed ${Math.random()}`);
-      await rejectsWithKind(t.fetch(desc), 'not-found');
-    }));
+    test(
+      'fetch of unknown content is not-found',
+      withTarget(async (t) => {
+        const { desc } = blob(`never pushed ${Math.random()}`);
+        await rejectsWithKind(t.fetch(desc), 'not-found');
+      }),
+    );
 
-    test('resolve after tag gives the manifest; resolve by digest too', withTarget(async (t) => {
-      const img = await buildRandomImage(t, { seed: `contract-${Math.random()}`, layers: 1, layerSize: 2048 });
-      await t.tag(img.manifest, 'v1');
-      const byTag = await t.resolve('v1');
-      assert.equal(byTag.digest, img.manifest.digest);
-      assert.equal(byTag.size, img.manifest.size);
-      assert.equal(byTag.mediaType, img.manifest.mediaType);
-      const byDigest = await t.resolve(img.manifest.digest);
-      assert.equal(byDigest.digest, img.manifest.digest);
-      assert.equal(byDigest.mediaType, img.manifest.mediaType);
-      assert.deepEqual(await fetchBytes(t, byTag), img.manifestBytes);
-    }));
+    test(
+      'resolve after tag gives the manifest; resolve by digest too',
+      withTarget(async (t) => {
+        const img = await buildRandomImage(t, { seed: `contract-${Math.random()}`, layers: 1, layerSize: 2048 });
+        await t.tag(img.manifest, 'v1');
+        const byTag = await t.resolve('v1');
+        assert.equal(byTag.digest, img.manifest.digest);
+        assert.equal(byTag.size, img.manifest.size);
+        assert.equal(byTag.mediaType, img.manifest.mediaType);
+        const byDigest = await t.resolve(img.manifest.digest);
+        assert.equal(byDigest.digest, img.manifest.digest);
+        assert.equal(byDigest.mediaType, img.manifest.mediaType);
+        assert.deepEqual(await fetchBytes(t, byTag), img.manifestBytes);
+      }),
+    );
 
-    test('tagging again moves the tag', withTarget(async (t) => {
-      const a = await buildRandomImage(t, { seed: `move-a-${Math.random()}`, layers: 1, layerSize: 100 });
-      const b = await buildRandomImage(t, { seed: `move-b-${Math.random()}`, layers: 1, layerSize: 100 });
-      await t.tag(a.manifest, 'v1');
-      await t.tag(a.manifest, 'v2');
-      await t.tag(b.manifest, 'v1');
-      assert.equal((await t.resolve('v1')).digest, b.manifest.digest);
-      assert.equal((await t.resolve('v2')).digest, a.manifest.digest);
-    }));
+    test(
+      'tagging again moves the tag',
+      withTarget(async (t) => {
+        const a = await buildRandomImage(t, { seed: `move-a-${Math.random()}`, layers: 1, layerSize: 100 });
+        const b = await buildRandomImage(t, { seed: `move-b-${Math.random()}`, layers: 1, layerSize: 100 });
+        await t.tag(a.manifest, 'v1');
+        await t.tag(a.manifest, 'v2');
+        await t.tag(b.manifest, 'v1');
+        assert.equal((await t.resolve('v1')).digest, b.manifest.digest);
+        assert.equal((await t.resolve('v2')).digest, a.manifest.digest);
+      }),
+    );
 
-    test('resolve of an unknown tag or digest is not-found', withTarget(async (t) => {
-      await rejectsWithKind(t.resolve('no-such-tag'), 'not-found');
-      await rejectsWithKind(t.resolve(sha256Digest(`nothing ${Math.random()}`)), 'not-found');
-    }));
+    test(
+      'resolve of an unknown tag or digest is not-found',
+      withTarget(async (t) => {
+        await rejectsWithKind(t.resolve('no-such-tag'), 'not-found');
+        await rejectsWithKind(t.resolve(sha256Digest(`nothing ${Math.random()}`)), 'not-found');
+      }),
+    );
 
-    test('tag of a manifest that is not stored is not-found', withTarget(async (t) => {
-      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: blob('c').desc, layers: [], n: Math.random() }));
-      const desc: Descriptor = { mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), size: bytes.length };
-      await rejectsWithKind(t.tag(desc, 'v1'), 'not-found');
-      await rejectsWithKind(t.resolve('v1'), 'not-found');
-    }));
+    test(
+      'tag of a manifest that is not stored is not-found',
+      withTarget(async (t) => {
+        const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: blob('c').desc, layers: [], n: Math.random() }));
+        const desc: Descriptor = { mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), size: bytes.length };
+        await rejectsWithKind(t.tag(desc, 'v1'), 'not-found');
+        await rejectsWithKind(t.resolve('v1'), 'not-found');
+      }),
+    );
   });
 }

@@ -30,27 +30,44 @@ export async function generateTls(dir: string, names: readonly string[] = []): P
   const extFile = join(dir, 'server.ext');
   const certDir = join(dir, 'certs.d');
 
-  await run(openssl, [
-    'req', '-x509', ...EC_KEY, '-keyout', caKeyFile, '-out', caFile, '-days', '2',
-    '-subj', '/CN=regctl test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ], { check: true });
-  await run(openssl, [
-    'req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', '/CN=localhost',
-  ], { check: true });
+  await run(
+    openssl,
+    [
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      caKeyFile,
+      '-out',
+      caFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=regctl test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    { check: true },
+  );
+  await run(openssl, ['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', '/CN=localhost'], { check: true });
   // Go ignores the CN: the SAN is what makes both 127.0.0.1 and localhost verify.
-  await writeFile(extFile, [
-    `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...names.map((n) => `DNS:${n}`)].join(',')}`,
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    '',
-  ].join('\n'));
-  await run(openssl, [
-    'x509', '-req', '-in', csrFile, '-CA', caFile, '-CAkey', caKeyFile, '-CAcreateserial',
-    '-out', certFile, '-days', '2', '-extfile', extFile,
-  ], { check: true });
+  await writeFile(
+    extFile,
+    [
+      `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...names.map((n) => `DNS:${n}`)].join(',')}`,
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      '',
+    ].join('\n'),
+  );
+  await run(
+    openssl,
+    ['x509', '-req', '-in', csrFile, '-CA', caFile, '-CAkey', caKeyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extFile],
+    { check: true },
+  );
   await mkdir(certDir, { recursive: true });
   await copyFile(caFile, join(certDir, 'ca.crt'));
   return { caFile, caKeyFile, certFile, keyFile, certDir };
@@ -72,9 +89,11 @@ export async function generateClientCert(tls: TlsMaterial, dir: string, commonNa
   const extFile = join(dir, 'client.ext');
   await run(openssl, ['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${commonName}`], { check: true });
   await writeFile(extFile, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
-  await run(openssl, [
-    'x509', '-req', '-in', csrFile, '-CA', tls.caFile, '-CAkey', tls.caKeyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extFile,
-  ], { check: true });
+  await run(
+    openssl,
+    ['x509', '-req', '-in', csrFile, '-CA', tls.caFile, '-CAkey', tls.caKeyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extFile],
+    { check: true },
+  );
   return { certFile, keyFile };
 }
 
@@ -90,8 +109,6 @@ export async function generateSigningCert(dir: string, commonName = 'regctl test
   await mkdir(dir, { recursive: true });
   const keyFile = join(dir, 'token-signing-key.pem');
   const certFile = join(dir, 'token-signing-cert.pem');
-  await run(openssl, [
-    'req', '-x509', ...EC_KEY, '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${commonName}`,
-  ], { check: true });
+  await run(openssl, ['req', '-x509', ...EC_KEY, '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${commonName}`], { check: true });
   return { keyFile, certFile };
 }

@@ -101,7 +101,14 @@ function parseScope(scope: string): AccessClaim | undefined {
   const last = scope.lastIndexOf(':');
   if (first < 0 || last <= first) return undefined;
   const type = scope.slice(0, first).replace(/\(.*\)$/, '');
-  return { type, name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type,
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -179,7 +186,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     const basicAuth = /^basic /i.test(auth);
     const rec: TokenRequest = {
       method: req.method ?? '',
-      grantType: isPost ? params.get('grant_type') ?? undefined : undefined,
+      grantType: isPost ? (params.get('grant_type') ?? undefined) : undefined,
       service: params.get('service') ?? undefined,
       clientId: params.get('client_id') ?? undefined,
       offline: isPost ? params.get('access_type') === 'offline' : params.get('offline_token') === 'true',
@@ -264,13 +271,18 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     issuer: opts.issuer,
     keyId,
     requests,
-    clearRequests: () => { requests.length = 0; },
+    clearRequests: () => {
+      requests.length = 0;
+    },
     issueToken: (user, scopes) => signToken(user, grant(user, scopes)),
     issueRefreshToken: newRefreshToken,
-    failNext: (status, count = 1) => { failures = { status, count }; },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    failNext: (status, count = 1) => {
+      failures = { status, count };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

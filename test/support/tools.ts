@@ -26,7 +26,8 @@ export function requireTool(name: ToolName): string {
     }
   }
   // test/run.mjs runs the unit tier with node alone on PATH: a unit test must not need a tool.
-  if (process.env['REGCTL_TEST_TIER'] === 'unit') throw new Error(`${name} is an external tool, which unit tests may not run: move this test to test/integration/`);
+  if (process.env['REGCTL_TEST_TIER'] === 'unit')
+    throw new Error(`${name} is an external tool, which unit tests may not run: move this test to test/integration/`);
   throw new Error(`${name} is not installed: apt-get install -y ${PACKAGES[name]}`);
 }
 
@@ -80,7 +81,9 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
         resolve(result);
       }
     });
-    child.stdin.on('error', () => { /* the child may exit before reading its input */ });
+    child.stdin.on('error', () => {
+      /* the child may exit before reading its input */
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -90,7 +93,10 @@ export async function umociLs(dir: string): Promise<string[]> {
   const umoci = requireTool('umoci');
   const r = await run(umoci, ['ls', '--layout', dir]);
   if (r.code !== 0) throw new Error(`umoci ls --layout ${dir} failed (exit ${r.code}): ${r.stderr.trim()}`);
-  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 /** Runs `umoci stat --image DIR:TAG --json`, throws unless it exits 0, and returns the parsed JSON. */

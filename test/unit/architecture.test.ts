@@ -6,8 +6,22 @@ import { fileURLToPath } from 'node:url';
 
 // ARCHITECTURE.md: a module imports only from lower ranks (or itself); third-party packages live in one module.
 const RANK: Record<string, number> = {
-  errors: 0, ref: 1, oci: 1, util: 1, content: 2, config: 2, credentials: 3, http: 3, auth: 4,
-  registry: 5, layout: 5, archive: 6, session: 6, sync: 6, commands: 7, cli: 8,
+  errors: 0,
+  ref: 1,
+  oci: 1,
+  util: 1,
+  content: 2,
+  config: 2,
+  credentials: 3,
+  http: 3,
+  auth: 4,
+  registry: 5,
+  layout: 5,
+  archive: 6,
+  session: 6,
+  sync: 6,
+  commands: 7,
+  cli: 8,
 };
 const OWNER: Record<string, (file: string) => boolean> = {
   undici: (f) => f.startsWith('http/'),
@@ -54,7 +68,9 @@ test('modules import only from lower ranks', () => {
     const from = moduleOf(rel);
     for (const spec of imports(text)) {
       if (!spec.startsWith('.')) continue;
-      const target = relative(root, resolve(root, dirname(rel), spec)).split('\\').join('/');
+      const target = relative(root, resolve(root, dirname(rel), spec))
+        .split('\\')
+        .join('/');
       const to = moduleOf(target);
       if (to === from) continue;
       if ((RANK[to] ?? 99) >= (RANK[from] ?? -1)) violations.push(`${rel} (${from}, rank ${RANK[from]}) imports ${spec} (${to}, rank ${RANK[to]})`);
@@ -109,10 +125,18 @@ test('no import cycles, even inside a folder (type-only imports count: they tie 
       rel,
       imports(text)
         .filter((spec) => spec.startsWith('.'))
-        .map((spec) => relative(root, resolve(root, dirname(rel), spec)).split('\\').join('/').replace(/\.js$/, '.ts')),
+        .map((spec) =>
+          relative(root, resolve(root, dirname(rel), spec))
+            .split('\\')
+            .join('/')
+            .replace(/\.js$/, '.ts'),
+        ),
     ]),
   );
-  assert.deepEqual(cycles(graph).map((c) => c.join(' → ')), []);
+  assert.deepEqual(
+    cycles(graph).map((c) => c.join(' → ')),
+    [],
+  );
 });
 
 test('the cycle finder finds cycles', () => {
@@ -123,7 +147,10 @@ test('the cycle finder finds cycles', () => {
     ['errors.ts', []],
     ['x/self.ts', ['x/self.ts']],
   ]);
-  assert.deepEqual(cycles(graph), [['cli/a.ts', 'cli/b.ts', 'cli/c.ts', 'cli/a.ts'], ['x/self.ts', 'x/self.ts']]);
+  assert.deepEqual(cycles(graph), [
+    ['cli/a.ts', 'cli/b.ts', 'cli/c.ts', 'cli/a.ts'],
+    ['x/self.ts', 'x/self.ts'],
+  ]);
 });
 
 test('the checker sees the imports it claims to check', () => {

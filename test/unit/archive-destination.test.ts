@@ -17,7 +17,8 @@ test('save refuses to write an archive to a terminal (usage error, exit 2)', () 
   for (const output of [undefined, '-']) {
     assert.throws(
       () => archiveDestination(output, true),
-      (err: unknown) => err instanceof RegctlError && err.exitCode === 2 && err.message === 'refusing to write an archive to a terminal; use -o FILE or redirect stdout',
+      (err: unknown) =>
+        err instanceof RegctlError && err.exitCode === 2 && err.message === 'refusing to write an archive to a terminal; use -o FILE or redirect stdout',
     );
   }
 });

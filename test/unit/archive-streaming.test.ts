@@ -29,7 +29,10 @@ test('save and load stream: memory stays flat with a 96 MiB layer', async () => 
       assert.ok(statSync(file).size > LAYER);
       const dst = await LayoutStore.open(join(work.dir, 'dst'), { create: true });
       const loaded = await loadArchive(dst, createReadStream(file));
-      assert.deepEqual(loaded.map((l) => [l.name, l.descriptor.digest]), [['docker.io/library/big:1', img.manifest.digest]]);
+      assert.deepEqual(
+        loaded.map((l) => [l.name, l.descriptor.digest]),
+        [['docker.io/library/big:1', img.manifest.digest]],
+      );
       assert.ok(await dst.exists(img.layers[0]!));
     } finally {
       clearInterval(timer);

@@ -15,7 +15,10 @@ test('parseChallenges table', () => {
       [bearer({ realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/node:pull' })],
     ],
     ['Bearer realm="https://a/t",scope="repository:a/b:pull,push"', [bearer({ realm: 'https://a/t', scope: 'repository:a/b:pull,push' })]],
-    ['Bearer realm="https://a/t", scope="repository:a:pull repository:b:pull"', [bearer({ realm: 'https://a/t', scope: 'repository:a:pull repository:b:pull' })]],
+    [
+      'Bearer realm="https://a/t", scope="repository:a:pull repository:b:pull"',
+      [bearer({ realm: 'https://a/t', scope: 'repository:a:pull repository:b:pull' })],
+    ],
     [
       'Bearer realm="https://a/t",error="insufficient_scope",scope="repository:x:pull,push"',
       [bearer({ realm: 'https://a/t', error: 'insufficient_scope', scope: 'repository:x:pull,push' })],
@@ -31,7 +34,13 @@ test('parseChallenges table', () => {
       [bearer({ realm: 'https://a/t', scope: 'repository:a:pull,push' }), { scheme: 'basic', params: { realm: 'b' } }],
     ],
     ['Negotiate abc123==', [{ scheme: 'negotiate', params: {}, token68: 'abc123==' }]],
-    ['Negotiate, Basic realm="r"', [{ scheme: 'negotiate', params: {} }, { scheme: 'basic', params: { realm: 'r' } }]],
+    [
+      'Negotiate, Basic realm="r"',
+      [
+        { scheme: 'negotiate', params: {} },
+        { scheme: 'basic', params: { realm: 'r' } },
+      ],
+    ],
     ['Bearer realm = "spaced" , service = plain', [bearer({ realm: 'spaced', service: 'plain' })]],
     ['', []],
     ['  ,  ', []],
@@ -41,10 +50,7 @@ test('parseChallenges table', () => {
 
 test('scopes: parse, merge, cover and infer from requests', () => {
   assert.deepEqual(parseScope('repository:localhost:5000/a:pull'), { type: 'repository', name: 'localhost:5000/a', actions: ['pull'] });
-  assert.deepEqual(mergeScopes(['repository:a/b:push', 'repository:a/b:pull', 'repository:c/d:pull']), [
-    'repository:a/b:pull,push',
-    'repository:c/d:pull',
-  ]);
+  assert.deepEqual(mergeScopes(['repository:a/b:push', 'repository:a/b:pull', 'repository:c/d:pull']), ['repository:a/b:pull,push', 'repository:c/d:pull']);
   assert.deepEqual(mergeScopes(['repository:a:pull repository:b:pull', 'repository:a:*']), ['repository:a:*', 'repository:b:pull']);
   assert.deepEqual(mergeScopes(['registry:catalog:*']), ['registry:catalog:*']);
   assert.ok(scopesCover(['repository:a:pull,push'], ['repository:a:pull']));

@@ -66,7 +66,17 @@ async function bearerRegistry(o: FakeOptions = {}): Promise<Fake> {
     const auth = String(rec.headers.authorization ?? '');
     const granted = auth.startsWith('Bearer ') && !o.rejectTokens ? tokens.get(auth.slice(7)) : undefined;
     if (!granted) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'WWW-Authenticate': challenge });
-    if (m && !granted.some((g) => g.startsWith(`repository:${repo}:`) && g.slice(g.lastIndexOf(':') + 1).split(',').includes(need))) {
+    if (
+      m &&
+      !granted.some(
+        (g) =>
+          g.startsWith(`repository:${repo}:`) &&
+          g
+            .slice(g.lastIndexOf(':') + 1)
+            .split(',')
+            .includes(need),
+      )
+    ) {
       return sendJson(res, 401, {}, { 'WWW-Authenticate': `${challenge},error="insufficient_scope"` });
     }
     if (o.forbid) return sendJson(res, 403, { errors: [{ code: 'DENIED', message: 'repository is locked' }] });
@@ -80,7 +90,12 @@ async function bearerRegistry(o: FakeOptions = {}): Promise<Fake> {
   };
 }
 
-function setup(t: { after: (fn: () => Promise<void>) => void }, srvs: ScriptedServer[], cred?: Credential, now?: () => number): { tr: Transport; client: AuthClient } {
+function setup(
+  t: { after: (fn: () => Promise<void>) => void },
+  srvs: ScriptedServer[],
+  cred?: Credential,
+  now?: () => number,
+): { tr: Transport; client: AuthClient } {
   const tr = createTransport({ userAgent: 'regctl/test', retry: { minTimeout: 5 }, env: {} });
   const client = new AuthClient({ transport: tr, credentials: async () => cred, now });
   t.after(async () => {
@@ -115,11 +130,17 @@ test('Basic flow: 401 → resend with Basic; later requests send it at once; no 
   const { client } = setup(t, [srv], { username: 'alice', password: 'pw' });
   assert.equal(await ok(client, { method: 'GET', url: `${srv.url}/v2/a/manifests/x` }), 200);
   assert.equal(await ok(client, { method: 'GET', url: `${srv.url}/v2/a/manifests/y` }), 200);
-  assert.deepEqual(srv.requests.map((r) => Boolean(r.headers.authorization)), [false, true, true]);
+  assert.deepEqual(
+    srv.requests.map((r) => Boolean(r.headers.authorization)),
+    [false, true, true],
+  );
 
   const tr2 = createTransport({ userAgent: 'x', env: {} });
   const anon = new AuthClient({ transport: tr2, credentials: async () => undefined });
-  await assert.rejects(anon.request({ method: 'GET', url: `${srv.url}/v2/a/manifests/x` }), expectAuthError(new RegExp(`^authentication required for ${srv.host}/a: no credentials`)));
+  await assert.rejects(
+    anon.request({ method: 'GET', url: `${srv.url}/v2/a/manifests/x` }),
+    expectAuthError(new RegExp(`^authentication required for ${srv.host}/a: no credentials`)),
+  );
   await tr2.close();
 });
 
@@ -134,7 +155,10 @@ test('Bearer GET flow with Basic credentials at the token endpoint; the token is
   assert.equal(q.get('service'), 'fake');
   assert.deepEqual(q.getAll('scope'), ['repository:lib/app:pull']);
   assert.equal(toks[0]!.headers.authorization, `Basic ${Buffer.from('alice:pw').toString('base64')}`);
-  assert.deepEqual(fake.registryRequests().map((r) => r.headers.authorization), [undefined, 'Bearer tok-1', 'Bearer tok-1']);
+  assert.deepEqual(
+    fake.registryRequests().map((r) => r.headers.authorization),
+    [undefined, 'Bearer tok-1', 'Bearer tok-1'],
+  );
 });
 
 test('Bearer with an identity token uses the OAuth2 POST refresh_token form', async (t) => {
@@ -156,7 +180,10 @@ test('a POST-only token endpoint (405 on GET) gets the password grant', async (t
   const { client } = setup(t, [fake.srv], { username: 'alice', password: 'pw' });
   assert.equal(await ok(client, { method: 'GET', url: `${fake.srv.url}/v2/a/manifests/v1` }), 200);
   const toks = fake.tokenRequests();
-  assert.deepEqual(toks.map((r) => r.method), ['GET', 'POST']);
+  assert.deepEqual(
+    toks.map((r) => r.method),
+    ['GET', 'POST'],
+  );
   assert.equal(new URLSearchParams(toks[1]!.body.toString()).get('grant_type'), 'password');
 });
 
@@ -194,14 +221,20 @@ test('insufficient_scope is an auth error (exit 4) naming the repository', async
 test('a token the registry refuses is an auth error after one resend', async (t) => {
   const fake = await bearerRegistry({ rejectTokens: true });
   const { client } = setup(t, [fake.srv]);
-  await assert.rejects(client.request({ method: 'GET', url: `${fake.srv.url}/v2/a/manifests/v1` }), expectAuthError(new RegExp(`^authentication required for ${fake.srv.host}/a: `)));
+  await assert.rejects(
+    client.request({ method: 'GET', url: `${fake.srv.url}/v2/a/manifests/v1` }),
+    expectAuthError(new RegExp(`^authentication required for ${fake.srv.host}/a: `)),
+  );
   assert.equal(fake.registryRequests().length, 2);
 });
 
 test('403 is an auth error "access denied" with the registry message', async (t) => {
   const fake = await bearerRegistry({ forbid: true });
   const { client } = setup(t, [fake.srv]);
-  await assert.rejects(client.request({ method: 'GET', url: `${fake.srv.url}/v2/a/manifests/v1` }), expectAuthError(/^access denied to .*\/a: repository is locked$/));
+  await assert.rejects(
+    client.request({ method: 'GET', url: `${fake.srv.url}/v2/a/manifests/v1` }),
+    expectAuthError(/^access denied to .*\/a: repository is locked$/),
+  );
 });
 
 test('wrong password at the token endpoint is an auth error that does not echo it', async (t) => {
@@ -218,7 +251,12 @@ test('a streamed body is sent exactly once: auth is prepared before it goes out'
   const fake = await bearerRegistry();
   const { client } = setup(t, [fake.srv], { username: 'alice', password: 'pw' });
   let reads = 0;
-  const body = Readable.from((function* () { reads++; yield Buffer.from('layer-bytes'); })());
+  const body = Readable.from(
+    (function* () {
+      reads++;
+      yield Buffer.from('layer-bytes');
+    })(),
+  );
   const res = await client.request({
     method: 'PUT',
     url: `${fake.srv.url}/v2/up/blobs/uploads/1?digest=sha256:0`,
@@ -246,5 +284,8 @@ test('a registry without auth answers directly and a streamed body still goes on
   const res = await client.request({ method: 'PUT', url: `${srv.url}/v2/a/blobs/uploads/1`, body: Readable.from([Buffer.from('abc')]) });
   assert.equal(res.status, 201);
   res.body.resume();
-  assert.deepEqual(srv.requests.map((r) => `${r.method} ${r.url}`), ['GET /v2/', 'PUT /v2/a/blobs/uploads/1']);
+  assert.deepEqual(
+    srv.requests.map((r) => `${r.method} ${r.url}`),
+    ['GET /v2/', 'PUT /v2/a/blobs/uploads/1'],
+  );
 });

@@ -30,7 +30,8 @@ function failsWith(kind: string, exitCode: number, message: string) {
   };
 }
 
-const unauthorized = (res: ServerResponse, challenge: string): void => sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'WWW-Authenticate': challenge });
+const unauthorized = (res: ServerResponse, challenge: string): void =>
+  sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'WWW-Authenticate': challenge });
 
 test('a registry that asks for nothing: the credentials are unchecked', async (t) => {
   const { srv, tr } = await serve(t, (_q, res) => sendJson(res, 200, {}));
@@ -43,10 +44,15 @@ test('something that is not a registry is a failure naming the answer', async (t
 });
 
 test('Basic: the right password passes, a wrong one is refused (exit 4)', async (t) => {
-  const { srv, tr } = await serve(t, (_q, res, rec) => (rec.headers.authorization === basic(GOOD) ? sendJson(res, 200, {}) : unauthorized(res, 'Basic realm="reg"')));
+  const { srv, tr } = await serve(t, (_q, res, rec) =>
+    rec.headers.authorization === basic(GOOD) ? sendJson(res, 200, {}) : unauthorized(res, 'Basic realm="reg"'),
+  );
   assert.deepEqual(await verifyLogin(tr, srv.host, GOOD), {});
   assert.equal(srv.requests.at(-1)?.headers.authorization, basic(GOOD));
-  await assert.rejects(verifyLogin(tr, srv.host, BAD), failsWith('auth', 4, `login to ${srv.host} failed: the registry rejected the username or password; nothing was stored`));
+  await assert.rejects(
+    verifyLogin(tr, srv.host, BAD),
+    failsWith('auth', 4, `login to ${srv.host} failed: the registry rejected the username or password; nothing was stored`),
+  );
 });
 
 /** A registry whose token endpoint (/token on the same server) issues a refresh token to alice. */
@@ -55,7 +61,11 @@ function bearerRegistry(self: () => string, o: { refresh?: boolean; refuseTokens
     const u = new URL(rec.url, 'http://x');
     if (u.pathname === '/token') {
       if (rec.headers.authorization !== basic(GOOD)) return sendJson(res, 401, {});
-      return sendJson(res, 200, { token: 'tok-1', expires_in: 300, ...(o.refresh && u.searchParams.get('offline_token') === 'true' ? { refresh_token: 'rt-1' } : {}) });
+      return sendJson(res, 200, {
+        token: 'tok-1',
+        expires_in: 300,
+        ...(o.refresh && u.searchParams.get('offline_token') === 'true' ? { refresh_token: 'rt-1' } : {}),
+      });
     }
     if (rec.headers.authorization === 'Bearer tok-1' && !o.refuseTokens) return sendJson(res, 200, {});
     return unauthorized(res, `Bearer realm="${self()}/token",service="fake"`);
@@ -64,7 +74,10 @@ function bearerRegistry(self: () => string, o: { refresh?: boolean; refuseTokens
 
 test('Bearer: a refresh token issued for the login is returned to be stored instead of the password', async (t) => {
   let url = '';
-  const { srv, tr } = await serve(t, bearerRegistry(() => url, { refresh: true }));
+  const { srv, tr } = await serve(
+    t,
+    bearerRegistry(() => url, { refresh: true }),
+  );
   url = srv.url;
   assert.deepEqual(await verifyLogin(tr, srv.host, GOOD), { identityToken: 'rt-1' });
   const token = srv.requests.find((r) => r.url.startsWith('/token'));
@@ -74,21 +87,33 @@ test('Bearer: a refresh token issued for the login is returned to be stored inst
 
 test('Bearer: no refresh token means the password is stored; a wrong password or a refused token is exit 4', async (t) => {
   let url = '';
-  const { srv, tr } = await serve(t, bearerRegistry(() => url));
+  const { srv, tr } = await serve(
+    t,
+    bearerRegistry(() => url),
+  );
   url = srv.url;
   assert.deepEqual(await verifyLogin(tr, srv.host, GOOD), {});
   const refused = failsWith('auth', 4, `login to ${srv.host} failed: the registry rejected the username or password; nothing was stored`);
   await assert.rejects(verifyLogin(tr, srv.host, BAD), refused);
 
   let url2 = '';
-  const other = await serve(t, bearerRegistry(() => url2, { refuseTokens: true }));
+  const other = await serve(
+    t,
+    bearerRegistry(() => url2, { refuseTokens: true }),
+  );
   url2 = other.srv.url;
-  await assert.rejects(verifyLogin(other.tr, other.srv.host, GOOD), failsWith('auth', 4, `login to ${other.srv.host} failed: the registry rejected the username or password; nothing was stored`));
+  await assert.rejects(
+    verifyLogin(other.tr, other.srv.host, GOOD),
+    failsWith('auth', 4, `login to ${other.srv.host} failed: the registry rejected the username or password; nothing was stored`),
+  );
 });
 
 test('an authentication scheme regctl does not speak is exit 4, and nothing is sent', async (t) => {
   const { srv, tr } = await serve(t, (_q, res) => unauthorized(res, 'Negotiate'));
-  await assert.rejects(verifyLogin(tr, srv.host, GOOD), failsWith('auth', 4, `login to ${srv.host} failed: the registry asks for an authentication scheme regctl does not support`));
+  await assert.rejects(
+    verifyLogin(tr, srv.host, GOOD),
+    failsWith('auth', 4, `login to ${srv.host} failed: the registry asks for an authentication scheme regctl does not support`),
+  );
   assert.ok(srv.requests.every((r: RecordedRequest) => r.headers.authorization === undefined));
 });
 
@@ -100,7 +125,11 @@ test('a /v2/ redirected to another host that asks for authentication gets no cre
   });
   await assert.rejects(
     verifyLogin(tr, srv.host, GOOD),
-    failsWith('auth', 4, `login to ${srv.host} failed: GET /v2/ was redirected to ${elsewhere.srv.host}, which asked for authentication; regctl sends no credentials there`),
+    failsWith(
+      'auth',
+      4,
+      `login to ${srv.host} failed: GET /v2/ was redirected to ${elsewhere.srv.host}, which asked for authentication; regctl sends no credentials there`,
+    ),
   );
   for (const r of [...srv.requests, ...elsewhere.srv.requests]) assert.equal(r.headers.authorization, undefined);
 });

@@ -27,7 +27,10 @@ test('every compiled file in dist/ has its TypeScript source (the build pruned t
     .map((p) => relative(join(ROOT, 'dist'), p))
     .filter((rel) => !existsSync(join(ROOT, rel.replace(/\.js(\.map)?$/, '.ts'))));
   assert.deepEqual(orphans, [], 'compiled files without a source: run npm run build');
-  assert.ok(files(join(ROOT, 'dist', 'test', 'unit')).some((p) => p.endsWith('build-clean.test.js')), 'the check looked at the real dist/');
+  assert.ok(
+    files(join(ROOT, 'dist', 'test', 'unit')).some((p) => p.endsWith('build-clean.test.js')),
+    'the check looked at the real dist/',
+  );
 });
 
 function write(path: string, text: string): void {
@@ -64,7 +67,12 @@ test('run.mjs refuses a stale compiled test without running it; prune-dist remov
 
   r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs'), dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(files(join(dir, 'dist')).map((p) => relative(dir, p)).sort(), ['dist/bundle/main.js', 'dist/src/kept.js', 'dist/test/unit/kept.test.js']);
+  assert.deepEqual(
+    files(join(dir, 'dist'))
+      .map((p) => relative(dir, p))
+      .sort(),
+    ['dist/bundle/main.js', 'dist/src/kept.js', 'dist/test/unit/kept.test.js'],
+  );
 
   r = spawnSync(process.execPath, [join(dir, 'test', 'run.mjs'), 'unit'], { encoding: 'utf8', env: plainEnv() });
   assert.equal(r.status, 0, r.stderr + r.stdout);

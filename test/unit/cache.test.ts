@@ -35,11 +35,14 @@ test('Cache finds images as docker does: by any form of the name, by digest, by 
   assert.equal((await cache.named('docker.io/library/a:1'))?.digest, a.manifest.digest);
   assert.equal(await cache.named('docker.io/library/a:9'), undefined);
   assert.deepEqual((await cache.namesOf(a.manifest.digest)).sort(), ['docker.io/alice/a:2', 'docker.io/library/a:1']);
-  assert.deepEqual((await cache.images()).map((i) => [i.name, i.descriptor.digest, i.descriptor.annotations?.[Annotation.refName]]), [
-    ['docker.io/library/a:1', a.manifest.digest, undefined],
-    ['docker.io/alice/a:2', a.manifest.digest, undefined],
-    [undefined, b.manifest.digest, undefined],
-  ]);
+  assert.deepEqual(
+    (await cache.images()).map((i) => [i.name, i.descriptor.digest, i.descriptor.annotations?.[Annotation.refName]]),
+    [
+      ['docker.io/library/a:1', a.manifest.digest, undefined],
+      ['docker.io/alice/a:2', a.manifest.digest, undefined],
+      [undefined, b.manifest.digest, undefined],
+    ],
+  );
   assert.equal((await cache.untag('docker.io/alice/a:2'))?.digest, a.manifest.digest);
   assert.deepEqual(await cache.namesOf(a.manifest.digest), ['docker.io/library/a:1']);
 });
@@ -55,7 +58,7 @@ test('Cache records blob sources for mounts (blobs only, most recent first)', as
   assert.deepEqual(await cache.blobSources(img.manifest.digest), [], 'manifests are never mounted, so never recorded');
 });
 
-test('Cache.withLease keeps a transfer\'s unnamed blobs from prune until it ends', async (t) => {
+test("Cache.withLease keeps a transfer's unnamed blobs from prune until it ends", async (t) => {
   const cache = await tempCache(t);
   let path = '';
   await cache.withLease(async () => {

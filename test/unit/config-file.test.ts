@@ -36,10 +36,20 @@ test('loadConfig: each bad field is one usage error naming the file and the fiel
     });
   }
   writeFileSync(file, '{"registries": {');
-  await assert.rejects(loadConfig(dir), (err: unknown) => err instanceof RegctlError && err.exitCode === 2 && err.message === `config file ${file} is not valid JSON`);
+  await assert.rejects(
+    loadConfig(dir),
+    (err: unknown) => err instanceof RegctlError && err.exitCode === 2 && err.message === `config file ${file} is not valid JSON`,
+  );
   rmSync(file);
   assert.deepEqual(await loadConfig(dir), {}, 'a missing file is an empty config');
-  writeFileSync(file, JSON.stringify({ registries: { 'r.example': { insecure: true, ca: '/ca.pem', clientCert: '/c.crt', clientKey: '/c.key', mirrors: ['m:5000'], credentialStore: 'file' } }, credentialStore: 'docker', concurrency: 8 }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      registries: { 'r.example': { insecure: true, ca: '/ca.pem', clientCert: '/c.crt', clientKey: '/c.key', mirrors: ['m:5000'], credentialStore: 'file' } },
+      credentialStore: 'docker',
+      concurrency: 8,
+    }),
+  );
   assert.equal((await loadConfig(dir)).concurrency, 8, 'every documented field is accepted');
 });
 
@@ -49,6 +59,9 @@ test('regctl with a bad config: exit 2, one line on stderr, nothing on stdout', 
   writeFileSync(join(dir, 'config.json'), '{"registries": {"localhost:5000": {"insecure": "yes"}}}');
   const io = captureIo({ env: { REGCTL_CONFIG_DIR: dir, REGCTL_CACHE: join(dir, 'cache') } });
   assert.equal(await runCli(['images'], io.cli), 2);
-  assert.equal(io.stderr(), `Error: config file ${join(dir, 'config.json')} is invalid at registries.localhost:5000.insecure: Invalid input: expected boolean, received string\n`);
+  assert.equal(
+    io.stderr(),
+    `Error: config file ${join(dir, 'config.json')} is invalid at registries.localhost:5000.insecure: Invalid input: expected boolean, received string\n`,
+  );
   assert.equal(io.stdout(), '');
 });

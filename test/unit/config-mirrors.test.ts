@@ -7,7 +7,7 @@ import { loadConfig, registryMirrors } from '../../src/config/config.js';
 import { parseMirror } from '../../src/config/mirror.js';
 import { RegctlError } from '../../src/errors.js';
 
-test('mirror entries: host[:port] and docker\'s URL form', () => {
+test("mirror entries: host[:port] and docker's URL form", () => {
   assert.deepEqual(parseMirror('mirror.internal:5000'), { host: 'mirror.internal:5000' });
   assert.deepEqual(parseMirror('Mirror.Internal'), { host: 'mirror.internal' });
   assert.deepEqual(parseMirror('https://mirror.internal'), { host: 'mirror.internal', scheme: 'https' });

@@ -25,7 +25,7 @@ test('cache directory: --cache-dir, $REGCTL_CACHE, then the OS cache directory',
   for (const [flag, pe, want] of table) assert.equal(cacheDir(flag, pe), want, `${pe.platform} ${flag ?? ''} ${JSON.stringify(pe.env)}`);
 });
 
-test('config directory: --config, $REGCTL_CONFIG_DIR, $XDG_CONFIG_HOME, then the OS config directory; never regclient\'s', () => {
+test("config directory: --config, $REGCTL_CONFIG_DIR, $XDG_CONFIG_HOME, then the OS config directory; never regclient's", () => {
   const table: [flag: string | undefined, pe: PathEnv, want: string][] = [
     ['/flag', at('linux', { REGCTL_CONFIG_DIR: '/env' }), '/flag'],
     [undefined, at('linux', { REGCTL_CONFIG_DIR: '/env', XDG_CONFIG_HOME: '/xdg' }), '/env'],

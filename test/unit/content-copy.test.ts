@@ -55,7 +55,10 @@ describe('copy (content/copy.ts) between memory stores', () => {
     assert.deepEqual(r.source, img.manifest);
     assert.equal(r.filtered, false);
     assert.deepEqual([r.copied, r.skipped, r.mounted], [3, 0, 0]);
-    assert.equal(r.bytes, blobsOf(img).reduce((n, b) => n + b.size, 0));
+    assert.equal(
+      r.bytes,
+      blobsOf(img).reduce((n, b) => n + b.size, 0),
+    );
     assert.deepEqual(await dst.resolve('copied'), img.manifest);
     assert.deepEqual(await bytesOf(dst, img.manifest), img.manifestBytes);
     for (const b of blobsOf(img)) assert.deepEqual(await bytesOf(dst, b), await bytesOf(src, b));
@@ -78,7 +81,10 @@ describe('copy (content/copy.ts) between memory stores', () => {
     const present: string[] = [];
     const r = await copy(src, 'v1', dst, 'v1', { listener: (e) => events.push(e), onPresent: (d, how) => void present.push(`${d.digest} ${how}`) });
     assert.deepEqual([r.copied, r.skipped, r.mounted, r.bytes], [0, 3, 0, 0]);
-    assert.deepEqual(events.map((e) => e.type), ['skip', 'skip', 'skip']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['skip', 'skip', 'skip'],
+    );
     assert.deepEqual(new Set(events.map((e) => e.desc.digest)), new Set(blobsOf(img).map((b) => b.digest)));
     assert.equal(present.at(-1), `${img.manifest.digest} skipped`);
   });
@@ -136,7 +142,10 @@ describe('copy (content/copy.ts) between memory stores', () => {
     const doc = JSON.parse(bytes.toString()) as { schemaVersion: number; mediaType: string; manifests: Descriptor[] };
     assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.mediaType, MediaType.ociIndex);
-    assert.deepEqual(doc.manifests, [{ ...arm.manifest, platform: ARM64 }, { ...amd.manifest, platform: AMD64 }]);
+    assert.deepEqual(doc.manifests, [
+      { ...arm.manifest, platform: ARM64 },
+      { ...amd.manifest, platform: AMD64 },
+    ]);
     assert.deepEqual(await dst.resolve('two'), r.descriptor);
     assert.equal(r.copied, 6);
     for (const d of [s390.manifest, ...blobsOf(s390)]) assert.equal(await dst.exists(d), false);
@@ -175,7 +184,10 @@ describe('copy (content/copy.ts) between memory stores', () => {
     assert.deepEqual([r.copied, r.skipped, r.mounted], [2, 0, 1]);
     assert.equal(r.bytes, img.config.size + (img.layers[1] as Descriptor).size);
     assert.deepEqual(eventsByDigest(events)[shared.digest], ['mount']);
-    assert.deepEqual(events.find((e) => e.type === 'mount'), { type: 'mount', desc: { mediaType: shared.mediaType, digest: shared.digest, size: shared.size }, from: 'team/base' });
+    assert.deepEqual(
+      events.find((e) => e.type === 'mount'),
+      { type: 'mount', desc: { mediaType: shared.mediaType, digest: shared.digest, size: shared.size }, from: 'team/base' },
+    );
     assert.ok(present.includes(`${shared.digest} mounted`));
     assert.deepEqual(
       dst.mounts.filter((m) => m.digest === shared.digest),

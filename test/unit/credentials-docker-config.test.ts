@@ -117,8 +117,19 @@ test('env store and chain: first non-empty hit wins', async () => {
   assert.equal(await new EnvStore({ REGCTL_USERNAME: 'ci' }).get('x'), undefined);
 
   const calls: string[] = [];
-  const spy = (name: string, cred?: object) => ({ get: async (s: string) => { calls.push(`${name}:${s}`); return cred; } });
-  const fn = createCredentialFunction([spy('flags'), staticStore(undefined), spy('env', {}), spy('keychain', { username: 'k', password: 'kp' }), spy('docker', { username: 'd', password: 'dp' })]);
+  const spy = (name: string, cred?: object) => ({
+    get: async (s: string) => {
+      calls.push(`${name}:${s}`);
+      return cred;
+    },
+  });
+  const fn = createCredentialFunction([
+    spy('flags'),
+    staticStore(undefined),
+    spy('env', {}),
+    spy('keychain', { username: 'k', password: 'kp' }),
+    spy('docker', { username: 'd', password: 'dp' }),
+  ]);
   assert.deepEqual(await fn('r.example'), { username: 'k', password: 'kp' });
   assert.deepEqual(calls, ['flags:r.example', 'env:r.example', 'keychain:r.example']);
   assert.equal(await createCredentialFunction([])('r'), undefined);

@@ -21,7 +21,10 @@ test('helper protocol: store, get, list, erase with docker server keys', async (
     assert.deepEqual(await h.get('registry-1.docker.io'), { username: 'alice', password: 's3cret' });
     assert.deepEqual(await h.get('localhost:5000'), { identityToken: 'refresh-1' });
     const calls = await fake.calls();
-    assert.deepEqual(calls.find((c) => c.op === 'store'), { op: 'store', input: JSON.stringify({ ServerURL: 'https://index.docker.io/v1/', Username: 'alice', Secret: 's3cret' }) });
+    assert.deepEqual(
+      calls.find((c) => c.op === 'store'),
+      { op: 'store', input: JSON.stringify({ ServerURL: 'https://index.docker.io/v1/', Username: 'alice', Secret: 's3cret' }) },
+    );
     assert.equal(await h.delete('docker.io'), true);
     assert.equal(await h.delete('docker.io'), false);
     assert.deepEqual(await h.list(), { 'localhost:5000': '<token>' });
@@ -94,11 +97,14 @@ test('DockerConfigStore: credHelpers beat credsStore, a helper beats auths, auth
   const viaHelpers = await createFakeHelper('store', { 'ghcr.io': { Username: '<token>', Secret: 'ghcr-refresh' } });
   try {
     const file = join(dir, 'config.json');
-    await writeFile(file, JSON.stringify({
-      credsStore: viaStore.name,
-      credHelpers: { 'ghcr.io': viaHelpers.name },
-      auths: { 'quay.io': { auth: b64('q:quay-pw') }, 'https://index.docker.io/v1/': { auth: b64('stale:stale') } },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        credsStore: viaStore.name,
+        credHelpers: { 'ghcr.io': viaHelpers.name },
+        auths: { 'quay.io': { auth: b64('q:quay-pw') }, 'https://index.docker.io/v1/': { auth: b64('stale:stale') } },
+      }),
+    );
     const env = { PATH: `${viaStore.dir}:${viaHelpers.path}` };
     const store = new DockerConfigStore({ file, env });
     assert.deepEqual(await store.get('docker.io'), { username: 'hub', password: 'hub-pw' });

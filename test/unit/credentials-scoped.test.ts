@@ -58,7 +58,12 @@ test('without REGCTL_REGISTRY the environment credentials are ignored with one w
 test('the credential chain hands the repository to every store', async () => {
   const seen: string[] = [];
   const fn = createCredentialFunction([
-    { get: async (s, r) => { seen.push(`${s} ${r ?? '-'}`); return undefined; } },
+    {
+      get: async (s, r) => {
+        seen.push(`${s} ${r ?? '-'}`);
+        return undefined;
+      },
+    },
     { get: async (s, r) => (r === 'team/app' ? { username: 'u', password: `p-${s}` } : undefined) },
   ]);
   assert.deepEqual(await fn('reg.example', 'team/app'), { username: 'u', password: 'p-reg.example' });
@@ -102,21 +107,27 @@ test('containers auth store: the most specific key wins, in the first file that 
   const user = join(dir, 'config', 'auth.json');
   await mkdir(join(dir, 'run'));
   await mkdir(join(dir, 'config'));
-  await writeFile(primary, JSON.stringify({
-    auths: {
-      'quay.io/team': { auth: b64('team:pw-team') },
-      'quay.io/team/app': { auth: b64('app:pw-app') },
-      'docker.io': { auth: b64('hub:pw-hub') },
-      'tok.example': { auth: b64('<token>:'), identitytoken: 'rt-1' },
-    },
-  }));
-  await writeFile(user, JSON.stringify({
-    auths: {
-      'quay.io': { auth: b64('quay:pw-quay') },
-      'https://old.example/v1/': { auth: b64('old:pw-old') },
-      'ghcr.io/org': { auth: b64('org:pw-org') },
-    },
-  }));
+  await writeFile(
+    primary,
+    JSON.stringify({
+      auths: {
+        'quay.io/team': { auth: b64('team:pw-team') },
+        'quay.io/team/app': { auth: b64('app:pw-app') },
+        'docker.io': { auth: b64('hub:pw-hub') },
+        'tok.example': { auth: b64('<token>:'), identitytoken: 'rt-1' },
+      },
+    }),
+  );
+  await writeFile(
+    user,
+    JSON.stringify({
+      auths: {
+        'quay.io': { auth: b64('quay:pw-quay') },
+        'https://old.example/v1/': { auth: b64('old:pw-old') },
+        'ghcr.io/org': { auth: b64('org:pw-org') },
+      },
+    }),
+  );
   const store = new ContainersAuthStore({ files: [primary, user] });
   const table: Array<[string, string | undefined, object | undefined]> = [
     ['quay.io', 'team/app', { username: 'app', password: 'pw-app' }],
@@ -154,14 +165,20 @@ test('containers auth store: credHelpers for the host are asked first, with the 
   const helper = await createFakeHelper('store', { 'registry.example.com': { Username: 'h', Secret: 'pw-helper' } });
   t.after(() => helper.remove());
   const file = join(dir, 'auth.json');
-  await writeFile(file, JSON.stringify({ credHelpers: { 'registry.example.com': helper.name }, auths: { 'registry.example.com': { auth: b64('a:pw-auths') } } }));
+  await writeFile(
+    file,
+    JSON.stringify({ credHelpers: { 'registry.example.com': helper.name }, auths: { 'registry.example.com': { auth: b64('a:pw-auths') } } }),
+  );
   const env = { PATH: helper.path };
   assert.deepEqual(await new ContainersAuthStore({ files: [file], env }).get('registry.example.com', 'x/y'), { username: 'h', password: 'pw-helper' });
   assert.deepEqual((await helper.calls())[0], { op: 'get', input: 'registry.example.com' });
 
   const broken = await createFakeHelper('fail');
   t.after(() => broken.remove());
-  await writeFile(file, JSON.stringify({ credHelpers: { 'registry.example.com': broken.name }, auths: { 'registry.example.com': { auth: b64('a:pw-auths') } } }));
+  await writeFile(
+    file,
+    JSON.stringify({ credHelpers: { 'registry.example.com': broken.name }, auths: { 'registry.example.com': { auth: b64('a:pw-auths') } } }),
+  );
   const warnings: string[] = [];
   const store = new ContainersAuthStore({ files: [file], env: { PATH: broken.path }, warn: (l) => warnings.push(l) });
   assert.deepEqual(await store.get('registry.example.com'), { username: 'a', password: 'pw-auths' });

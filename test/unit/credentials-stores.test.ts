@@ -25,7 +25,10 @@ test('server keys: every form of a registry maps to one keychain account and one
 test('stored secret JSON keeps the username beside a password or an identity token', () => {
   assert.equal(encodeStoredSecret({ username: 'alice', password: 'pw' }), '{"username":"alice","secret":"pw","kind":"password"}');
   assert.deepEqual(decodeStoredSecret(encodeStoredSecret({ username: 'alice', password: 'pw' })), { username: 'alice', password: 'pw' });
-  assert.deepEqual(decodeStoredSecret(encodeStoredSecret({ username: 'alice', password: 'pw', identityToken: 'rt' })), { username: 'alice', identityToken: 'rt' });
+  assert.deepEqual(decodeStoredSecret(encodeStoredSecret({ username: 'alice', password: 'pw', identityToken: 'rt' })), {
+    username: 'alice',
+    identityToken: 'rt',
+  });
   assert.equal(decodeStoredSecret('plain password someone else stored'), undefined);
   assert.equal(decodeStoredSecret('{"secret":""}'), undefined);
 });

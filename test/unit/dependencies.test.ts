@@ -27,22 +27,39 @@ test('undici is pinned to the exact version installed', () => {
 });
 
 test("undici's internal files that undici-parts.ts imports are where it expects them", () => {
-  assert.deepEqual(subpaths.sort(), ['undici/lib/api/index.js', 'undici/lib/core/connect.js', 'undici/lib/dispatcher/agent.js', 'undici/lib/dispatcher/dispatcher.js', 'undici/lib/interceptor/retry.js']);
+  assert.deepEqual(subpaths.sort(), [
+    'undici/lib/api/index.js',
+    'undici/lib/core/connect.js',
+    'undici/lib/dispatcher/agent.js',
+    'undici/lib/dispatcher/dispatcher.js',
+    'undici/lib/interceptor/retry.js',
+  ]);
   const version = (require('undici/package.json') as { version: string }).version;
   const load = (path: string): unknown => {
     try {
       return require(path);
     } catch (err) {
-      assert.fail(`undici ${version} has no ${path}, which src/http/undici-parts.ts imports by path: find where that file moved in undici's lib/ and update undici-parts.ts and undici-subpaths.d.ts (${(err as Error).message.split('\n')[0]})`);
+      assert.fail(
+        `undici ${version} has no ${path}, which src/http/undici-parts.ts imports by path: find where that file moved in undici's lib/ and update undici-parts.ts and undici-subpaths.d.ts (${(err as Error).message.split('\n')[0]})`,
+      );
     }
   };
-  const shape = (path: string, ok: boolean, what: string): void => assert.ok(ok, `undici ${version}: ${path} is no longer ${what}, as src/http/undici-parts.ts expects`);
+  const shape = (path: string, ok: boolean, what: string): void =>
+    assert.ok(ok, `undici ${version}: ${path} is no longer ${what}, as src/http/undici-parts.ts expects`);
   const Agent = load('undici/lib/dispatcher/agent.js');
-  shape('lib/dispatcher/agent.js', typeof Agent === 'function' && typeof (Agent.prototype as { dispatch?: unknown }).dispatch === 'function', 'the Agent class');
+  shape(
+    'lib/dispatcher/agent.js',
+    typeof Agent === 'function' && typeof (Agent.prototype as { dispatch?: unknown }).dispatch === 'function',
+    'the Agent class',
+  );
   shape('lib/interceptor/retry.js', typeof load('undici/lib/interceptor/retry.js') === 'function', 'the retry interceptor');
   shape('lib/core/connect.js', typeof load('undici/lib/core/connect.js') === 'function', 'buildConnector');
   shape('lib/dispatcher/dispatcher.js', typeof load('undici/lib/dispatcher/dispatcher.js') === 'function', 'the Dispatcher base class');
   const api = load('undici/lib/api/index.js') as Record<string, unknown>;
-  shape('lib/api/index.js', ['request', 'stream', 'pipeline', 'connect', 'upgrade'].every((k) => typeof api[k] === 'function'), 'the request/stream/pipeline/connect/upgrade API');
+  shape(
+    'lib/api/index.js',
+    ['request', 'stream', 'pipeline', 'connect', 'upgrade'].every((k) => typeof api[k] === 'function'),
+    'the request/stream/pipeline/connect/upgrade API',
+  );
   for (const path of subpaths) assert.ok(DECLARED.includes(`declare module '${path}'`), `src/http/undici-subpaths.d.ts declares no module '${path}'`);
 });

@@ -17,13 +17,21 @@ async function caught(body: () => Promise<unknown>): Promise<RegctlError> {
   assert.fail('no error');
 }
 
-test('namingErrors names the image once and keeps the error\'s class and data', async () => {
-  const registry = new RegistryError('not-found', 'blob localhost:5000/team/app@sha256:aa not found', { status: 404, method: 'GET', url: 'http://localhost:5000/v2/team/app/blobs/sha256:aa', codes: ['BLOB_UNKNOWN'] });
+test("namingErrors names the image once and keeps the error's class and data", async () => {
+  const registry = new RegistryError('not-found', 'blob localhost:5000/team/app@sha256:aa not found', {
+    status: 404,
+    method: 'GET',
+    url: 'http://localhost:5000/v2/team/app/blobs/sha256:aa',
+    codes: ['BLOB_UNKNOWN'],
+  });
   registry.reported = true;
   const named = await caught(() => namingErrors(NAME, () => Promise.reject(registry)));
   assert.ok(named instanceof RegistryError);
   assert.equal(named.message, `${NAME}: blob localhost:5000/team/app@sha256:aa not found`);
-  assert.deepEqual([named.kind, named.status, named.method, named.codes, named.reported, named.subject, named.exitCode], ['not-found', 404, 'GET', ['BLOB_UNKNOWN'], true, NAME, 3]);
+  assert.deepEqual(
+    [named.kind, named.status, named.method, named.codes, named.reported, named.subject, named.exitCode],
+    ['not-found', 404, 'GET', ['BLOB_UNKNOWN'], true, NAME, 3],
+  );
   assert.equal(named.cause, registry);
   assert.match(named.stack ?? '', new RegExp(`^RegistryError: ${NAME}: blob`));
 
@@ -37,7 +45,10 @@ test('namingErrors names the image once and keeps the error\'s class and data', 
   const mentions = new RegctlError('failed', `text that happens to contain ${NAME}`);
   assert.equal((await caught(() => namingErrors(NAME, () => Promise.reject(mentions)))).message, `${NAME}: text that happens to contain ${NAME}`);
   const plain = new Error('not ours');
-  await assert.rejects(namingErrors(NAME, () => Promise.reject(plain)), (err) => err === plain);
+  await assert.rejects(
+    namingErrors(NAME, () => Promise.reject(plain)),
+    (err) => err === plain,
+  );
 });
 
 test('withSubject marks only RegctlErrors and keeps a subject already set', () => {
@@ -54,5 +65,8 @@ test('parseRepository names a repository in its errors without rewording a refer
 });
 
 test('MirroredRepository without candidates is an internal RegctlError', () => {
-  assert.throws(() => new MirroredRepository([]), (err: unknown) => err instanceof RegctlError && err.kind === 'internal');
+  assert.throws(
+    () => new MirroredRepository([]),
+    (err: unknown) => err instanceof RegctlError && err.kind === 'internal',
+  );
 });

@@ -7,7 +7,12 @@ import { isNonDistributable } from '../../src/oci/media-types.js';
 import { ForeignLayerFetcher } from '../../src/registry/foreign-layers.js';
 
 const LAYER = Buffer.from('layer bytes');
-const desc = (urls: string[]) => ({ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: `sha256:${'a'.repeat(64)}`, size: LAYER.length, urls });
+const desc = (urls: string[]) => ({
+  mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  digest: `sha256:${'a'.repeat(64)}`,
+  size: LAYER.length,
+  urls,
+});
 
 /** A transport that answers from a table by host and records what was asked; nothing leaves the process. */
 function fakeTransport(answers: Record<string, number | [number, number] | 'reset'>, plainOk: (host: string) => boolean = () => false) {
@@ -28,14 +33,22 @@ function fakeTransport(answers: Record<string, number | [number, number] | 'rese
 test('foreign layers: each url in order, https only, plain http refused before connecting, no auth header, a wrong length skipped', async () => {
   const t = fakeTransport({ 'a.example': 404, 'b.example': [200, 999], 'c.example': 200 });
   const fetcher = new ForeignLayerFetcher(t);
-  const body = await fetcher.fetch(desc(['ftp://x.example/l', 'not a url', 'http://192.0.2.1/layer', 'https://a.example/l', 'https://b.example/l', 'https://c.example/l?sig=secret']));
+  const body = await fetcher.fetch(
+    desc(['ftp://x.example/l', 'not a url', 'http://192.0.2.1/layer', 'https://a.example/l', 'https://b.example/l', 'https://c.example/l?sig=secret']),
+  );
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(c as Buffer);
   assert.deepEqual(Buffer.concat(chunks), LAYER);
-  assert.deepEqual(t.sent.map((r) => r.url), ['https://a.example/l', 'https://b.example/l', 'https://c.example/l?sig=secret']);
+  assert.deepEqual(
+    t.sent.map((r) => r.url),
+    ['https://a.example/l', 'https://b.example/l', 'https://c.example/l?sig=secret'],
+  );
   for (const r of t.sent) {
     assert.equal(r.method, 'GET');
-    assert.equal(Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === 'authorization'), false);
+    assert.equal(
+      Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === 'authorization'),
+      false,
+    );
   }
 });
 
@@ -47,10 +60,15 @@ test('foreign layers: plain http goes to loopback and insecure hosts only', asyn
 
 test('foreign layers: when no url serves it, one error names the layer and each url, never a query', async () => {
   const t = fakeTransport({ 'a.example': 404, 'b.example': 401 });
-  const err = await new ForeignLayerFetcher(t).fetch(desc(['https://a.example/l?sig=secret', 'https://b.example/l', 'http://203.0.113.9/l'])).catch((e: unknown) => e);
+  const err = await new ForeignLayerFetcher(t)
+    .fetch(desc(['https://a.example/l?sig=secret', 'https://b.example/l', 'http://203.0.113.9/l']))
+    .catch((e: unknown) => e);
   assert.ok(err instanceof RegctlError);
   assert.equal(err.kind, 'not-found');
-  assert.match(err.message, /^foreign layer sha256:a{64} could not be fetched from its urls: https:\/\/a\.example\/l: HTTP 404; https:\/\/b\.example\/l: HTTP 401; http:\/\/203\.0\.113\.9\/l: plain HTTP refused/);
+  assert.match(
+    err.message,
+    /^foreign layer sha256:a{64} could not be fetched from its urls: https:\/\/a\.example\/l: HTTP 404; https:\/\/b\.example\/l: HTTP 401; http:\/\/203\.0\.113\.9\/l: plain HTTP refused/,
+  );
   assert.ok(!err.message.includes('secret'));
   const reset = await new ForeignLayerFetcher(fakeTransport({ 'a.example': 'reset' })).fetch(desc(['https://a.example/l'])).catch((e: unknown) => e);
   assert.equal((reset as RegctlError).kind, 'network');
@@ -59,6 +77,13 @@ test('foreign layers: when no url serves it, one error names the layer and each 
 });
 
 test('non-distributable media types are Docker foreign and OCI nondistributable layers', () => {
-  for (const t of ['application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd']) assert.equal(isNonDistributable(t), true, t);
-  for (const t of ['application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.oci.image.layer.v1.tar+gzip', undefined]) assert.equal(isNonDistributable(t), false, String(t));
+  for (const t of [
+    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+    'application/vnd.oci.image.layer.nondistributable.v1.tar',
+    'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+    'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  ])
+    assert.equal(isNonDistributable(t), true, t);
+  for (const t of ['application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.oci.image.layer.v1.tar+gzip', undefined])
+    assert.equal(isNonDistributable(t), false, String(t));
 });

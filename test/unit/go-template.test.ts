@@ -17,7 +17,10 @@ const DATA = {
   Labels: goMap({ 'org.opencontainers.image.title': 'app', b: '2', a: '1' }),
   NoLabels: goMap(null),
   Config: { User: 'app', Env: ['PATH=/bin', 'A=b'], Entrypoint: goList(null), Ports: goMap({ '80/tcp': goMap({}) }) },
-  Nested: [{ Name: 'x', N: 1 }, { Name: 'y', N: 2 }],
+  Nested: [
+    { Name: 'x', N: 1 },
+    { Name: 'y', N: 2 },
+  ],
 };
 
 // Each expected output is what Go's text/template (with docker's functions) prints for DATA.
@@ -112,7 +115,11 @@ for (const [template, message] of BAD) {
   test(`bad template ${JSON.stringify(template)}`, () => {
     assert.throws(
       () => new GoTemplate(template).execute(DATA),
-      (err: unknown) => err instanceof RegctlError && err.exitCode === 2 && message.test(err.message) && /^invalid --format template at line \d+, column \d+: /.test(err.message),
+      (err: unknown) =>
+        err instanceof RegctlError &&
+        err.exitCode === 2 &&
+        message.test(err.message) &&
+        /^invalid --format template at line \d+, column \d+: /.test(err.message),
     );
   });
 }
@@ -127,18 +134,26 @@ test('sprintf: widths, zero padding, floats, missing and extra operands', () => 
 test('table format: header row from field titles, columns aligned as docker tabwriter aligns them', () => {
   const f = new OutputFormat('table {{.Repository}}\\t{{.Tag}}\\t{{.Size}}', { Repository: 'REPOSITORY', Tag: 'TAG', Size: 'SIZE' }, '');
   assert.equal(f.table, true);
-  assert.deepEqual(f.render([{ Repository: 'alpine', Tag: 'latest', Size: '3.6MB' }, { Repository: 'localhost:5000/tools/alpine', Tag: '3', Size: '3.6MB' }]), [
-    'REPOSITORY                    TAG       SIZE',
-    'alpine                        latest    3.6MB',
-    'localhost:5000/tools/alpine   3         3.6MB',
-  ]);
+  assert.deepEqual(
+    f.render([
+      { Repository: 'alpine', Tag: 'latest', Size: '3.6MB' },
+      { Repository: 'localhost:5000/tools/alpine', Tag: '3', Size: '3.6MB' },
+    ]),
+    ['REPOSITORY                    TAG       SIZE', 'alpine                        latest    3.6MB', 'localhost:5000/tools/alpine   3         3.6MB'],
+  );
   // A bare "table" is the command's default table; with no rows only the header is printed.
   const bare = new OutputFormat('table', { A: 'A COLUMN' }, '{{.A}}\t{{.A}}');
   assert.deepEqual(bare.render([]), ['A COLUMN   A COLUMN']);
 });
 
 test('non-table formats: one run per row; "json" is {{json .}}; \\t and \\n escapes', () => {
-  assert.deepEqual(new OutputFormat('{{.A}}\\t{{.B}}', {}, '').render([{ A: 1, B: 2 }, { A: 3, B: 4 }]), ['1\t2', '3\t4']);
+  assert.deepEqual(
+    new OutputFormat('{{.A}}\\t{{.B}}', {}, '').render([
+      { A: 1, B: 2 },
+      { A: 3, B: 4 },
+    ]),
+    ['1\t2', '3\t4'],
+  );
   assert.deepEqual(new OutputFormat('json', {}, '').render([{ A: 1 }]), ['{"A":1}']);
   assert.deepEqual(new OutputFormat('{{.A}}\\n', {}, '').render([{ A: 1 }]), ['1', '']);
   assert.deepEqual(new OutputFormat('{{.A}}', {}, '').render([]), []);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { noProxyMatcher, proxyFor, proxyRulesFromEnv } from '../../src/http/proxy-env.js';
 import { RegctlError } from '../../src/errors.js';
 
-test('NO_PROXY entries match as Go\'s httpproxy does', () => {
+test("NO_PROXY entries match as Go's httpproxy does", () => {
   // [NO_PROXY, host, port, bypass?]
   const table: Array<[string, string, number, boolean]> = [
     ['', 'registry.example.com', 443, false],
@@ -61,11 +61,14 @@ test('an unsupported or malformed proxy is a usage error that names the variable
     [{ HTTPS_PROXY: 'socks5://user:s3cret@p:1080' }, /^HTTPS_PROXY=socks5:\/\/user:\[redacted\]@p:1080: only http:\/\/ and https:\/\/ proxies are supported$/],
     [{ HTTP_PROXY: 'http://[bad' }, /^HTTP_PROXY is not a valid proxy URL$/],
   ] as const) {
-    assert.throws(() => proxyRulesFromEnv(env), (err: unknown) => {
-      assert.ok(err instanceof RegctlError && err.kind === 'usage', String(err));
-      assert.match(err.message, pattern);
-      assert.ok(!err.message.includes('s3cret'));
-      return true;
-    });
+    assert.throws(
+      () => proxyRulesFromEnv(env),
+      (err: unknown) => {
+        assert.ok(err instanceof RegctlError && err.kind === 'usage', String(err));
+        assert.match(err.message, pattern);
+        assert.ok(!err.message.includes('s3cret'));
+        return true;
+      },
+    );
   }
 });

@@ -32,8 +32,16 @@ test('nextHop: credentials stay on their origin; bodies only go again to the sam
   const put = nextHop(hop('https://reg.example/v2/a/manifests/1', 'PUT', Buffer.from('{}')), 307, '/v2/a/manifests/2', plainOk);
   assert.equal(put?.method, 'PUT');
   assert.deepEqual(put?.body, Buffer.from('{}'));
-  assert.equal(nextHop(hop('https://reg.example/token', 'POST', 'password=hunter2'), 307, 'https://evil.example/token', plainOk), undefined, 'a body never goes to another origin');
-  assert.equal(nextHop(hop('https://reg.example/v2/a/blobs/uploads/1', 'PUT', Readable.from([Buffer.from('x')])), 307, '/v2/other', plainOk), undefined, 'a stream is never replayed');
+  assert.equal(
+    nextHop(hop('https://reg.example/token', 'POST', 'password=hunter2'), 307, 'https://evil.example/token', plainOk),
+    undefined,
+    'a body never goes to another origin',
+  );
+  assert.equal(
+    nextHop(hop('https://reg.example/v2/a/blobs/uploads/1', 'PUT', Readable.from([Buffer.from('x')])), 307, '/v2/other', plainOk),
+    undefined,
+    'a stream is never replayed',
+  );
 });
 
 test('nextHop: 303, and 301/302 after POST, become GET without body or content headers', () => {
@@ -46,12 +54,18 @@ test('nextHop: 303, and 301/302 after POST, become GET without body or content h
 
 test('nextHop: plain HTTP only to loopback and insecure hosts, whatever the Location says', () => {
   const refuse = (location: string) =>
-    assert.throws(() => nextHop(hop('https://reg.example/v2/'), 307, location, plainOk), (err: unknown) => {
-      assert.ok(err instanceof RegctlError);
-      assert.equal(err.kind, 'network');
-      assert.match(err.message, /^refusing to follow a redirect from reg\.example to plain-HTTP http:\/\/storage\.example(:\d+)?: plain HTTP is used only for loopback and insecure hosts/);
-      return true;
-    });
+    assert.throws(
+      () => nextHop(hop('https://reg.example/v2/'), 307, location, plainOk),
+      (err: unknown) => {
+        assert.ok(err instanceof RegctlError);
+        assert.equal(err.kind, 'network');
+        assert.match(
+          err.message,
+          /^refusing to follow a redirect from reg\.example to plain-HTTP http:\/\/storage\.example(:\d+)?: plain HTTP is used only for loopback and insecure hosts/,
+        );
+        return true;
+      },
+    );
   refuse('http://storage.example/blob');
   refuse('http://storage.example:8080/blob');
   assert.equal(nextHop(hop('https://reg.example/v2/'), 307, 'http://127.0.0.1:9/b', plainOk)?.url.protocol, 'http:');
@@ -62,12 +76,22 @@ test('nextHop: plain HTTP only to loopback and insecure hosts, whatever the Loca
 });
 
 test('transport: a redirect to a plain-HTTP non-loopback name is refused before any byte goes there', async (t) => {
-  const storage = await startScriptedServer((_q, res) => { res.end('blob'); });
-  const reg = await startScriptedServer((_q, res) => { res.writeHead(307, { location: `http://storage.example.test:${storage.port}/blob` }); res.end(); });
+  const storage = await startScriptedServer((_q, res) => {
+    res.end('blob');
+  });
+  const reg = await startScriptedServer((_q, res) => {
+    res.writeHead(307, { location: `http://storage.example.test:${storage.port}/blob` });
+    res.end();
+  });
   const lookup = fakeLookup({ 'storage.example.test': '127.0.0.1' });
   const strict = createTransport({ userAgent: 't', env: {}, lookup });
   const trusting = createTransport({ userAgent: 't', env: {}, lookup, insecureHosts: ['storage.example.test'] });
-  t.after(async () => { await strict.close(); await trusting.close(); await reg.close(); await storage.close(); });
+  t.after(async () => {
+    await strict.close();
+    await trusting.close();
+    await reg.close();
+    await storage.close();
+  });
 
   await assert.rejects(strict.request({ method: 'GET', url: `${reg.url}/v2/a/blobs/x`, headers: { authorization: 'Basic c2VjcmV0' } }), (err: unknown) => {
     assert.ok(err instanceof RegctlError);
@@ -90,18 +114,37 @@ test('transport: manual redirects, bodies kept at home, and a redirect loop ends
   const target = await startScriptedServer((_q, res) => sendJson(res, 200, {}));
   let n = 0;
   const reg = await startScriptedServer((q, res) => {
-    if (q.url === '/loop') { n++; res.writeHead(302, { location: `/loop?${n}` }); res.end(); return; }
-    if (q.url?.startsWith('/loop?')) { n++; res.writeHead(302, { location: '/loop' }); res.end(); return; }
+    if (q.url === '/loop') {
+      n++;
+      res.writeHead(302, { location: `/loop?${n}` });
+      res.end();
+      return;
+    }
+    if (q.url?.startsWith('/loop?')) {
+      n++;
+      res.writeHead(302, { location: '/loop' });
+      res.end();
+      return;
+    }
     res.writeHead(307, { location: `${target.url}/token` });
     res.end();
   });
   const tr = createTransport({ userAgent: 't', env: {} });
-  t.after(async () => { await tr.close(); await reg.close(); await target.close(); });
+  t.after(async () => {
+    await tr.close();
+    await reg.close();
+    await target.close();
+  });
 
   const manual = await tr.request({ method: 'GET', url: `${reg.url}/token`, redirect: 'manual' });
   manual.body.resume();
   assert.equal(manual.status, 307);
-  const post = await tr.request({ method: 'POST', url: `${reg.url}/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=hunter2' });
+  const post = await tr.request({
+    method: 'POST',
+    url: `${reg.url}/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'password=hunter2',
+  });
   post.body.resume();
   assert.equal(post.status, 307, 'a POST body is not re-sent to another origin: the 307 is handed back');
   assert.equal(target.requests.length, 0);

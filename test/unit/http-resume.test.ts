@@ -20,7 +20,10 @@ test('a GET whose connection drops mid-body resumes with a Range request', async
     res.end(DATA.subarray(start));
   });
   const tr = createTransport({ userAgent: 'x', retry: { minTimeout: 5 }, env: {} });
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/a/blobs/sha256:1` });
   assert.equal((await readStream(res.body, 1 << 20)).toString(), DATA.toString());
   assert.equal(srv.requests.length, 2);
@@ -33,7 +36,10 @@ test('a body that keeps failing errors its stream with a network RegctlError', a
     res.write(DATA.subarray(0, 4), () => setTimeout(() => res.socket?.destroy(), 20));
   });
   const tr = createTransport({ userAgent: 'x', retry: { maxRetries: 1, minTimeout: 5 }, env: {} });
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/a/blobs/sha256:1` });
   await assert.rejects(readStream(res.body, 1 << 20), (err: unknown) => {
     assert.ok(err instanceof RegctlError, String(err));

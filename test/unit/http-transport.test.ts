@@ -16,7 +16,10 @@ function transport(extra: Partial<Parameters<typeof createTransport>[0]> = {}): 
 test('sends User-Agent, returns lower-case headers and a readable body', async (t) => {
   const srv = await startScriptedServer((_q, res) => sendJson(res, 200, { ok: true }, { 'Docker-Content-Digest': 'sha256:x' }));
   const tr = transport();
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/` });
   assert.equal(res.status, 200);
   assert.equal(header(res, 'DOCKER-CONTENT-DIGEST'), 'sha256:x');
@@ -29,7 +32,10 @@ test('retries a GET on 503 and then succeeds', async (t) => {
   let n = 0;
   const srv = await startScriptedServer((_q, res) => (++n < 3 ? sendJson(res, 503, {}) : sendJson(res, 200, { n })));
   const tr = transport();
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/x` });
   assert.equal(res.status, 200);
   assert.equal(JSON.parse((await readStream(res.body, 1 << 20)).toString()).n, 3);
@@ -39,7 +45,10 @@ test('retries a GET on 503 and then succeeds', async (t) => {
 test('hands back the last 503 after the retries are spent', async (t) => {
   const srv = await startScriptedServer((_q, res) => sendJson(res, 503, { e: 1 }));
   const tr = transport({ retry: { maxRetries: 2, minTimeout: 5 } });
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/x` });
   assert.equal(res.status, 503);
   await readStream(res.body, 1 << 20);
@@ -49,7 +58,10 @@ test('hands back the last 503 after the retries are spent', async (t) => {
 test('does not retry a PUT on 503', async (t) => {
   const srv = await startScriptedServer((_q, res) => sendJson(res, 503, {}));
   const tr = transport();
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const res = await tr.request({ method: 'PUT', url: `${srv.url}/v2/x`, body: 'abc' });
   assert.equal(res.status, 503);
   res.body.resume();
@@ -60,7 +72,10 @@ test('honours Retry-After: 1 on 429', async (t) => {
   let n = 0;
   const srv = await startScriptedServer((_q, res) => (++n === 1 ? sendJson(res, 429, {}, { 'Retry-After': '1' }) : sendJson(res, 200, {})));
   const tr = transport();
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   const start = Date.now();
   const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/x` });
   res.body.resume();
@@ -70,15 +85,30 @@ test('honours Retry-After: 1 on 429', async (t) => {
 });
 
 test('a cross-origin redirect does not carry Authorization; a same-origin one does', async (t) => {
-  const blob = await startScriptedServer((_q, res) => { res.end('blob-bytes'); });
+  const blob = await startScriptedServer((_q, res) => {
+    res.end('blob-bytes');
+  });
   const reg = await startScriptedServer((q, res) => {
-    if (q.url === '/v2/a/blobs/sha256:1') { res.writeHead(307, { location: `${blob.url}/data?X-Amz-Signature=s` }); res.end(); return; }
-    if (q.url === '/v2/a/blobs/sha256:2') { res.writeHead(307, { location: '/v2/a/blobs/sha256:1' }); res.end(); return; }
-    res.statusCode = 404; res.end();
+    if (q.url === '/v2/a/blobs/sha256:1') {
+      res.writeHead(307, { location: `${blob.url}/data?X-Amz-Signature=s` });
+      res.end();
+      return;
+    }
+    if (q.url === '/v2/a/blobs/sha256:2') {
+      res.writeHead(307, { location: '/v2/a/blobs/sha256:1' });
+      res.end();
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
   });
   const lines: string[] = [];
   const tr = transport({ debug: (l) => lines.push(l) });
-  t.after(async () => { await tr.close(); await reg.close(); await blob.close(); });
+  t.after(async () => {
+    await tr.close();
+    await reg.close();
+    await blob.close();
+  });
   const res = await tr.request({ method: 'GET', url: `${reg.url}/v2/a/blobs/sha256:2`, headers: { Authorization: 'Bearer secret-token' } });
   assert.equal(res.status, 200);
   assert.equal((await readStream(res.body, 1 << 20)).toString(), 'blob-bytes');
@@ -95,7 +125,9 @@ test('a cross-origin redirect does not carry Authorization; a same-origin one do
 });
 
 test('connection refused is a network error naming host and port', async () => {
-  const srv = await startScriptedServer((_q, res) => { res.end(); });
+  const srv = await startScriptedServer((_q, res) => {
+    res.end();
+  });
   const port = srv.port;
   await srv.close();
   const tr = transport();
@@ -131,7 +163,10 @@ test('isLoopbackHost knows localhost, 127/8 and ::1 with or without port', () =>
 test('baseUrl: plain HTTP on loopback after trying TLS, https elsewhere without probing', async (t) => {
   const srv = await startScriptedServer((_q, res) => sendJson(res, 200, {}));
   const tr = transport();
-  t.after(async () => { await tr.close(); await srv.close(); });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
   assert.equal(await tr.baseUrl(srv.host), `http://${srv.host}`);
   assert.equal(await tr.baseUrl(srv.host), `http://${srv.host}`);
   assert.equal(srv.requests.length, 0, 'the TLS probe never reached the HTTP handler');
@@ -141,10 +176,13 @@ test('baseUrl: plain HTTP on loopback after trying TLS, https elsewhere without 
 });
 
 test('an unreadable CA file is a one-line usage error naming it', () => {
-  assert.throws(() => createTransport({ userAgent: 'x', caCertFiles: ['/nonexistent/ca.pem'] }), (err: unknown) => {
-    assert.ok(err instanceof RegctlError);
-    assert.equal(err.kind, 'usage');
-    assert.match(err.message, /\/nonexistent\/ca\.pem/);
-    return true;
-  });
+  assert.throws(
+    () => createTransport({ userAgent: 'x', caCertFiles: ['/nonexistent/ca.pem'] }),
+    (err: unknown) => {
+      assert.ok(err instanceof RegctlError);
+      assert.equal(err.kind, 'usage');
+      assert.match(err.message, /\/nonexistent\/ca\.pem/);
+      return true;
+    },
+  );
 });

@@ -29,7 +29,7 @@ test('pemCertificates keeps certificate blocks and drops keys, comments and trus
   assert.deepEqual(pemCertificates('not a certificate'), []);
 });
 
-test('the OS bundle: the first of the distributions\' paths that exists, under an injectable root', (t) => {
+test("the OS bundle: the first of the distributions' paths that exists, under an injectable root", (t) => {
   const cases: Array<[string, string]> = [
     ['etc/ssl/certs/ca-certificates.crt', 'debian'],
     ['etc/pki/tls/certs/ca-bundle.crt', 'fedora'],
@@ -113,19 +113,32 @@ test('certs.d: *.crt CAs from every directory; the first NAME.cert + NAME.key pa
       join(root, 'etc/docker/certs.d/reg.example:5000/ca.crt'),
       join(root, 'etc/docker/certs.d/reg.example:5000/other.crt'),
     ],
-    client: { certFile: join(root, 'home/.config/containers/certs.d/reg.example:5000/client.cert'), keyFile: join(root, 'home/.config/containers/certs.d/reg.example:5000/client.key') },
+    client: {
+      certFile: join(root, 'home/.config/containers/certs.d/reg.example:5000/client.cert'),
+      keyFile: join(root, 'home/.config/containers/certs.d/reg.example:5000/client.key'),
+    },
   });
-  assert.deepEqual(hostCertificates(dirs, 'reg.example'), { caFiles: [join(root, 'etc/docker/certs.d/reg.example/ca.crt')] }, 'HOST and HOST:PORT are different directories');
-  assert.deepEqual(hostCertificates(dirs, 'docker-only:443').client, { certFile: join(root, 'etc/docker/certs.d/docker-only:443/me.cert'), keyFile: join(root, 'etc/docker/certs.d/docker-only:443/me.key') });
+  assert.deepEqual(
+    hostCertificates(dirs, 'reg.example'),
+    { caFiles: [join(root, 'etc/docker/certs.d/reg.example/ca.crt')] },
+    'HOST and HOST:PORT are different directories',
+  );
+  assert.deepEqual(hostCertificates(dirs, 'docker-only:443').client, {
+    certFile: join(root, 'etc/docker/certs.d/docker-only:443/me.cert'),
+    keyFile: join(root, 'etc/docker/certs.d/docker-only:443/me.key'),
+  });
   assert.deepEqual(hostCertificates(dirs, 'unknown.example'), { caFiles: [] });
 });
 
 test('certs.d: a client certificate without its key (or the reverse) is a usage error naming the file', (t) => {
   const root = tree(t, { 'd/host/client.cert': 'c', 'e/host/client.key': 'k' });
-  assert.throws(() => hostCertificates([join(root, 'd')], 'host'), (err: unknown) => {
-    assert.ok(err instanceof RegctlError && err.kind === 'usage');
-    assert.match(err.message, /missing key .*\/d\/host\/client\.key for client certificate .*\/d\/host\/client\.cert/);
-    return true;
-  });
+  assert.throws(
+    () => hostCertificates([join(root, 'd')], 'host'),
+    (err: unknown) => {
+      assert.ok(err instanceof RegctlError && err.kind === 'usage');
+      assert.match(err.message, /missing key .*\/d\/host\/client\.key for client certificate .*\/d\/host\/client\.cert/);
+      return true;
+    },
+  );
   assert.throws(() => hostCertificates([join(root, 'e')], 'host'), /missing client certificate .*\/e\/host\/client\.cert for key/);
 });

@@ -13,7 +13,11 @@ function kind(want: string): (err: unknown) => boolean {
   return (err) => err instanceof RegctlError && err.kind === want;
 }
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 test('adoptBlob renames a verified temp file into blobs/, once, and refuses a wrong size or a file outside the temp area', async (t) => {
   const { store, dir, cleanup } = await tempLayout();
@@ -44,7 +48,15 @@ test('addEntry lists an unnamed manifest once, not beside an entry of the same m
   const { store, cleanup } = await tempLayout();
   t.after(cleanup);
   const manifest = (seed: string): { desc: Descriptor; bytes: Buffer } => {
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest('{}'), size: 2 }, layers: [], annotations: { seed } }));
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest('{}'), size: 2 },
+        layers: [],
+        annotations: { seed },
+      }),
+    );
     return { desc: { mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), size: bytes.length }, bytes };
   };
   const a = manifest('a');
@@ -55,6 +67,12 @@ test('addEntry lists an unnamed manifest once, not beside an entry of the same m
   await store.addEntry(a.desc);
   await store.addEntry(b.desc, 'docker.io/library/b:1');
   await store.addEntry(b.desc);
-  assert.deepEqual((await store.list()).map((d) => [d.digest, d.annotations?.[Annotation.refName]]), [[a.desc.digest, undefined], [b.desc.digest, 'docker.io/library/b:1']]);
+  assert.deepEqual(
+    (await store.list()).map((d) => [d.digest, d.annotations?.[Annotation.refName]]),
+    [
+      [a.desc.digest, undefined],
+      [b.desc.digest, 'docker.io/library/b:1'],
+    ],
+  );
   await assert.rejects(store.addEntry(manifest('c').desc), kind('not-found'));
 });

@@ -16,7 +16,11 @@ const valid: [string, Location, string][] = [
   [`oci:/tmp/x:${SHA}`, { kind: 'oci', dir: '/tmp/x', ref: SHA }, `oci:/tmp/x@${SHA}`],
   // A full name inside the layout may contain ":": the directory ends at the first ":".
   ['oci:/tmp/x:example.com/app:v1', { kind: 'oci', dir: '/tmp/x', ref: 'example.com/app:v1' }, 'oci:/tmp/x:example.com/app:v1'],
-  ['oci:/tmp/x:docker.io/library/node:latest', { kind: 'oci', dir: '/tmp/x', ref: 'docker.io/library/node:latest' }, 'oci:/tmp/x:docker.io/library/node:latest'],
+  [
+    'oci:/tmp/x:docker.io/library/node:latest',
+    { kind: 'oci', dir: '/tmp/x', ref: 'docker.io/library/node:latest' },
+    'oci:/tmp/x:docker.io/library/node:latest',
+  ],
   [`oci:/tmp/x:node@${SHA}`, { kind: 'oci', dir: '/tmp/x', ref: `node@${SHA}` }, `oci:/tmp/x:node@${SHA}`],
   ['oci:./Layout Dir/with spaces:tag', { kind: 'oci', dir: './Layout Dir/with spaces', ref: 'tag' }, 'oci:./Layout Dir/with spaces:tag'],
   ['oci:/tmp/a@b', { kind: 'oci', dir: '/tmp/a@b' }, 'oci:/tmp/a@b'],
@@ -55,11 +59,14 @@ const invalid: [string, string][] = [
 
 for (const [input, message] of invalid) {
   test(`parseLocation rejects ${JSON.stringify(input)}`, () => {
-    assert.throws(() => parseLocation(input), (err: unknown) => {
-      assert.ok(err instanceof RegctlError);
-      assert.equal(err.kind, 'usage');
-      assert.equal(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseLocation(input),
+      (err: unknown) => {
+        assert.ok(err instanceof RegctlError);
+        assert.equal(err.kind, 'usage');
+        assert.equal(err.message, message);
+        return true;
+      },
+    );
   });
 }

@@ -37,7 +37,10 @@ test('the limit is 4 MiB: parseManifest takes exactly that and refuses one byte 
   assert.equal(MAX_MANIFEST_BYTES, LIMIT);
   assert.equal(indexOfSize(LIMIT).length, LIMIT);
   assert.equal(parseManifest(indexOfSize(LIMIT)).kind, 'index');
-  assert.throws(() => parseManifest(indexOfSize(LIMIT + 1), MediaType.ociIndex, 'manifest big'), failsWith(`manifest big is ${LIMIT + 1} bytes, over the ${LIMIT}-byte limit`));
+  assert.throws(
+    () => parseManifest(indexOfSize(LIMIT + 1), MediaType.ociIndex, 'manifest big'),
+    failsWith(`manifest big is ${LIMIT + 1} bytes, over the ${LIMIT}-byte limit`),
+  );
 });
 
 test('copy refuses a manifest whose descriptor is over the limit before reading it', async () => {
@@ -79,6 +82,12 @@ test('from a registry: exactly 4 MiB is read; more is refused from Content-Lengt
   assert.deepEqual(got.descriptor, { mediaType: MediaType.ociIndex, digest: sha256Digest(exact), size: LIMIT });
 
   const over = indexOfSize(LIMIT + 1);
-  await assert.rejects(getManifest(await registry(t, over, false), 'a', 'v1', 'manifest a:v1'), failsWith(`manifest a:v1 is ${LIMIT + 1} bytes, over the ${LIMIT}-byte manifest limit`));
-  await assert.rejects(getManifest(await registry(t, over, true), 'a', 'v1', 'manifest a:v1'), failsWith(`manifest a:v1 is larger than the ${LIMIT}-byte limit`));
+  await assert.rejects(
+    getManifest(await registry(t, over, false), 'a', 'v1', 'manifest a:v1'),
+    failsWith(`manifest a:v1 is ${LIMIT + 1} bytes, over the ${LIMIT}-byte manifest limit`),
+  );
+  await assert.rejects(
+    getManifest(await registry(t, over, true), 'a', 'v1', 'manifest a:v1'),
+    failsWith(`manifest a:v1 is larger than the ${LIMIT}-byte limit`),
+  );
 });

@@ -19,7 +19,11 @@ test('MemoryStore keeps nothing after a failed push and lists names', async () =
 test('MemoryStore rejects when the source stream fails', async () => {
   const store = new MemoryStore();
   const desc = { mediaType: 'application/octet-stream', digest: sha256Digest('abc'), size: 3 };
-  const source = new Readable({ read() { this.destroy(new Error('connection reset')); } });
+  const source = new Readable({
+    read() {
+      this.destroy(new Error('connection reset'));
+    },
+  });
   await assert.rejects(store.push(desc, source), /connection reset/);
   assert.equal(await store.exists(desc), false);
 });

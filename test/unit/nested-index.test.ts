@@ -24,8 +24,12 @@ async function putIndex(store: MemoryStore, manifests: Descriptor[]): Promise<De
 async function nested(): Promise<{ src: MemoryStore; outer: Descriptor; images: Record<string, Descriptor> }> {
   const src = new MemoryStore();
   const images: Record<string, Descriptor> = {};
-  for (const p of [AMD64, ARM64, S390X]) images[p.architecture] = (await buildRandomImage(src, { seed: `nested-${p.architecture}`, layers: 1, layerSize: 64, platform: p })).manifest;
-  const inner = await putIndex(src, [{ ...images['amd64']!, platform: AMD64 }, { ...images['arm64']!, platform: ARM64 }]);
+  for (const p of [AMD64, ARM64, S390X])
+    images[p.architecture] = (await buildRandomImage(src, { seed: `nested-${p.architecture}`, layers: 1, layerSize: 64, platform: p })).manifest;
+  const inner = await putIndex(src, [
+    { ...images['amd64']!, platform: AMD64 },
+    { ...images['arm64']!, platform: ARM64 },
+  ]);
   const outer = await putIndex(src, [inner, images['s390x']!]);
   await src.tag(outer, 'outer');
   return { src, outer, images };
@@ -33,14 +37,20 @@ async function nested(): Promise<{ src: MemoryStore; outer: Descriptor; images: 
 
 test('a platform is found inside a nested index and by an unplatformed manifest’s config, as containerd does', async () => {
   const { src, outer, images } = await nested();
-  for (const [p, arch] of [[ARM64, 'arm64'], [AMD64, 'amd64'], [S390X, 's390x']] as const) {
+  for (const [p, arch] of [
+    [ARM64, 'arm64'],
+    [AMD64, 'amd64'],
+    [S390X, 's390x'],
+  ] as const) {
     const dst = new MemoryStore();
     const r = await copy(src, 'outer', dst, 'x', { platforms: { mode: 'one', platform: p } });
     assert.equal(r.descriptor.digest, images[arch]!.digest, arch);
     assert.equal(r.descriptor.annotations?.['io.regctl.image.index.digest'], outer.digest);
     assert.deepEqual(r.descriptor.platform, p);
   }
-  const missing = await copy(src, 'outer', new MemoryStore(), 'x', { platforms: { mode: 'one', platform: { os: 'windows', architecture: 'amd64' } } }).catch((e: unknown) => e);
+  const missing = await copy(src, 'outer', new MemoryStore(), 'x', { platforms: { mode: 'one', platform: { os: 'windows', architecture: 'amd64' } } }).catch(
+    (e: unknown) => e,
+  );
   assert.ok(missing instanceof RegctlError && missing.kind === 'not-found');
   assert.match(missing.message, /available: linux\/amd64, linux\/arm64\/v8, linux\/s390x$/);
 });
@@ -56,7 +66,13 @@ test('copying a nested index whole keeps every level; a platform subset writes a
   const chunks: Buffer[] = [];
   for await (const c of await sub.fetch(r.descriptor)) chunks.push(c as Buffer);
   const index = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { manifests: Descriptor[] };
-  assert.deepEqual(index.manifests.map((m) => [m.digest, m.platform]), [[images['arm64']!.digest, ARM64], [images['s390x']!.digest, S390X]]);
+  assert.deepEqual(
+    index.manifests.map((m) => [m.digest, m.platform]),
+    [
+      [images['arm64']!.digest, ARM64],
+      [images['s390x']!.digest, S390X],
+    ],
+  );
   assert.notEqual(r.descriptor.digest, outer.digest);
 });
 

@@ -57,7 +57,11 @@ const REGISTRIES: [string, string | RegExp][] = [
 for (const [input, expected] of REGISTRIES) {
   test(`parseRegistryName ${JSON.stringify(input)}`, () => {
     if (typeof expected === 'string') assert.equal(parseRegistryName(input), expected);
-    else assert.throws(() => parseRegistryName(input), (e: unknown) => e instanceof RegctlError && e.exitCode === 2 && expected.test(e.message));
+    else
+      assert.throws(
+        () => parseRegistryName(input),
+        (e: unknown) => e instanceof RegctlError && e.exitCode === 2 && expected.test(e.message),
+      );
   });
 }
 
@@ -65,8 +69,16 @@ test('placeholder manifests are unique OCI manifests over the empty descriptor',
   const a = placeholderManifest('v1');
   const b = placeholderManifest('v1');
   assert.notEqual(a.desc.digest, b.desc.digest);
-  const doc = JSON.parse(a.bytes.toString('utf8')) as { config: { mediaType: string; digest: string; size: number }; layers: unknown[]; annotations: Record<string, string> };
-  assert.deepEqual(doc.config, { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 });
+  const doc = JSON.parse(a.bytes.toString('utf8')) as {
+    config: { mediaType: string; digest: string; size: number };
+    layers: unknown[];
+    annotations: Record<string, string>;
+  };
+  assert.deepEqual(doc.config, {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+  });
   assert.deepEqual(doc.layers, [doc.config]);
   assert.equal(doc.annotations['io.regctl.delete.tag'], 'v1');
   assert.equal(a.desc.size, a.bytes.length);

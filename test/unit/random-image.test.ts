@@ -20,7 +20,13 @@ test('the same seed gives the same digests; another seed does not', async () => 
 
 test('layers are gzip tars whose diff_ids are in the config, and tar reads them', async () => {
   const store = new MemoryStore();
-  const img = await buildRandomImage(store, { seed: 'tar', layers: 2, layerSize: 1000, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, tag: 't' });
+  const img = await buildRandomImage(store, {
+    seed: 'tar',
+    layers: 2,
+    layerSize: 1000,
+    platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    tag: 't',
+  });
   const config = JSON.parse(img.configBytes.toString()) as { architecture: string; variant: string; rootfs: { diff_ids: string[] } };
   assert.equal(config.architecture, 'arm64');
   assert.equal(config.variant, 'v8');
@@ -40,11 +46,17 @@ test('layers are gzip tars whose diff_ids are in the config, and tar reads them'
 
 test('buildRandomIndex stores a multi-platform index and docker media types on request', async () => {
   const store = new MemoryStore();
-  const platforms = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }];
+  const platforms = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  ];
   const idx = await buildRandomIndex(store, { seed: 'idx', platforms, tag: 'multi', mediaTypes: 'docker' });
   assert.equal(idx.index.mediaType, MediaType.dockerManifestList);
   const doc = JSON.parse(idx.indexBytes.toString()) as { manifests: { digest: string; platform: { architecture: string } }[] };
-  assert.deepEqual(doc.manifests.map((m) => m.platform.architecture), ['amd64', 'arm64']);
+  assert.deepEqual(
+    doc.manifests.map((m) => m.platform.architecture),
+    ['amd64', 'arm64'],
+  );
   assert.equal(idx.images[0]?.manifest.mediaType, MediaType.dockerManifest);
   assert.notEqual(idx.images[0]?.manifest.digest, idx.images[1]?.manifest.digest);
   assert.equal((await store.resolve('multi')).digest, idx.index.digest);

@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RegctlError } from '../../src/errors.js';
-import {
-  familiarName,
-  familiarRepository,
-  formatReference,
-  formatRepository,
-  parseReference,
-  parseRepository,
-} from '../../src/ref/reference.js';
+import { familiarName, familiarRepository, formatReference, formatRepository, parseReference, parseRepository } from '../../src/ref/reference.js';
 import { apiEndpoint, dockerServerKey, normalizeRegistry } from '../../src/ref/registry.js';
 
 // Cases come from distribution/reference (reference_test.go, normalize_test.go) and
@@ -42,7 +35,13 @@ const valid: Valid[] = [
   ['192.168.0.1:80', 'docker.io', 'library/192.168.0.1', '80', undefined],
   ['192.168.0.1:8/debian', '192.168.0.1:8', 'debian', 'latest', undefined],
   ['192.168.0.2:25000/debian', '192.168.0.2:25000', 'debian', 'latest', undefined],
-  ['thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', 'docker.io', 'library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', 'latest', undefined],
+  [
+    'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+    'docker.io',
+    'library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+    'latest',
+    undefined,
+  ],
   ['[fc00::1]:5000/docker', '[fc00::1]:5000', 'docker', 'latest', undefined],
   ['[fc00:1:2:3:4:5:6:7]:5000/library/debian', '[fc00:1:2:3:4:5:6:7]:5000', 'library/debian', 'latest', undefined],
   [`docker.io/${HEX64}`, 'docker.io', `library/${HEX64}`, 'latest', undefined],
@@ -88,7 +87,13 @@ const valid: Valid[] = [
   [`busybox:latest@${REDIS}`, 'docker.io', 'library/busybox', 'latest', REDIS],
   [`redis@${REDIS}`, 'docker.io', 'library/redis', undefined, REDIS],
   [`dmcgowan/myapp@${REDIS}`, 'docker.io', 'dmcgowan/myapp', undefined, REDIS],
-  ['dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9', 'docker.io', 'library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9', 'latest', undefined],
+  [
+    'dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9',
+    'docker.io',
+    'library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9',
+    'latest',
+    undefined,
+  ],
   ['dbcc1', 'docker.io', 'library/dbcc1', 'latest', undefined],
   [`sha256:${F64}`, 'docker.io', 'library/sha256', F64, undefined],
   ['ghcr.io/a/b', 'ghcr.io', 'a/b', 'latest', undefined],
@@ -251,8 +256,16 @@ test('formatRepository drops tag and digest', () => {
   assert.equal(formatRepository(parseReference('[::1]:5000/a/b:c')), '[::1]:5000/a/b');
 });
 
-test('registry names: one alias set, one normaliser, docker\'s server key, the API endpoint', () => {
-  for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO', 'https://index.docker.io/v1/', 'https://registry-1.docker.io', 'index.docker.io:443']) {
+test("registry names: one alias set, one normaliser, docker's server key, the API endpoint", () => {
+  for (const host of [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'Docker.IO',
+    'https://index.docker.io/v1/',
+    'https://registry-1.docker.io',
+    'index.docker.io:443',
+  ]) {
     assert.equal(normalizeRegistry(host), 'docker.io', host);
     assert.equal(dockerServerKey(host), 'https://index.docker.io/v1/', host);
   }
@@ -287,11 +300,14 @@ test('parseRepository refuses tags, digests and bad names with usage errors', ()
     ['', 'invalid repository "": repository name must have at least one component'],
   ];
   for (const [input, message] of cases) {
-    assert.throws(() => parseRepository(input), (err: unknown) => {
-      assert.ok(err instanceof RegctlError);
-      assert.equal(err.kind, 'usage');
-      assert.equal(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseRepository(input),
+      (err: unknown) => {
+        assert.ok(err instanceof RegctlError);
+        assert.equal(err.kind, 'usage');
+        assert.equal(err.message, message);
+        return true;
+      },
+    );
   }
 });

@@ -31,7 +31,17 @@ class MapReferrers implements ReferrerLister, ReferrerIndexer {
 /** Stores an artifact manifest referring to `subject` (or to nothing) in `store`. */
 async function artifact(store: MemoryStore | LayoutStore, type: string, subject: Descriptor | undefined, note: string): Promise<Descriptor> {
   if (!(await store.exists(EMPTY_DESCRIPTOR))) await store.pushBytes(EMPTY_DESCRIPTOR, EMPTY_JSON);
-  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, artifactType: type, config: EMPTY_DESCRIPTOR, layers: [EMPTY_DESCRIPTOR], ...(subject ? { subject } : {}), annotations: { note } }));
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      artifactType: type,
+      config: EMPTY_DESCRIPTOR,
+      layers: [EMPTY_DESCRIPTOR],
+      ...(subject ? { subject } : {}),
+      annotations: { note },
+    }),
+  );
   const desc = { mediaType: MANIFEST, digest: sha256Digest(bytes), size: bytes.length };
   await store.pushBytes(desc, bytes);
   return desc;
@@ -54,9 +64,19 @@ test('copyReferrers follows a chain (a signature of an SBOM), indexes each level
   const dst = new MemoryStore();
   const dstRefs = new MapReferrers();
   const copied = await copyReferrers({ target: src, lister: srcRefs }, sinkOf(dst, dstRefs), [image], { digestTags: true });
-  assert.deepEqual(copied.map((c) => [c.digest, c.subject, c.indexedBy]), [[sbom.digest, image.digest, 'api'], [cosign.digest, image.digest, 'digest-tag'], [sig.digest, sbom.digest, 'api']]);
-  assert.ok(await dst.exists(sig) && await dst.exists(sbom) && await dst.exists(EMPTY_DESCRIPTOR));
-  assert.deepEqual(dstRefs.lists.get(image.digest)?.map((d) => [d.digest, d.artifactType, d.annotations?.['note']]), [[sbom.digest, 'application/spdx+json', 'sbom']]);
+  assert.deepEqual(
+    copied.map((c) => [c.digest, c.subject, c.indexedBy]),
+    [
+      [sbom.digest, image.digest, 'api'],
+      [cosign.digest, image.digest, 'digest-tag'],
+      [sig.digest, sbom.digest, 'api'],
+    ],
+  );
+  assert.ok((await dst.exists(sig)) && (await dst.exists(sbom)) && (await dst.exists(EMPTY_DESCRIPTOR)));
+  assert.deepEqual(
+    dstRefs.lists.get(image.digest)?.map((d) => [d.digest, d.artifactType, d.annotations?.['note']]),
+    [[sbom.digest, 'application/spdx+json', 'sbom']],
+  );
   assert.equal((await dst.resolve(`${referrersTag(image.digest)}.sig`)).digest, cosign.digest);
 });
 
@@ -70,7 +90,10 @@ test('copyReferrers does not loop on a hostile list that refers back, skips what
   refs.lists.set(a.digest, [image, a]);
   const warnings: string[] = [];
   const copied = await copyReferrers({ target: src, lister: refs }, sinkOf(new MemoryStore(), new MapReferrers()), [image], { warn: (l) => warnings.push(l) });
-  assert.deepEqual(copied.map((c) => c.digest), [a.digest, image.digest]);
+  assert.deepEqual(
+    copied.map((c) => c.digest),
+    [a.digest, image.digest],
+  );
   assert.match(warnings.join('\n'), /is a application\/vnd\.oci\.artifact\.manifest\.v1\+json, which regctl cannot copy; skipped/);
   assert.match(warnings.join('\n'), new RegExp(`referrer ${gone.digest} of ${image.digest} is listed but missing at the source; skipped`));
 
@@ -81,7 +104,10 @@ test('copyReferrers does not loop on a hostile list that refers back, skips what
     chain.lists.set(subject.digest, [next]);
     subject = next;
   }
-  await assert.rejects(copyReferrers({ target: src, lister: chain }, sinkOf(new MemoryStore(), new MapReferrers()), [image]), new RegExp(`nest more than ${MAX_REFERRER_DEPTH} levels deep`));
+  await assert.rejects(
+    copyReferrers({ target: src, lister: chain }, sinkOf(new MemoryStore(), new MapReferrers()), [image]),
+    new RegExp(`nest more than ${MAX_REFERRER_DEPTH} levels deep`),
+  );
 });
 
 test('LayoutReferrers: concurrent additions all land in the fallback index; untagged entries with a subject are listed too (oras layouts)', async () => {
@@ -93,11 +119,20 @@ test('LayoutReferrers: concurrent additions all land in the fallback index; unta
     const refs = new LayoutReferrers(store);
     const made = await Promise.all(Array.from({ length: 6 }, (_, i) => artifact(store, `t/${i}`, image, String(i))));
     // Six writers at once, each through its own store handle, as separate processes would.
-    await Promise.all(made.map(async (d) => new LayoutReferrers(await LayoutStore.open(dir, { create: false })).indexReferrers(image, [referrerEntry(d, Buffer.from(await readAll(store, d))).descriptor])));
+    await Promise.all(
+      made.map(async (d) =>
+        new LayoutReferrers(await LayoutStore.open(dir, { create: false })).indexReferrers(image, [
+          referrerEntry(d, Buffer.from(await readAll(store, d))).descriptor,
+        ]),
+      ),
+    );
     const listed = await refs.referrers(image);
     assert.equal(listed.via, 'tag');
     assert.deepEqual(listed.descriptors.map((d) => d.digest).sort(), made.map((d) => d.digest).sort());
-    assert.deepEqual((await refs.referrers(image, 't/3')).descriptors.map((d) => d.digest), [made[3]!.digest]);
+    assert.deepEqual(
+      (await refs.referrers(image, 't/3')).descriptors.map((d) => d.digest),
+      [made[3]!.digest],
+    );
     const oras = await artifact(store, 't/oras', image, 'oras');
     await store.addEntry(oras);
     assert.ok((await refs.referrers(image)).descriptors.some((d) => d.digest === oras.digest && d.artifactType === 't/oras'));

@@ -46,7 +46,12 @@ test('a referrers-list entry takes artifactType, else the config media type; ann
 });
 
 test('merging referrers keeps what is there, adds what is missing once, and says whether anything changed', () => {
-  const d = (n: number, type = 't/a'): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: n, artifactType: type });
+  const d = (n: number, type = 't/a'): Descriptor => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+    size: n,
+    artifactType: type,
+  });
   const first = mergeReferrers(undefined, [d(1), d(2)]);
   assert.equal(first.changed, true);
   const doc = JSON.parse(first.index.bytes.toString()) as { mediaType: string; manifests: Descriptor[] };
@@ -54,15 +59,24 @@ test('merging referrers keeps what is there, adds what is missing once, and says
   assert.equal(first.index.descriptor.digest, sha256Digest(first.index.bytes));
   const again = mergeReferrers({ manifests: doc.manifests, annotations: { keep: 'me' } }, [d(2), d(3, 't/b'), d(3, 't/b')]);
   const merged = JSON.parse(again.index.bytes.toString()) as { manifests: Descriptor[]; annotations: Record<string, string> };
-  assert.deepEqual(merged.manifests.map((m) => m.size), [1, 2, 3]);
+  assert.deepEqual(
+    merged.manifests.map((m) => m.size),
+    [1, 2, 3],
+  );
   assert.deepEqual(merged.annotations, { keep: 'me' });
   assert.equal(mergeReferrers({ manifests: merged.manifests }, [d(1)]).changed, false);
   assert.ok(listsAll({ manifests: merged.manifests }, [d(3), d(1)]));
   assert.ok(!listsAll({ manifests: merged.manifests }, [d(4)]));
-  assert.deepEqual(filterReferrers(merged.manifests, 't/b').map((m) => m.size), [3]);
+  assert.deepEqual(
+    filterReferrers(merged.manifests, 't/b').map((m) => m.size),
+    [3],
+  );
   const removed = removeReferrers({ manifests: merged.manifests, annotations: { keep: 'me' } }, [d(2).digest]);
   assert.equal(removed.changed, true);
-  assert.deepEqual((JSON.parse(removed.index.bytes.toString()) as { manifests: Descriptor[] }).manifests.map((m) => m.size), [1, 3]);
+  assert.deepEqual(
+    (JSON.parse(removed.index.bytes.toString()) as { manifests: Descriptor[] }).manifests.map((m) => m.size),
+    [1, 3],
+  );
   assert.equal(removeReferrers({ manifests: merged.manifests }, [d(9).digest]).changed, false);
   assert.equal(removeReferrers(undefined, [d(1).digest]).changed, false);
   assert.equal(filterReferrers(merged.manifests, undefined).length, 3);
@@ -70,16 +84,29 @@ test('merging referrers keeps what is there, adds what is missing once, and says
 
 test('attestation entries are kept only for the kept manifests they name', () => {
   const img = (n: number): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(n).repeat(64)}`, size: n });
-  const att = (n: number, of: number, type = 'attestation-manifest'): Descriptor => ({ ...img(n), platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': type, 'vnd.docker.reference.digest': img(of).digest } });
+  const att = (n: number, of: number, type = 'attestation-manifest'): Descriptor => ({
+    ...img(n),
+    platform: { os: 'unknown', architecture: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': type, 'vnd.docker.reference.digest': img(of).digest },
+  });
   const entries = [img(1), img(2), att(3, 1), att(4, 2), att(5, 1, 'something-else')];
-  assert.deepEqual(attestationsOf(entries, [img(1)]).map((d) => d.size), [3]);
-  assert.deepEqual(attestationsOf(entries, [img(2), img(1)]).map((d) => d.size), [3, 4]);
+  assert.deepEqual(
+    attestationsOf(entries, [img(1)]).map((d) => d.size),
+    [3],
+  );
+  assert.deepEqual(
+    attestationsOf(entries, [img(2), img(1)]).map((d) => d.size),
+    [3, 4],
+  );
   assert.deepEqual(attestationsOf(entries, []), []);
 });
 
 test('copy of a buildx-shaped index with one platform keeps that platform’s attestation (and its blobs)', async () => {
   const src = new MemoryStore();
-  const built = await buildBuildxIndex(src, 'unit-buildx', [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+  const built = await buildBuildxIndex(src, 'unit-buildx', [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  ]);
   await src.tag(built.index, 'v1');
   const dst = new MemoryStore();
   const r = await copy(src, 'v1', dst, 'x', { platforms: { mode: 'subset', platforms: [{ os: 'linux', architecture: 'arm64' }] } });

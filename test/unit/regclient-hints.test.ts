@@ -31,13 +31,23 @@ test('regclient command lines get our equivalent, with their operands', () => {
 });
 
 test('regclient commands without an equivalent say so in one line', () => {
-  for (const words of [['blob', 'get', 'r', 'sha256:x'], ['layer', 'head'], ['artifact', 'get', 'x'], ['index', 'create', 'x'], ['image'], ['registry', 'set', 'x']]) {
+  for (const words of [
+    ['blob', 'get', 'r', 'sha256:x'],
+    ['layer', 'head'],
+    ['artifact', 'get', 'x'],
+    ['index', 'create', 'x'],
+    ['image'],
+    ['registry', 'set', 'x'],
+  ]) {
     const hint = regclientHint(words);
     assert.ok(hint?.startsWith(`${PREFIX}: "regctl ${words.slice(0, 2).join(' ')}"`), `${words.join(' ')}: ${hint}`);
     assert.ok(!hint?.includes('\n'));
   }
   assert.equal(regclientHint(['repo', 'ls', 'localhost:5000']), `${PREFIX}: for "regctl repo ls" use: regctl catalog localhost:5000`);
-  assert.equal(regclientHint(['tag', 'rm', 'localhost:5000/a:v1']), `${PREFIX}: for "regctl tag rm" use: regctl delete localhost:5000/a:v1 (regctl rmi untags the local cache)`);
+  assert.equal(
+    regclientHint(['tag', 'rm', 'localhost:5000/a:v1']),
+    `${PREFIX}: for "regctl tag rm" use: regctl delete localhost:5000/a:v1 (regctl rmi untags the local cache)`,
+  );
   assert.equal(regclientHint(['manifest', 'rm', 'r/a@sha256:x']), `${PREFIX}: for "regctl manifest rm" use: regctl delete r/a@sha256:x`);
 });
 
@@ -52,9 +62,18 @@ test('option words are not taken as operands', () => {
 /** A program like regctl's, with a `manifest` group as issue 14 will add it, and a `tags` command. */
 function program(ran: string[]): Command {
   const p = new Command('regctl').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  p.command('tags').argument('<repo>').action((repo: string) => { ran.push(`tags ${repo}`); });
+  p.command('tags')
+    .argument('<repo>')
+    .action((repo: string) => {
+      ran.push(`tags ${repo}`);
+    });
   const manifest = p.command('manifest');
-  manifest.command('create').argument('<list>').action((list: string) => { ran.push(`manifest create ${list}`); });
+  manifest
+    .command('create')
+    .argument('<list>')
+    .action((list: string) => {
+      ran.push(`manifest create ${list}`);
+    });
   installFallbacks(p);
   for (const c of p.commands) c.exitOverride();
   return p;

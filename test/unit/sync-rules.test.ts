@@ -23,14 +23,32 @@ test('tag rules: semver or allow, minus deny; none given takes all', () => {
 });
 
 test('tagVersion reads semver and the short forms registries use', () => {
-  assert.deepEqual(
-    ['1', '1.2', 'v1.2', '1.2.3', 'v1.2.3', '1.2.3-rc.1', '01.2', 'latest', '1.2.3.4', '3.19-alpine', 'v'].map(tagVersion),
-    ['1.0.0', '1.2.0', '1.2.0', '1.2.3', '1.2.3', '1.2.3-rc.1', '1.2.0', undefined, undefined, undefined, undefined],
-  );
+  assert.deepEqual(['1', '1.2', 'v1.2', '1.2.3', 'v1.2.3', '1.2.3-rc.1', '01.2', 'latest', '1.2.3.4', '3.19-alpine', 'v'].map(tagVersion), [
+    '1.0.0',
+    '1.2.0',
+    '1.2.0',
+    '1.2.3',
+    '1.2.3',
+    '1.2.3-rc.1',
+    '1.2.0',
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
 
 test('ratelimit-remaining: Docker Hub form and plain numbers; anything else ignored', () => {
-  assert.deepEqual(['76;w=21600', '0;w=21600', ' 12 ', '5', 'x;w=1', '', undefined, '-1'].map(parseRateLimitRemaining), [76, 0, 12, 5, undefined, undefined, undefined, undefined]);
+  assert.deepEqual(['76;w=21600', '0;w=21600', ' 12 ', '5', 'x;w=1', '', undefined, '-1'].map(parseRateLimitRemaining), [
+    76,
+    0,
+    12,
+    5,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
 
 test('the rate gate counts pulls whose GET has not answered, and stops at the minimum', () => {

@@ -88,10 +88,21 @@ class World {
 
 function item(source: string, target: string, extra: Partial<SyncItem> = {}): SyncItem {
   const t = parseReference(target, { defaultTag: false });
-  return { source: parseReference(source, { defaultTag: false }), target: { kind: 'registry', ref: t }, platforms: [], referrers: false, origin: 'test', ...extra };
+  return {
+    source: parseReference(source, { defaultTag: false }),
+    target: { kind: 'registry', ref: t },
+    platforms: [],
+    referrers: false,
+    origin: 'test',
+    ...extra,
+  };
 }
 
-async function run(world: World, items: SyncItem[], options: SyncRunOptions = {}): Promise<{ results: SyncResult[]; events: SyncEvent[]; totals: Awaited<ReturnType<typeof runSync>> }> {
+async function run(
+  world: World,
+  items: SyncItem[],
+  options: SyncRunOptions = {},
+): Promise<{ results: SyncResult[]; events: SyncEvent[]; totals: Awaited<ReturnType<typeof runSync>> }> {
   const events: SyncEvent[] = [];
   const totals = await runSync(items, world.ends(), { jobs: 3, ...options, onEvent: (e) => events.push(e) });
   const results = events.flatMap((e) => (e.type === 'result' ? [e.result] : [])).sort((a, b) => a.index - b.index);
@@ -107,28 +118,48 @@ test('every tag copied, then a second run writes nothing; a failing item does no
   const w = new World();
   await seed(w, 'src.example/app', ['v3', 'v1', 'v2']);
   await seed(w, 'src.example/tool', ['1.0']);
-  const items = [item('src.example/app', 'dst.example/app'), item('src.example/missing', 'dst.example/missing'), item('src.example/tool:1.0', 'dst.example/tool')];
+  const items = [
+    item('src.example/app', 'dst.example/app'),
+    item('src.example/missing', 'dst.example/missing'),
+    item('src.example/tool:1.0', 'dst.example/tool'),
+  ];
   const first = await run(w, items);
-  assert.deepEqual(first.results.map((r) => [r.source, r.target, r.status]), [
-    ['src.example/app:v1', 'dst.example/app:v1', 'copied'],
-    ['src.example/app:v2', 'dst.example/app:v2', 'copied'],
-    ['src.example/app:v3', 'dst.example/app:v3', 'copied'],
-    ['src.example/missing', 'dst.example/missing', 'failed'],
-    ['src.example/tool:1.0', 'dst.example/tool:1.0', 'copied'],
-  ]);
-  assert.deepEqual([first.results[3]?.kind, first.results[3]?.exitCode, first.results[3]?.reason], ['not-found', 3, 'repository src.example/missing not found']);
+  assert.deepEqual(
+    first.results.map((r) => [r.source, r.target, r.status]),
+    [
+      ['src.example/app:v1', 'dst.example/app:v1', 'copied'],
+      ['src.example/app:v2', 'dst.example/app:v2', 'copied'],
+      ['src.example/app:v3', 'dst.example/app:v3', 'copied'],
+      ['src.example/missing', 'dst.example/missing', 'failed'],
+      ['src.example/tool:1.0', 'dst.example/tool:1.0', 'copied'],
+    ],
+  );
+  assert.deepEqual(
+    [first.results[3]?.kind, first.results[3]?.exitCode, first.results[3]?.reason],
+    ['not-found', 3, 'repository src.example/missing not found'],
+  );
   assert.deepEqual([first.totals.images, first.totals.copied, first.totals.failed, first.totals.blobs.copied], [5, 4, 1, 8]);
-  assert.deepEqual(first.events.filter((e) => e.type === 'planned'), [{ type: 'planned', total: 5 }]);
-  for (const tag of ['v1', 'v2', 'v3']) assert.equal((await w.repo('dst.example/app').resolve(tag)).digest, (await w.repo('src.example/app').resolve(tag)).digest);
+  assert.deepEqual(
+    first.events.filter((e) => e.type === 'planned'),
+    [{ type: 'planned', total: 5 }],
+  );
+  for (const tag of ['v1', 'v2', 'v3'])
+    assert.equal((await w.repo('dst.example/app').resolve(tag)).digest, (await w.repo('src.example/app').resolve(tag)).digest);
 
   w.writes.clear();
   const second = await run(w, items);
-  assert.deepEqual(second.results.map((r) => r.status), ['up-to-date', 'up-to-date', 'up-to-date', 'failed', 'up-to-date']);
+  assert.deepEqual(
+    second.results.map((r) => r.status),
+    ['up-to-date', 'up-to-date', 'up-to-date', 'failed', 'up-to-date'],
+  );
   assert.deepEqual([...w.writes.values()], [], 'nothing written the second time');
   assert.equal(second.events.filter((e) => e.type === 'start').length, 0);
 
   const dry = await run(w, [item('src.example/app', 'dst.example/other')], { dryRun: true });
-  assert.deepEqual(dry.results.map((r) => r.status), ['would-copy', 'would-copy', 'would-copy']);
+  assert.deepEqual(
+    dry.results.map((r) => r.status),
+    ['would-copy', 'would-copy', 'would-copy'],
+  );
   assert.equal(w.writes.get('dst.example/other'), undefined);
 });
 
@@ -142,7 +173,11 @@ test('--shard: the shards of a plan cover every image exactly once, in the plan 
     const { results } = await run(w, items, { shard: { index, count: 3 }, dryRun: true });
     seen.push(results.map((r) => r.source.replace('src.example/', '')));
   }
-  assert.deepEqual(seen, [['a:1', 'a:4', 'b:y'], ['a:2', 'a:5'], ['a:3', 'b:x']]);
+  assert.deepEqual(seen, [
+    ['a:1', 'a:4', 'b:y'],
+    ['a:2', 'a:5'],
+    ['a:3', 'b:x'],
+  ]);
 });
 
 test('a pull limit stops new copies at the minimum; the rest are skipped, up-to-date ones still checked', async () => {
@@ -155,7 +190,10 @@ test('a pull limit stops new copies at the minimum; the rest are skipped, up-to-
   gate.observe('hub.example', String(remaining));
   w.onPull = () => gate.observe('hub.example', `${--remaining};w=21600`);
   const { results, totals } = await run(w, [item('hub.example/app', 'dst.example/app')], { gate, jobs: 1 });
-  assert.deepEqual(results.map((r) => r.status), ['up-to-date', 'copied', 'copied', 'skipped', 'skipped', 'skipped']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['up-to-date', 'copied', 'copied', 'skipped', 'skipped', 'skipped'],
+  );
   assert.match(results[3]?.reason ?? '', /^pull limit: hub\.example has 10 pull\(s\) left, and --ratelimit-min is 10$/);
   assert.equal(remaining, 10, 'never below the minimum');
   assert.deepEqual([totals.failed, totals.skipped], [0, 3]);
@@ -163,7 +201,11 @@ test('a pull limit stops new copies at the minimum; the rest are skipped, up-to-
 
 test('platforms: a filtered index is copied once, then found up to date', async () => {
   const w = new World();
-  const platforms = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 's390x' }];
+  const platforms = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64' },
+    { os: 'linux', architecture: 's390x' },
+  ];
   const index = await buildRandomIndex(w.repo('src.example/multi'), { seed: 'multi', platforms, tag: 'v1' });
   const items = [item('src.example/multi', 'dst.example/multi', { platforms: [platforms[1]!, platforms[2]!] })];
   const first = await run(w, items);
@@ -173,7 +215,10 @@ test('platforms: a filtered index is copied once, then found up to date', async 
   assert.equal(first.results[0]?.blobs?.copied, 4, 'two images of two blobs each');
   w.writes.clear();
   const second = await run(w, items);
-  assert.deepEqual(second.results.map((r) => [r.status, r.digest, r.sourceDigest]), [['up-to-date', first.results[0]?.digest, index.index.digest]]);
+  assert.deepEqual(
+    second.results.map((r) => [r.status, r.digest, r.sourceDigest]),
+    [['up-to-date', first.results[0]?.digest, index.index.digest]],
+  );
   assert.deepEqual([...w.writes.values()], []);
 });
 
@@ -184,7 +229,10 @@ test('tags naming one image: one pull and one upload per blob, the other tags on
   let pulls = 0;
   w.onPull = () => void pulls++;
   const { results, totals } = await run(w, [item('src.example/alias', 'dst.example/alias')], { jobs: 4 });
-  assert.deepEqual(results.map((r) => [r.status, r.digest]), ['a', 'b', 'c', 'd', 'e'].map(() => ['copied', image.manifest.digest]));
+  assert.deepEqual(
+    results.map((r) => [r.status, r.digest]),
+    ['a', 'b', 'c', 'd', 'e'].map(() => ['copied', image.manifest.digest]),
+  );
   assert.equal(pulls, 1);
   assert.deepEqual([totals.blobs.copied, totals.blobs.skipped], [3, 0], 'config and two layers, once');
   for (const t of ['a', 'b', 'c', 'd', 'e']) assert.equal((await w.repo('dst.example/alias').resolve(t)).digest, image.manifest.digest);

@@ -37,7 +37,10 @@ test('readJsonFile: absent, empty, valid, and one-line errors that name the file
   assert.deepEqual(await readJsonFile(file, Schema, { label: 'test file', empty: { name: 'none' } }), { name: 'none' });
   await assert.rejects(readJsonFile(file, Schema, { label: 'test file' }), failsWith('usage', `test file ${file} is not valid JSON`));
   await writeFile(file, '{"name": "hunter2-secret", "items": [1, ');
-  await assert.rejects(readJsonFile(file, Schema, { label: 'test file', remedy: '; fix it' }), failsWith('usage', `test file ${file} is not valid JSON; fix it`));
+  await assert.rejects(
+    readJsonFile(file, Schema, { label: 'test file', remedy: '; fix it' }),
+    failsWith('usage', `test file ${file} is not valid JSON; fix it`),
+  );
   await writeFile(file, JSON.stringify({ name: 'hunter2-secret', items: [1, 'two'] }));
   await assert.rejects(readJsonFile(file, Schema, { label: 'test file', kind: 'failed' }), (err: unknown) => {
     failsWith('failed', new RegExp(`^test file ${file} is invalid at items\\[1\\]: `))(err);
@@ -45,10 +48,13 @@ test('readJsonFile: absent, empty, valid, and one-line errors that name the file
     return true;
   });
   await writeFile(file, '[]');
-  await assert.rejects(readJsonFile(file, Schema, { label: 'test file' }), failsWith('usage', new RegExp(`is invalid at \\(top level\\): `)));
+  await assert.rejects(readJsonFile(file, Schema, { label: 'test file' }), failsWith('usage', /is invalid at \(top level\): /));
   await writeFile(file, JSON.stringify({ name: 'x', extra: true }));
   assert.deepEqual(await readJsonFile(file, Schema, { label: 'test file' }), { name: 'x', extra: true });
-  await assert.rejects(readJsonFile(join(file, 'x'), Schema, { label: 'test file', absent: ['ENOENT'] }), failsWith('usage', new RegExp(`^cannot read test file .*: ENOTDIR$`)));
+  await assert.rejects(
+    readJsonFile(join(file, 'x'), Schema, { label: 'test file', absent: ['ENOENT'] }),
+    failsWith('usage', /^cannot read test file .*: ENOTDIR$/),
+  );
 });
 
 test('writeFileAtomic: replaces whole, keeps with exclusive, honours mode, streams, and leaves no temp file behind', async (t) => {
@@ -76,7 +82,10 @@ test('writeFileAtomic: replaces whole, keeps with exclusive, honours mode, strea
   );
   assert.deepEqual((await readdir(dir)).sort(), ['out.json', 'secret.json', 'streamed.bin'], 'no temp file and no partial destination');
   const nowhere = join(dir, 'missing-dir', 'x.json');
-  await assert.rejects(writeFileAtomic(nowhere, 'x', { label: 'test file', createKind: 'usage' }), failsWith('usage', new RegExp(`^cannot write test file ${nowhere}: ENOENT`)));
+  await assert.rejects(
+    writeFileAtomic(nowhere, 'x', { label: 'test file', createKind: 'usage' }),
+    failsWith('usage', new RegExp(`^cannot write test file ${nowhere}: ENOENT`)),
+  );
   await assert.rejects(writeFileAtomic(nowhere, 'x'), failsWith('failed', new RegExp(`^cannot write ${nowhere}: ENOENT`)));
 });
 

@@ -31,7 +31,11 @@ class Execution {
   out = '';
   private readonly vars: { name: string; value: unknown }[];
 
-  constructor(private readonly source: string, root: unknown, private readonly functions: Readonly<Record<string, TemplateFunction>>) {
+  constructor(
+    private readonly source: string,
+    root: unknown,
+    private readonly functions: Readonly<Record<string, TemplateFunction>>,
+  ) {
     this.vars = [{ name: '$', value: root }];
   }
 

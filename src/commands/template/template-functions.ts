@@ -35,42 +35,50 @@ function compare(fn: string, a: unknown, b: unknown): number {
 /** Go's fmt verbs regctl supports in printf: %v %s %d %q %t %x %X %f %e %g %%, with flags, width and precision. */
 export function sprintf(format: string, ...args: unknown[]): string {
   let n = 0;
-  return format.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([vsdqtxXfeg%])/g, (_m, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    if (n >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[n++];
-    let text: string;
-    switch (verb) {
-      case 'd':
-        text = typeof arg === 'number' ? String(Math.trunc(arg)) : `%!d(${typeName(arg)}=${printValue(arg)})`;
-        if (flags.includes('+') && typeof arg === 'number' && arg >= 0) text = `+${text}`;
-        break;
-      case 'q':
-        text = JSON.stringify(typeof arg === 'string' ? arg : printValue(arg));
-        break;
-      case 'x':
-      case 'X':
-        text = typeof arg === 'number' ? Math.trunc(arg).toString(16) : Buffer.from(printValue(arg)).toString('hex');
-        if (verb === 'X') text = text.toUpperCase();
-        break;
-      case 'f':
-      case 'e':
-      case 'g':
-        if (typeof arg !== 'number') text = `%!${verb}(${typeName(arg)}=${printValue(arg)})`;
-        else if (verb === 'f') text = arg.toFixed(prec !== undefined ? Number(prec) : 6);
-        else if (verb === 'e') text = arg.toExponential(prec !== undefined ? Number(prec) : 6).replace(/e([+-])(\d)$/, 'e$10$2');
-        else text = prec !== undefined ? String(Number(arg.toPrecision(Number(prec)))) : String(arg);
-        break;
-      default:
-        text = printValue(arg);
-        if (verb === 's' && prec !== undefined) text = [...text].slice(0, Number(prec)).join('');
-    }
-    const w = width ? Number(width) : 0;
-    const len = [...text].length;
-    if (len >= w) return text;
-    if (flags.includes('-')) return text + ' '.repeat(w - len);
-    return (flags.includes('0') && /[dxXfeg]/.test(verb) ? '0' : ' ').repeat(w - len) + text;
-  }) + (n < args.length ? `%!(EXTRA ${args.slice(n).map((a) => `${typeName(a)}=${printValue(a)}`).join(', ')})` : '');
+  return (
+    format.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([vsdqtxXfeg%])/g, (_m, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      if (n >= args.length) return `%!${verb}(MISSING)`;
+      const arg = args[n++];
+      let text: string;
+      switch (verb) {
+        case 'd':
+          text = typeof arg === 'number' ? String(Math.trunc(arg)) : `%!d(${typeName(arg)}=${printValue(arg)})`;
+          if (flags.includes('+') && typeof arg === 'number' && arg >= 0) text = `+${text}`;
+          break;
+        case 'q':
+          text = JSON.stringify(typeof arg === 'string' ? arg : printValue(arg));
+          break;
+        case 'x':
+        case 'X':
+          text = typeof arg === 'number' ? Math.trunc(arg).toString(16) : Buffer.from(printValue(arg)).toString('hex');
+          if (verb === 'X') text = text.toUpperCase();
+          break;
+        case 'f':
+        case 'e':
+        case 'g':
+          if (typeof arg !== 'number') text = `%!${verb}(${typeName(arg)}=${printValue(arg)})`;
+          else if (verb === 'f') text = arg.toFixed(prec !== undefined ? Number(prec) : 6);
+          else if (verb === 'e') text = arg.toExponential(prec !== undefined ? Number(prec) : 6).replace(/e([+-])(\d)$/, 'e$10$2');
+          else text = prec !== undefined ? String(Number(arg.toPrecision(Number(prec)))) : String(arg);
+          break;
+        default:
+          text = printValue(arg);
+          if (verb === 's' && prec !== undefined) text = [...text].slice(0, Number(prec)).join('');
+      }
+      const w = width ? Number(width) : 0;
+      const len = [...text].length;
+      if (len >= w) return text;
+      if (flags.includes('-')) return text + ' '.repeat(w - len);
+      return (flags.includes('0') && /[dxXfeg]/.test(verb) ? '0' : ' ').repeat(w - len) + text;
+    }) +
+    (n < args.length
+      ? `%!(EXTRA ${args
+          .slice(n)
+          .map((a) => `${typeName(a)}=${printValue(a)}`)
+          .join(', ')})`
+      : '')
+  );
 }
 
 /** Go's `index`: `index .List 0`, `index .Map "key"` (a missing key gives ""), nested with more keys. */
@@ -131,7 +139,10 @@ const BUILTINS: Record<string, TemplateFunction> = {
 /** docker's additions (cli/templates): json, join, split, title, lower, upper, pad, truncate. */
 const DOCKER: Record<string, TemplateFunction> = {
   json: (v) => toJson(v),
-  join: (list, sep) => listOf(list, 'join').map((e) => printValue(e)).join(str(sep, 'join')),
+  join: (list, sep) =>
+    listOf(list, 'join')
+      .map((e) => printValue(e))
+      .join(str(sep, 'join')),
   split: (s, sep) => str(s, 'split').split(str(sep, 'split')),
   title: (s) => str(s, 'title').replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
   lower: (s) => str(s, 'lower').toLowerCase(),

@@ -2,8 +2,26 @@ import { TemplateError } from './template-values.js';
 
 /** Kinds of token in a Go text/template (text/template/parse/lex.go, the subset regctl reads). */
 export type TokenKind =
-  | 'text' | 'left' | 'right' | 'space' | 'ident' | 'keyword' | 'field' | 'variable' | 'dot'
-  | 'string' | 'number' | 'bool' | 'nil' | 'pipe' | 'lparen' | 'rparen' | 'declare' | 'assign' | 'comma' | 'eof';
+  | 'text'
+  | 'left'
+  | 'right'
+  | 'space'
+  | 'ident'
+  | 'keyword'
+  | 'field'
+  | 'variable'
+  | 'dot'
+  | 'string'
+  | 'number'
+  | 'bool'
+  | 'nil'
+  | 'pipe'
+  | 'lparen'
+  | 'rparen'
+  | 'declare'
+  | 'assign'
+  | 'comma'
+  | 'eof';
 
 /** One token; `pos` is its offset in the template, for error messages. */
 export interface Token {
@@ -132,7 +150,12 @@ function lexAction(source: string, start: number, tokens: Token[], fail: (pos: n
 function unquote(literal: string, bad: () => never): string {
   try {
     // JSON's escapes are a subset of Go's; \x and \' are translated first.
-    const json = literal.slice(1, -1).replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\'/g, "'").replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b');
+    const json = literal
+      .slice(1, -1)
+      .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+      .replace(/\\'/g, "'")
+      .replace(/\\a/g, '\\u0007')
+      .replace(/\\v/g, '\\u000b');
     return JSON.parse(`"${json}"`) as string;
   } catch {
     return bad();

@@ -48,7 +48,10 @@ class Parser {
   private i = 0;
   private vars: string[] = ['$'];
 
-  constructor(private readonly source: string, private readonly functions: ReadonlySet<string>) {
+  constructor(
+    private readonly source: string,
+    private readonly functions: ReadonlySet<string>,
+  ) {
     this.tokens = lex(source);
   }
 
@@ -132,7 +135,8 @@ class Parser {
       } else {
         this.expectRight('else');
         const tail = this.parseList();
-        if (tail.stop.word !== 'end') this.fail(tail.stop.pos, tail.stop.word === 'eof' ? `unexpected EOF: {{${kind}}} has no {{end}}` : 'expected {{end}} after {{else}}');
+        if (tail.stop.word !== 'end')
+          this.fail(tail.stop.pos, tail.stop.word === 'eof' ? `unexpected EOF: {{${kind}}} has no {{end}}` : 'expected {{end}} after {{else}}');
         elseList = tail.list;
       }
     }

@@ -80,8 +80,15 @@ export function printValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof GoNil) return value.printed;
   if (Array.isArray(value)) return `[${value.map(printNested).join(' ')}]`;
-  if (value instanceof GoMap) return `map[${value.keys().map((k) => `${k}:${printNested(value.entries.get(k))}`).join(' ')}]`;
-  if (typeof value === 'object') return `{${Object.values(value as object).map(printNested).join(' ')}}`;
+  if (value instanceof GoMap)
+    return `map[${value
+      .keys()
+      .map((k) => `${k}:${printNested(value.entries.get(k))}`)
+      .join(' ')}]`;
+  if (typeof value === 'object')
+    return `{${Object.values(value as object)
+      .map(printNested)
+      .join(' ')}}`;
   return String(value);
 }
 
