@@ -16,6 +16,7 @@ import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/client.js';
 import { MirroredRepository, type RegistrySource } from './registry/mirrored.js';
 import { RegistryRepository, type UploadPolicy } from './registry/repository.js';
+import type { DownloadSettings } from './registry/blob-download.js';
 import type { LookupFunction } from 'node:net';
 import type { Location } from './ref/location.js';
 import type { Reference } from './ref/reference.js';
@@ -47,6 +48,12 @@ export interface SessionOptions {
   connections?: number;
   /** Sees every response's status and headers before its caller does (sync reads `ratelimit-remaining`); default none. */
   onResponse?: (res: TransportResponse, req: TransportRequest) => void;
+  /** --timeout: milliseconds a server may stay silent before a request fails (retried where it can be); default the config's, else 60 000. */
+  timeoutMs?: number;
+  /** How blobs are downloaded (--chunk-threshold, --chunk-connections); defaults in DownloadSettings. */
+  downloads?: DownloadSettings;
+  /** Use the socket fast path for blob bodies; default true (tests run a suite on undici alone). */
+  fastPath?: boolean;
 }
 
 /** Options of {@link Session.open}. */
@@ -135,6 +142,8 @@ export class Session {
         ...(this.options.debug ? { debug: this.options.debug } : {}),
         ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         ...(this.options.connections ? { connections: this.options.connections } : {}),
+        ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+        ...(this.options.fastPath === false ? { fastPath: false } : {}),
         env: this.env,
       });
       const observe = this.options.onResponse;
@@ -203,7 +212,7 @@ export class Session {
 
   /** The repository a reference names, for writing and exact reads; `uploads` says how blobs go up. */
   repository(ref: Reference, uploads: UploadPolicy = {}): RegistryRepository {
-    return new RegistryRepository(this.client(ref.registry), ref.repository, uploads);
+    return new RegistryRepository(this.client(ref.registry), ref.repository, uploads, this.options.downloads);
   }
 
   /**
@@ -215,7 +224,7 @@ export class Session {
     const upstream = this.repository(ref);
     if (mirrors.length === 0) return upstream;
     const candidates = mirrors.map(
-      (m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository),
+      (m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository, {}, this.options.downloads),
     );
     return new MirroredRepository([...candidates, upstream], (host, err) =>
       this.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`),
@@ -244,6 +253,11 @@ export class Session {
   /** Registers a resource to release in close(). */
   onClose(fn: () => Promise<void> | void): void {
     this.closers.push(fn);
+  }
+
+  /** How long a server may stay silent, in milliseconds (flag, then config); undefined: the transport's default (60 s). */
+  get timeoutMs(): number | undefined {
+    return this.options.timeoutMs ?? (this.config.timeout !== undefined ? this.config.timeout * 1000 : undefined);
   }
 
   /** Parallel blob transfers (flag, then config, then 4). */

@@ -1,5 +1,6 @@
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { RegctlError } from '../errors.js';
+import type { BlobIngest } from './types.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isNonDistributable } from '../oci/media-types.js';
@@ -7,7 +8,8 @@ import { runLimited } from './limit.js';
 import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
 import { filteredIndex } from './filtered-index.js';
-import { isMounter, type CopyListener, type Fetcher, type Target } from './types.js';
+import { isBlobDownloader, isIngester, isMounter, type BlobDownloader, type CopyListener, type Fetcher, type Target } from './types.js';
+import { VerifyingTransform } from '../oci/digest.js';
 
 /** How copy treats an index at the source. */
 export type PlatformSelection = { mode: 'all' } | { mode: 'one'; platform: Platform } | { mode: 'subset'; platforms: Platform[] };
@@ -129,7 +131,7 @@ async function copyImage(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<voi
   const { config, layers } = parsed.manifest;
   const blobs = [...new Map([config, ...layers].map((b) => [b.digest, b])).values()];
   await runLimited(blobs, ctx.concurrency, (blob) => {
-    if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d));
+    if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d), isBlobDownloader(ctx.src) ? ctx.src : undefined);
     const foreign = ctx.options.foreignLayers;
     if (foreign) return copyBlob(ctx, blob, () => openForeign(ctx, foreign, blob));
     (ctx.options.listener ?? (() => undefined))({ type: 'foreign', desc: blob });
@@ -160,7 +162,7 @@ async function pushManifest(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<
   await ctx.options.onPresent?.(desc, 'copied');
 }
 
-async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => Promise<Readable>): Promise<void> {
+async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => Promise<Readable>, downloader?: BlobDownloader): Promise<void> {
   const { dst, options, stats } = ctx;
   const emit = options.listener ?? (() => undefined);
   const desc: Descriptor = { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
@@ -181,17 +183,63 @@ async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => 
     }
   }
   emit({ type: 'start', desc });
-  const stream = await open(desc);
-  const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
-  // pipeline destroys the source when the destination fails, so no socket is left dangling.
-  await dst.push(
-    desc,
-    pipeline(stream, counter, () => undefined),
-  );
+  if (downloader && isIngester(dst)) await download(downloader, dst.ingest(desc), desc, emit);
+  else await pump(desc, await open(desc), dst, emit, !!downloader);
   stats.copied++;
   stats.bytes += desc.size;
   emit({ type: 'done', desc });
   await options.onPresent?.(desc, 'copied');
+}
+
+/**
+ * A download into a store that takes blobs piece by piece: ranges, resume across runs, the socket
+ * fast path. What was fetched is kept for the next run unless it proved wrong.
+ */
+async function download(src: BlobDownloader, opening: Promise<BlobIngest>, desc: Descriptor, emit: CopyListener): Promise<void> {
+  const ingest = await opening;
+  let last = 0;
+  const onProgress = (bytes: number): void => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    emit({ type: 'progress', desc, bytes });
+  };
+  try {
+    await src.download(desc, ingest, { onProgress });
+  } catch (err) {
+    await ingest.close(err instanceof RegctlError && err.kind === 'integrity');
+    throw err;
+  }
+  emit({ type: 'progress', desc, bytes: desc.size });
+}
+
+/**
+ * Streams a blob from source to destination. From a registry (`verify`), the bytes are checked on
+ * the way, so a source that sends wrong or cut-off bytes is the one the error names — not the
+ * destination whose upload it broke.
+ */
+async function pump(desc: Descriptor, stream: Readable, dst: Target, emit: CopyListener, verify: boolean): Promise<void> {
+  let sourceFailure: unknown;
+  const onSourceError = (err: unknown): void => {
+    sourceFailure ??= err;
+  };
+  stream.once('error', onSourceError);
+  const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
+  const done = (): void => undefined;
+  let body: Readable;
+  if (verify) {
+    const verifier = new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'blob' });
+    verifier.once('error', onSourceError);
+    // pipeline destroys the source when the destination fails, so no socket is left dangling.
+    body = pipeline(stream, verifier, counter, done);
+  } else {
+    body = pipeline(stream, counter, done);
+  }
+  try {
+    await dst.push(desc, body);
+  } catch (err) {
+    throw sourceFailure ?? err;
+  }
 }
 
 /** Counts bytes flowing through and reports the running total at most every 100 ms. */

@@ -10,6 +10,7 @@ import { readIndex, withIndexLock } from './index-file.js';
 import type { LayoutStore } from './layout-store.js';
 import { processIsDead } from './lock.js';
 import { isLeaseName, oldestLiveLease } from './lease.js';
+import { pruneIngests } from './ingest-files.js';
 
 /** Options of {@link prune}. */
 export interface PruneOptions {
@@ -60,6 +61,10 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
       result.freedBytes += blob.size;
     }
     await removeStaleTemps(store.dir, options.staleTempMs ?? 3_600_000, result);
+    // Partial blobs kept for a resume: those no live pull owns are leftovers too.
+    const partials = await pruneIngests(store.dir, options.staleTempMs ?? 3_600_000);
+    result.tempFiles += partials.files;
+    result.tempBytes += partials.bytes;
     return result;
   });
 }

@@ -3,13 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
-import type { Target } from '../content/types.js';
+import type { BlobIngest, Ingester, Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
+import { LayoutIngest } from './ingest.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
@@ -62,7 +63,7 @@ const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
  * not parse references); blobs are content addressed and written atomically.
  */
-export class LayoutStore implements Target {
+export class LayoutStore implements Target, Ingester {
   /** Absolute path of the layout root. */
   readonly dir: string;
 
@@ -112,6 +113,14 @@ export class LayoutStore implements Target {
   /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */
   async push(desc: Descriptor, content: Readable): Promise<void> {
     await writeBlob(this.dir, desc, content);
+  }
+
+  /**
+   * Starts writing the blob `desc` piece by piece, continuing the partial an interrupted run kept
+   * (see {@link LayoutIngest}); the transfer commits or closes it.
+   */
+  ingest(desc: Descriptor): Promise<BlobIngest> {
+    return LayoutIngest.open(this.dir, desc);
   }
 
   /** Stores small in-memory content (a manifest or config) as `desc`. */
