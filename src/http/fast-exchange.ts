@@ -137,13 +137,20 @@ export class FastExchange {
   }
 
   private onHeadBytes(chunk: Buffer): void {
-    this.headParts.push(Buffer.from(chunk));
-    this.headLength += chunk.length;
-    const all = this.headParts.length === 1 ? (this.headParts[0] as Buffer) : Buffer.concat(this.headParts, this.headLength);
-    this.headParts = [all];
-    const end = headEnd(all);
+    // Usually the whole head is in the first read: then only the body part is looked at again.
+    let all: Buffer;
+    if (this.headParts.length === 0) all = chunk;
+    else {
+      this.headParts.push(chunk);
+      this.headLength += chunk.length;
+      all = Buffer.concat(this.headParts, this.headLength);
+    }
+    const end = headEnd(all.subarray(0, MAX_HEAD_BYTES + 4));
     if (end < 0) {
-      if (this.headLength > MAX_HEAD_BYTES) this.fail(new FastFallback('oversized response head'));
+      if (all.length > MAX_HEAD_BYTES) return this.fail(new FastFallback('oversized response head'));
+      // The read buffer is reused: what is kept of an unfinished head is copied.
+      this.headParts = [Buffer.from(all)];
+      this.headLength = all.length;
       return;
     }
     const head = parseResponseHead(all.subarray(0, end - 4).toString('latin1'));

@@ -26,6 +26,8 @@ const truncateFd = promisify(ftruncate);
  * a killed pull can be behind its record.
  */
 export const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
+/** Bytes written between two records of where the writer is (what a killed pull keeps: the page cache has it). */
+export const RECORD_EVERY_BYTES = 4 * 1024 * 1024;
 const SCRATCH_BYTES = 1024 * 1024;
 
 /** Partial blobs this process writes now (their data paths). */
@@ -51,6 +53,7 @@ export class LayoutIngest implements BlobIngest {
   private ranges: ByteRange[];
   private validatorValue: string | undefined;
   private unsynced = 0;
+  private unrecorded = 0;
   private syncing: Promise<void> | undefined;
   private lastWritten: Checkpoint | undefined;
   private lastSynced: Checkpoint | undefined;
@@ -89,7 +92,7 @@ export class LayoutIngest implements BlobIngest {
     if (!(await claimIngest(paths, held))) {
       const tmp = tempPath(root, 'blob');
       try {
-        return new LayoutIngest(root, desc, await openFd(tmp, 'wx'), tmp, undefined);
+        return new LayoutIngest(root, desc, await openFd(tmp, 'wx+'), tmp, undefined);
       } catch (err) {
         throw fsError('cannot write', tmp, err);
       }
@@ -97,7 +100,7 @@ export class LayoutIngest implements BlobIngest {
     try {
       const record = await readRecord(paths.record, desc.digest, desc.size);
       const from = record ? await resumePoint(paths.data, record) : undefined;
-      const fd = await openFd(paths.data, from ? 'r+' : 'w');
+      const fd = await openFd(paths.data, from ? 'r+' : 'w+');
       const ingest = new LayoutIngest(root, desc, fd, paths.data, paths, from);
       if (!from) ingest.saveRecord();
       return ingest;
@@ -143,7 +146,13 @@ export class LayoutIngest implements BlobIngest {
       this.ranges = addRange(this.ranges, position, end);
     }
     this.unsynced += chunk.length;
+    this.unrecorded += chunk.length;
     if (this.unsynced >= SYNC_EVERY_BYTES) this.checkpoint();
+    else if (this.unrecorded >= RECORD_EVERY_BYTES) {
+      this.unrecorded = 0;
+      this.lastWritten = this.snapshot();
+      this.saveRecord();
+    }
   }
 
   restart(): void {
@@ -241,6 +250,7 @@ export class LayoutIngest implements BlobIngest {
   private checkpoint(): void {
     if (this.syncing) return;
     this.unsynced = 0;
+    this.unrecorded = 0;
     const point = this.snapshot();
     this.lastWritten = point;
     this.saveRecord();

@@ -1,12 +1,13 @@
 import type { BlobIngest, DownloadOptions } from '../content/types.js';
 import { RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { fetchRange, RangeRefused, type BlobRetry, type BlobSource } from './blob-range.js';
+import { fetchRange, type BlobRetry, type BlobSource } from './blob-range.js';
+import { fetchSplitting } from './blob-segments.js';
 import type { RegistryClient } from './client.js';
 
 /** How blobs are downloaded (pull, and copy into an OCI layout). */
 export interface DownloadSettings {
-  /** Blobs of at least this many bytes are fetched as parallel Range segments; default 64 MiB. */
+  /** Blobs larger than this many bytes are fetched as parallel Range segments; default 64 MiB. */
   chunkThreshold?: number;
   /** Segments of one blob in flight at once; default 4 (1: one stream per blob). */
   chunkConnections?: number;
@@ -25,8 +26,9 @@ const refusesRanges = new WeakSet<RegistryClient>();
 
 /**
  * Downloads the blob `desc` into `ingest` and commits it: what the ingest is missing (all of it, or
- * what an interrupted run left) is fetched by Range — in parallel segments above the chunk threshold
- * when the registry honours ranges — then size and digest are checked. When bytes kept from an
+ * what an interrupted run left) is fetched by Range — above the chunk threshold split into parallel
+ * segments when one stream proves slow and the registry honours ranges (see {@link fetchSplitting})
+ * — then size and digest are checked. When bytes kept from an
  * earlier run or parallel segments end in a digest mismatch, the blob is fetched once more from 0 in
  * one stream before the mismatch is reported.
  */
@@ -40,10 +42,11 @@ export async function downloadBlob(
   options: DownloadOptions = {},
 ): Promise<void> {
   const src: BlobSource = { client, repository, desc, what, retry: settings.retry ?? {}, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
-  let parallel = desc.size >= (settings.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) && (settings.chunkConnections ?? 4) > 1;
+  let parallel = desc.size > (settings.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) && (settings.chunkConnections ?? 4) > 1;
   for (let attempt = 0; ; attempt++) {
-    const suspect = ingest.resumed || (parallel && !refusesRanges.has(client));
-    await fill(src, ingest, parallel, settings);
+    const resumed = ingest.resumed;
+    const split = await fill(src, ingest, parallel, settings);
+    const suspect = resumed || split;
     try {
       await ingest.commit();
       return;
@@ -55,55 +58,13 @@ export async function downloadBlob(
   }
 }
 
-async function fill(src: BlobSource, ingest: BlobIngest, parallel: boolean, settings: DownloadSettings): Promise<void> {
+async function fill(src: BlobSource, ingest: BlobIngest, parallel: boolean, settings: DownloadSettings): Promise<boolean> {
+  let used = false;
   if (parallel && !refusesRanges.has(src.client)) {
-    try {
-      await fetchSegments(src, ingest, settings);
-      return;
-    } catch (err) {
-      if (!(err instanceof RangeRefused)) throw err;
-      refusesRanges.add(src.client);
-      ingest.restart();
-    }
+    const plan = { connections: settings.chunkConnections ?? 4, segmentBytes: settings.segmentBytes ?? DEFAULT_SEGMENT_BYTES };
+    used = await fetchSplitting(src, ingest, plan, () => refusesRanges.add(src.client));
   }
+  // One stream for what is left: everything, or what a refused split gave back.
   for (let gap = ingest.missing()[0]; gap; gap = ingest.missing()[0]) await fetchRange(src, ingest, gap[0], gap[1]);
-}
-
-/**
- * Fetches the missing bytes as segments of `segmentBytes`, `chunkConnections` at a time, each written
- * at its offset (the ingest hashes in order as the gaps close). The first segment goes alone until its
- * answer shows the registry honours ranges; a registry that does not gets the whole blob in one stream.
- */
-async function fetchSegments(src: BlobSource, ingest: BlobIngest, settings: DownloadSettings): Promise<void> {
-  const size = settings.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-  const pieces: Array<[number, number]> = [];
-  for (const [a, b] of ingest.missing()) for (let at = a; at < b; at += size) pieces.push([at, Math.min(b, at + size)]);
-  if (pieces.length === 0) return;
-  const stop = new AbortController();
-  const each: BlobSource = { ...src, signal: stop.signal };
-  let confirm!: () => void;
-  const confirmed = new Promise<void>((resolve) => {
-    confirm = resolve;
-  });
-  let next = 1;
-  let failure: unknown;
-  const work = async (first?: [number, number]): Promise<void> => {
-    if (!first) await confirmed;
-    for (let piece = first ?? pieces[next++]; piece && failure === undefined; piece = pieces[next++]) {
-      await fetchRange(each, ingest, piece[0], piece[1], false, confirm);
-    }
-  };
-  const workers = [work(pieces[0]), ...Array.from({ length: Math.min(settings.chunkConnections ?? 4, pieces.length) - 1 }, () => work())];
-  await Promise.all(
-    workers.map((w) =>
-      w.catch((err: unknown) => {
-        if (failure === undefined) {
-          failure = err;
-          stop.abort(err);
-        }
-        confirm();
-      }),
-    ),
-  );
-  if (failure !== undefined) throw failure;
+  return used;
 }

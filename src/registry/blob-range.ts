@@ -30,6 +30,21 @@ export interface BlobSource {
   signal?: AbortSignal;
 }
 
+/** How one range is fetched; every field is optional. */
+export interface RangeOptions {
+  /** False for a segment of a parallel download: an answer with the whole blob throws {@link RangeRefused}. Default true. */
+  wholeAllowed?: boolean;
+  /** Told when the registry answered 206: it honours ranges. */
+  onPartial?: () => void;
+  /** The end may move closer while the body streams (the rest went to parallel segments): read until it. */
+  end?: () => number;
+  /** Told the position after each piece of body. */
+  onPosition?: (pos: number) => void;
+}
+
+/** Thrown by the body's sink when the moving end was reached: the rest belongs to other segments. */
+class EndReached extends Error {}
+
 /** Thrown when a server answers a range request with the whole blob where only a range can be used. */
 export class RangeRefused extends Error {
   constructor() {
@@ -85,19 +100,15 @@ function retryDelay(retry: BlobRetry, failures: number, res: TransportResponse |
  * or the validator changed) restarts the ingest and fills it from 0 — or, with `wholeAllowed`
  * false (a segment of a parallel download), throws {@link RangeRefused}.
  */
-export async function fetchRange(
-  src: BlobSource,
-  ingest: BlobIngest,
-  start: number,
-  end: number,
-  wholeAllowed = true,
-  onPartial?: () => void,
-): Promise<void> {
+export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: number, end: number, options: RangeOptions = {}): Promise<void> {
   const { desc, what, retry } = src;
+  const wholeAllowed = options.wholeAllowed ?? true;
   let pos = start;
   let stop = end;
   let failures = 0;
+  const limit = (): number => Math.min(stop, options.end?.() ?? stop);
   for (;;) {
+    if (pos >= limit()) return;
     const headers: Record<string, string> = {};
     if (pos > 0 || stop < desc.size) {
       headers['range'] = `bytes=${pos}-${stop < desc.size ? stop - 1 : ''}`;
@@ -151,7 +162,7 @@ export async function fetchRange(
       } else if (res.status !== 200 && res.status !== 206) {
         throw await responseError(res, 'GET', url, what);
       }
-      if (res.status === 206) onPartial?.();
+      if (res.status === 206) options.onPartial?.();
       const length = header(res, 'content-length');
       if (length !== undefined && Number(length) !== stop - pos) {
         discard(res);
@@ -159,13 +170,22 @@ export async function fetchRange(
       }
       if (pos === 0) ingest.validator = validatorOf(res);
       await consumeBody(res, (chunk) => {
-        ingest.write(chunk, pos);
-        pos += chunk.length;
+        const room = limit() - pos;
+        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        ingest.write(part, pos);
+        pos += part.length;
         src.onProgress?.(ingest.held);
+        options.onPosition?.(pos);
+        if (part !== chunk || (pos === limit() && pos < stop)) throw new EndReached();
+      }).catch((err: unknown) => {
+        // The moving end was reached: the rest of this body belongs to other segments (the connection is dropped).
+        if (!(err instanceof EndReached)) throw err;
       });
+      if (pos >= limit()) return;
       if (pos < stop) throw new RegctlError('integrity', `${what} is truncated: registry ${new URL(url).host} ended the body at ${pos} of ${stop} bytes`);
       return;
     } catch (err) {
+      if (pos >= limit()) return;
       if (!isTransientNetworkError(err)) throw err;
       if (pos - before >= PROGRESS_RESETS_RETRIES) failures = 0;
       if (failures >= (retry.maxRetries ?? 3)) throw err;
