@@ -147,7 +147,7 @@ export class LayoutIngest implements BlobIngest {
     }
     this.unsynced += chunk.length;
     this.unrecorded += chunk.length;
-    if (this.unsynced >= SYNC_EVERY_BYTES) this.checkpoint();
+    if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) this.checkpoint();
     else if (this.unrecorded >= RECORD_EVERY_BYTES) {
       this.unrecorded = 0;
       this.lastWritten = this.snapshot();
@@ -248,7 +248,6 @@ export class LayoutIngest implements BlobIngest {
 
   /** Every SYNC_EVERY_BYTES: an fdatasync not waited for, and the record saying where the writer is. */
   private checkpoint(): void {
-    if (this.syncing) return;
     this.unsynced = 0;
     this.unrecorded = 0;
     const point = this.snapshot();

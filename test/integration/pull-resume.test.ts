@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli, startCli, tempDir } from '../support/cli.js';
+import type { RandomImage } from '../support/random-image.js';
+import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { startThrottleProxy, type ProxiedRequest, type ThrottleProxy } from '../support/throttle-proxy.js';
+import { umociLs } from '../support/tools.js';
+import { assertBlobsIntact, cacheNames, HOST_ARCH, pushImage } from './pull-helpers.js';
+
+const MiB = 1024 * 1024;
+
+/** The record of the one partial blob in a cache, once it says some bytes are kept. */
+async function keptOffset(cache: string): Promise<number | undefined> {
+  const dir = join(cache, '.tmp', 'ingest');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const n of names.filter((x) => x.endsWith('.json'))) {
+    try {
+      const r = JSON.parse(await readFile(join(dir, n), 'utf8')) as { written?: { offset: number }; synced?: { offset: number } };
+      const offset = Math.max(r.written?.offset ?? 0, r.synced?.offset ?? 0);
+      if (offset > 0) return offset;
+    } catch {
+      // being replaced right now
+    }
+  }
+  return undefined;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const layerGets = (log: ProxiedRequest[], digest: string): ProxiedRequest[] => log.filter((r) => r.method === 'GET' && r.url.endsWith(`/blobs/${digest}`));
+
+describe('a killed pull resumes where it stopped (SPEC §6; issue 12 item 5)', () => {
+  let reg: RunningRegistry;
+  let img: RandomImage;
+  const dirs: (() => void)[] = [];
+  const proxies: ThrottleProxy[] = [];
+  const LAYER = 40 * MiB;
+
+  before(async () => {
+    reg = await startRegistry({ mode: 'open' });
+    img = await pushImage(reg, 'resume/app:v1', { seed: 'pull-resume', layers: 1, layerSize: LAYER, platform: { os: 'linux', architecture: HOST_ARCH } });
+  });
+  after(async () => {
+    for (const p of proxies) await p.close();
+    await reg.stop();
+    for (const d of dirs) d();
+  });
+  const cacheDir = (): string => {
+    const t = tempDir('regctl-resume-');
+    dirs.push(t.remove);
+    return t.dir;
+  };
+  const proxy = async (options: Parameters<typeof startThrottleProxy>[1]): Promise<ThrottleProxy> => {
+    const p = await startThrottleProxy(reg.url, options);
+    proxies.push(p);
+    return p;
+  };
+
+  /** Starts a pull through `p`, kills it with SIGKILL once its partial blob records kept bytes, and returns them. */
+  const killMidBlob = async (p: ThrottleProxy, cache: string): Promise<number> => {
+    const run = startCli(['pull', '--progress', 'none', '--cache-dir', cache, `${p.host}/resume/app:v1`]);
+    let kept: number;
+    try {
+      kept = await waitFor('a partial blob with kept bytes', () => keptOffset(cache));
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    const r = await run.done;
+    assert.notEqual(r.code, 0, 'the pull was killed before it finished');
+    // The proxy logs the killed GET once it notices the client is gone.
+    await waitFor('the killed GET in the proxy log', async () => (layerGets(p.log, img.layers[0]!.digest).length > 0 ? true : undefined));
+    return kept;
+  };
+
+  it('kill -9 mid-blob: the next pull asks for the rest with Range from the kept offset and moves only that', async () => {
+    const p = await proxy({ bytesPerSecond: 8 * MiB });
+    const cache = cacheDir();
+    const layer = img.layers[0]!;
+    const kept = (await killMidBlob(p, cache)) as number;
+    assert.ok(kept > 0 && kept < layer.size, `kept ${kept} of ${layer.size}`);
+    p.log.splice(0);
+    p.setRate(undefined);
+    const name = `${p.host}/resume/app:v1`;
+    const r = await runCli(['pull', '--progress', 'none', '--cache-dir', cache, name]);
+    assert.equal(r.code, 0, r.stderr);
+    const gets = layerGets(p.log, layer.digest);
+    assert.equal(gets.length, 1, JSON.stringify(gets));
+    const [get] = gets as [ProxiedRequest];
+    // The record may have moved on after it was read, never backwards: the Range starts at or after `kept`.
+    const from = Number(/^bytes=(\d+)-$/.exec(get.range ?? '')?.[1]);
+    assert.ok(from >= kept, `resumed with ${get.range} but ${kept} bytes were kept`);
+    assert.equal(get.status, 206);
+    assert.equal(get.bytes, layer.size - from, 'only the missing bytes moved');
+    assert.ok(get.ifRange, 'the kept bytes were checked with If-Range');
+    assert.deepEqual(await cacheNames(cache), [name]);
+    assert.ok((await assertBlobsIntact(cache)).includes(layer.digest));
+    await umociLs(cache);
+    assert.deepEqual(await readdir(join(cache, '.tmp', 'ingest')), [], 'the partial is gone once the blob is stored');
+  });
+
+  it('a server that ignores Range: the next pull takes the whole blob again (200) and stores it right', async () => {
+    const p = await proxy({ bytesPerSecond: 8 * MiB, ignoreRange: true });
+    const cache = cacheDir();
+    const layer = img.layers[0]!;
+    await killMidBlob(p, cache);
+    p.log.splice(0);
+    p.setRate(undefined);
+    const r = await runCli(['pull', '--progress', 'none', '--cache-dir', cache, `${p.host}/resume/app:v1`]);
+    assert.equal(r.code, 0, r.stderr);
+    const gets = layerGets(p.log, layer.digest);
+    assert.equal(gets.length, 1, JSON.stringify(gets));
+    assert.match(gets[0]!.range ?? '', /^bytes=\d+-$/, 'regctl asked for the rest');
+    assert.equal(gets[0]!.status, 200);
+    assert.equal(gets[0]!.bytes, layer.size);
+    assert.ok((await assertBlobsIntact(cache)).includes(layer.digest));
+    await umociLs(cache);
+  });
+
+  it("prune removes a killed pull's partial and counts it; a live pull's partial is kept and the pull completes", async () => {
+    const p = await proxy({ bytesPerSecond: 8 * MiB });
+    const cache = cacheDir();
+    const kept = await killMidBlob(p, cache);
+    const data = (await readdir(join(cache, '.tmp', 'ingest'))).find((n) => n.endsWith('.data'));
+    assert.ok(data);
+    const pruned = await runCli(['prune', '--cache-dir', cache, '--json']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const report = JSON.parse(pruned.stdout) as { tempBytes: number; tempFiles: number };
+    assert.ok(report.tempFiles >= 1 && report.tempBytes >= kept, pruned.stdout);
+    assert.deepEqual(await readdir(join(cache, '.tmp', 'ingest')), []);
+
+    // Now a live pull: its partial survives a prune run in the middle of it.
+    const name = `${p.host}/resume/app:v1`;
+    const run = startCli(['pull', '--progress', 'none', '--cache-dir', cache, name]);
+    await waitFor('a partial blob with kept bytes', () => keptOffset(cache));
+    const during = await runCli(['prune', '--cache-dir', cache, '--json']);
+    assert.equal(during.code, 0, during.stderr);
+    assert.equal((JSON.parse(during.stdout) as { tempFiles: number }).tempFiles, 0, during.stdout);
+    assert.ok((await stat(join(cache, '.tmp', 'ingest', data as string))).size > 0, 'the live partial is still there');
+    p.setRate(undefined);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await cacheNames(cache), [name]);
+    await assertBlobsIntact(cache);
+    await umociLs(cache);
+  });
+
+  it('kill -9 at random points: after each the cache is a valid layout naming only intact images; a last pull completes', async () => {
+    const p = await proxy({ bytesPerSecond: 20 * MiB });
+    const cache = cacheDir();
+    const name = `${p.host}/resume/app:v1`;
+    for (let round = 0; round < 6; round++) {
+      const run = startCli(['pull', '--progress', 'none', '--cache-dir', cache, name]);
+      await new Promise((r) => setTimeout(r, Math.random() * 2500));
+      run.child.kill('SIGKILL');
+      await run.done;
+      await umociLs(cache);
+      await assertBlobsIntact(cache);
+      const images = await runCli(['images', '--cache-dir', cache]);
+      assert.equal(images.code, 0, images.stderr);
+      // A name appears only when its whole image is there.
+      if ((await cacheNames(cache)).includes(name)) break;
+    }
+    const r = await runCli(['pull', '--progress', 'none', '--cache-dir', cache, name]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await cacheNames(cache), [name]);
+    const blobs = await assertBlobsIntact(cache);
+    for (const l of img.layers) assert.ok(blobs.includes(l.digest));
+    await umociLs(cache);
+  });
+});
