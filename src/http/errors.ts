@@ -26,6 +26,7 @@ const UNDICI_REASONS: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'no response within the timeout (--timeout)',
   UND_ERR_BODY_TIMEOUT: 'the response stalled: no data within the timeout (--timeout)',
   UND_ERR_SOCKET: 'the connection was closed',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the connection was closed before the whole body arrived',
   UND_ERR_CLOSED: 'the connection was closed',
   ECONNRESET: 'the connection was reset',
   EPIPE: 'the connection was closed',
@@ -48,6 +49,7 @@ export const RETRY_ERROR_CODES: readonly string[] = [
   'ENETDOWN',
   'EHOSTDOWN',
   'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ];
 
 /** True when `err` (or one of its causes) is a connection failure another attempt may get past; see RETRY_ERROR_CODES. */

@@ -71,7 +71,10 @@ export class FastClient {
       signal?.throwIfAborted();
       const conn = await this.acquire(hop.url);
       const started = Date.now();
-      if (this.options.debug) logRequest(this.options.debug, 'GET', url, Object.entries(hop.headers));
+      if (this.options.debug) {
+        this.options.debug(`* socket fast path, ${conn.served > 0 ? 'kept-alive' : 'new'} connection`);
+        logRequest(this.options.debug, 'GET', url, Object.entries(hop.headers));
+      }
       const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable));
       exchange.mapError = (err) => toNetworkError(err, hop.url) as Error;
       const abort = (): void => exchange.fail(abortError(signal));

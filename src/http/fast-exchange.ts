@@ -78,8 +78,10 @@ export class FastExchange {
   /** The socket closed (or failed with `err`) while this exchange was current. */
   onClose(err: Error | undefined): void {
     if (this.state === 'done' || this.state === 'failed') return;
-    const got = this.state === 'body' ? ' before the whole body arrived' : '';
-    this.fail(err ?? connectionError(`other side closed${got}`, 'UND_ERR_SOCKET'));
+    // undici's codes, so both body paths say the same and retry alike.
+    if (err) this.fail(err);
+    else if (this.state === 'body') this.fail(connectionError('other side closed before the whole body arrived', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'));
+    else this.fail(connectionError('other side closed', 'UND_ERR_SOCKET'));
   }
 
   /** The server was silent for the timeout. */

@@ -171,6 +171,9 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       if (pos === 0) ingest.validator = validatorOf(res);
       await consumeBody(res, (chunk) => {
         const room = limit() - pos;
+        if (chunk.length > room && limit() === stop) {
+          throw new RegctlError('integrity', `${what} is larger than its declared size ${desc.size}: registry ${new URL(url).host} sent more`);
+        }
         const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
         ingest.write(part, pos);
         pos += part.length;
