@@ -11,7 +11,7 @@ export interface DownloadSettings {
   chunkThreshold?: number;
   /** Segments of one blob in flight at once; default 4 (1: one stream per blob). */
   chunkConnections?: number;
-  /** Bytes per segment request; default 16 MiB. */
+  /** Bytes per segment request; default a quarter of the chunk threshold, at most 16 MiB. */
   segmentBytes?: number;
   /** Retries of a failing blob GET. */
   retry?: BlobRetry;
@@ -19,7 +19,7 @@ export interface DownloadSettings {
 
 /** Default of {@link DownloadSettings.chunkThreshold}. */
 export const DEFAULT_CHUNK_THRESHOLD = 64 * 1024 * 1024;
-const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 /** Registries (by client) that answered a Range request with the whole blob: no parallel segments for them. */
 const refusesRanges = new WeakSet<RegistryClient>();
@@ -61,7 +61,9 @@ export async function downloadBlob(
 async function fill(src: BlobSource, ingest: BlobIngest, parallel: boolean, settings: DownloadSettings): Promise<boolean> {
   let used = false;
   if (parallel && !refusesRanges.has(src.client)) {
-    const plan = { connections: settings.chunkConnections ?? 4, segmentBytes: settings.segmentBytes ?? DEFAULT_SEGMENT_BYTES };
+    const threshold = settings.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
+    const segmentBytes = settings.segmentBytes ?? Math.max(256 * 1024, Math.min(MAX_SEGMENT_BYTES, Math.floor(threshold / 4)));
+    const plan = { connections: settings.chunkConnections ?? 4, segmentBytes };
     used = await fetchSplitting(src, ingest, plan, () => refusesRanges.add(src.client));
   }
   // One stream for what is left: everything, or what a refused split gave back.
