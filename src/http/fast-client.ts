@@ -153,13 +153,10 @@ export class FastClient {
         return;
       }
       pool.idle.push(conn);
-      const timer = setTimeout(() => conn.destroy(), this.options.idleMs ?? 4_000);
-      timer.unref();
       conn.idle(() => {
-        clearTimeout(timer);
         const at = pool.idle.indexOf(conn);
         if (at >= 0) pool.idle.splice(at, 1);
-      });
+      }, this.options.idleMs ?? 4_000);
       return;
     }
     conn?.destroy();

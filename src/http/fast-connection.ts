@@ -24,6 +24,7 @@ export class FastConnection implements ExchangeHost {
   private timeoutMs = 0;
   private closed = false;
   private onIdleEnd: (() => void) | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private release: ((conn: FastConnection, reusable: boolean) => void) | undefined;
 
   private constructor(origin: string) {
@@ -70,6 +71,7 @@ export class FastConnection implements ExchangeHost {
     this.exchange = exchange;
     this.release = done;
     this.onIdleEnd = undefined;
+    clearTimeout(this.idleTimer);
     this.timeoutMs = timeoutMs;
     socket.ref();
     socket.setTimeout(timeoutMs);
@@ -78,15 +80,18 @@ export class FastConnection implements ExchangeHost {
     return exchange;
   }
 
-  /** Waits idle in a pool: an unexpected byte or close ends it and calls `gone`. */
-  idle(gone: () => void): void {
+  /** Waits idle in a pool for up to `ms`: then, or at an unexpected byte or close, it ends and calls `gone`. */
+  idle(gone: () => void, ms: number): void {
     this.onIdleEnd = gone;
     this.socket?.setTimeout(0);
     this.socket?.unref();
+    this.idleTimer = setTimeout(() => this.onGone(undefined), ms);
+    this.idleTimer.unref();
   }
 
   /** Closes the socket. */
   destroy(): void {
+    clearTimeout(this.idleTimer);
     this.closed = true;
     this.socket?.destroy();
   }

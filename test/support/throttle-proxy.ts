@@ -12,6 +12,9 @@ export interface ProxiedRequest {
   status: number;
   /** Body bytes written to the client (less than the answer's when the client went away). */
   bytes: number;
+  /** When the request came in and when its answer ended (Date.now()). */
+  start: number;
+  end: number;
 }
 
 /** Options of {@link startThrottleProxy}. */
@@ -35,6 +38,7 @@ export interface ThrottleProxy {
 }
 
 const PIECE = 64 * 1024;
+const BURST_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -59,7 +63,8 @@ export async function startThrottleProxy(upstream: string, options: ThrottleOpti
         const piece = chunk.subarray(at, at + PIECE);
         if (rate) {
           const now = Date.now();
-          const free = Math.max(now, nextFree.get(socket) ?? now);
+          // Up to BURST_MS of time lost to a late timer is made up, so the cap holds on a busy machine too.
+          const free = Math.max(now - BURST_MS, nextFree.get(socket) ?? now);
           nextFree.set(socket, free + (piece.length * 1000) / rate);
           if (free > now) await sleep(free - now);
         }
@@ -92,6 +97,8 @@ export async function startThrottleProxy(upstream: string, options: ThrottleOpti
       ...(req.headers['if-range'] ? { ifRange: String(req.headers['if-range']) } : {}),
       status: 0,
       bytes: 0,
+      start: Date.now(),
+      end: 0,
     };
     const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (answer) => {
       entry.status = answer.statusCode ?? 0;
@@ -99,7 +106,10 @@ export async function startThrottleProxy(upstream: string, options: ThrottleOpti
       send(res, answer, entry)
         .then(() => res.end())
         .catch(() => res.destroy())
-        .finally(() => log.push(entry));
+        .finally(() => {
+          entry.end = Date.now();
+          log.push(entry);
+        });
     });
     up.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
