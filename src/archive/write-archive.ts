@@ -84,5 +84,5 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
  * path never holds a partial archive. A path whose directory cannot take the file is a usage error.
  */
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
-  await writeFileAtomic(path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage' });
+  await writeFileAtomic(path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage', sweepStale: true });
 }

@@ -9,7 +9,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest } from '../oci/digest.js';
 import { fsError } from '../util/fs-error.js';
 import { addRange, coveredBytes, gaps, type ByteRange } from './byte-ranges.js';
-import { blobExists, blobPath, tempPath } from './blobs.js';
+import { blobExists, blobPath, sweepDeadTemps, tempPath } from './blobs.js';
 import { claimIngest, ingestPaths, readRecord, releaseIngest, writeRecord, type Checkpoint, type IngestPaths } from './ingest-files.js';
 import { resumePoint, type Resume } from './ingest-resume.js';
 
@@ -89,6 +89,7 @@ export class LayoutIngest implements BlobIngest {
     } catch (err) {
       throw fsError('cannot write', dirname(paths.data), err);
     }
+    await sweepDeadTemps(root);
     if (!(await claimIngest(paths, held))) {
       const tmp = tempPath(root, 'blob');
       try {

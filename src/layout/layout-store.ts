@@ -8,7 +8,7 @@ import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
-import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
+import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
 import { LayoutIngest } from './ingest.js';
 import { readJsonFile } from '../util/read-json-file.js';
@@ -138,6 +138,7 @@ export class LayoutStore implements Target, Ingester {
     } catch (err) {
       throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
     }
+    await sweepDeadTemps(this.dir);
     return tempPath(this.dir, label);
   }
 

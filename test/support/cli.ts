@@ -21,6 +21,8 @@ export interface CliOptions {
   cwd?: string;
   /** Kill after this many ms; default 120000. */
   timeout?: number;
+  /** startCli only: leave stdin open for the test to write (and end) itself; default false. */
+  keepStdin?: boolean;
 }
 
 /** A bin/regctl child still running: its process (to signal) and its result once it ends. */
@@ -51,7 +53,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input ?? '');
+    if (!options.keepStdin) child.stdin?.end(options.input ?? '');
   });
   return { child, done };
 }
