@@ -1,6 +1,6 @@
-import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import type { BlobIngest } from './types.js';
+import { downloadBlob, pumpBlob } from './blob-transfer.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isNonDistributable } from '../oci/media-types.js';
@@ -9,7 +9,6 @@ import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
 import { filteredIndex } from './filtered-index.js';
 import { isBlobDownloader, isIngester, isMounter, type BlobDownloader, type CopyListener, type Fetcher, type Target } from './types.js';
-import { VerifyingTransform } from '../oci/digest.js';
 
 /** How copy treats an index at the source. */
 export type PlatformSelection = { mode: 'all' } | { mode: 'one'; platform: Platform } | { mode: 'subset'; platforms: Platform[] };
@@ -183,83 +182,10 @@ async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => 
     }
   }
   emit({ type: 'start', desc });
-  if (downloader && isIngester(dst)) await download(downloader, dst.ingest(desc), desc, emit);
-  else await pump(desc, await open(desc), dst, emit, !!downloader);
+  if (downloader && isIngester(dst)) await downloadBlob(downloader, dst, desc, emit);
+  else await pumpBlob(desc, await open(desc), dst, emit);
   stats.copied++;
   stats.bytes += desc.size;
   emit({ type: 'done', desc });
   await options.onPresent?.(desc, 'copied');
-}
-
-/**
- * A download into a store that takes blobs piece by piece: ranges, resume across runs, the socket
- * fast path. What was fetched is kept for the next run unless it proved wrong.
- */
-async function download(src: BlobDownloader, opening: Promise<BlobIngest>, desc: Descriptor, emit: CopyListener): Promise<void> {
-  const ingest = await opening;
-  let last = 0;
-  const onProgress = (bytes: number): void => {
-    const now = Date.now();
-    if (now - last < 100) return;
-    last = now;
-    emit({ type: 'progress', desc, bytes });
-  };
-  try {
-    await src.download(desc, ingest, { onProgress });
-  } catch (err) {
-    await ingest.close(err instanceof RegctlError && err.kind === 'integrity');
-    throw err;
-  }
-  emit({ type: 'progress', desc, bytes: desc.size });
-}
-
-/**
- * Streams a blob from source to destination. From a registry (`verify`), the bytes are checked on
- * the way, so a source that sends wrong or cut-off bytes is the one the error names — not the
- * destination whose upload it broke.
- */
-async function pump(desc: Descriptor, stream: Readable, dst: Target, emit: CopyListener, verify: boolean): Promise<void> {
-  let sourceFailure: unknown;
-  const onSourceError = (err: unknown): void => {
-    sourceFailure ??= err;
-  };
-  stream.once('error', onSourceError);
-  const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
-  const done = (): void => undefined;
-  let body: Readable;
-  if (verify) {
-    const verifier = new VerifyingTransform({ digest: desc.digest, size: desc.size, what: 'blob' });
-    verifier.once('error', onSourceError);
-    // pipeline destroys the source when the destination fails, so no socket is left dangling.
-    body = pipeline(stream, verifier, counter, done);
-  } else {
-    body = pipeline(stream, counter, done);
-  }
-  try {
-    await dst.push(desc, body);
-  } catch (err) {
-    throw sourceFailure ?? err;
-  }
-}
-
-/** Counts bytes flowing through and reports the running total at most every 100 ms. */
-class ProgressCounter extends Transform {
-  private total = 0;
-  private last = 0;
-  constructor(private readonly report: (bytes: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.total += chunk.length;
-    const now = Date.now();
-    if (now - this.last >= 100) {
-      this.last = now;
-      this.report(this.total);
-    }
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback): void {
-    this.report(this.total);
-    cb();
-  }
 }

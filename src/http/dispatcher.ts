@@ -47,7 +47,6 @@ export interface DispatcherStack {
   close(): Promise<void>;
 }
 
-
 /** Maps connection errors to RegctlError('network') as the outermost layer, so body-stream errors are mapped too. */
 function mapErrorsInterceptor(): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (opts, handler) => {

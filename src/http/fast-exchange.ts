@@ -69,10 +69,10 @@ export class FastExchange {
   onBytes(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.sawBytes = true;
-    if (this.state === 'head') return this.onHeadBytes(chunk);
-    if (this.state === 'body') return this.onBodyBytes(chunk);
+    if (this.state === 'head') this.onHeadBytes(chunk);
+    else if (this.state === 'body') this.onBodyBytes(chunk);
     // Bytes after the answer, or after a failure: the connection cannot be trusted with another request.
-    this.reusable = false;
+    else this.reusable = false;
   }
 
   /** The socket closed (or failed with `err`) while this exchange was current. */
@@ -149,16 +149,25 @@ export class FastExchange {
     }
     const end = headEnd(all.subarray(0, MAX_HEAD_BYTES + 4));
     if (end < 0) {
-      if (all.length > MAX_HEAD_BYTES) return this.fail(new FastFallback('oversized response head'));
+      if (all.length > MAX_HEAD_BYTES) {
+        this.fail(new FastFallback('oversized response head'));
+        return;
+      }
       // The read buffer is reused: what is kept of an unfinished head is copied.
       this.headParts = [Buffer.from(all)];
       this.headLength = all.length;
       return;
     }
     const head = parseResponseHead(all.subarray(0, end - 4).toString('latin1'));
-    if (!head) return this.fail(new FastFallback('unusual response head'));
+    if (!head) {
+      this.fail(new FastFallback('unusual response head'));
+      return;
+    }
     const framing = bodyFraming(head);
-    if (framing.kind === 'unsupported') return this.fail(new FastFallback(framing.why));
+    if (framing.kind === 'unsupported') {
+      this.fail(new FastFallback(framing.why));
+      return;
+    }
     const connection = String(head.headers['connection'] ?? '').toLowerCase();
     if (head.minor === 0 || /\bclose\b/.test(connection)) this.reusable = false;
     this.headParts = [];

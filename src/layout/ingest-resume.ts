@@ -19,9 +19,7 @@ const READ_BYTES = 1024 * 1024;
  * written beyond a checkpoint are trusted only if the file reaches them; the final digest checks them.
  */
 export async function resumePoint(file: string, record: IngestRecord): Promise<Resume | undefined> {
-  const points = [record.synced, record.written]
-    .filter((c): c is Checkpoint => !!c)
-    .sort((a, b) => a.offset - b.offset);
+  const points = [record.synced, record.written].filter((c): c is Checkpoint => !!c).sort((a, b) => a.offset - b.offset);
   if (points.length === 0) return undefined;
   let fh;
   try {

@@ -300,4 +300,3 @@ export class LayoutIngest implements BlobIngest {
     await releaseIngest(this.paths, held);
   }
 }
-

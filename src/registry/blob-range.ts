@@ -146,7 +146,10 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
         discard(res);
         if (!wholeAllowed) throw new RangeRefused();
         if (failures >= (retry.maxRetries ?? 3)) {
-          throw new RegctlError('failed', `registry ${new URL(url).host} answered a Range request for ${what} with other bytes (${header(res, 'content-range') ?? 'no Content-Range'})`);
+          throw new RegctlError(
+            'failed',
+            `registry ${new URL(url).host} answered a Range request for ${what} with other bytes (${header(res, 'content-range') ?? 'no Content-Range'})`,
+          );
         }
         failures++;
         ingest.restart();
@@ -166,7 +169,10 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       const length = header(res, 'content-length');
       if (length !== undefined && Number(length) !== stop - pos) {
         discard(res);
-        throw new RegctlError('integrity', `registry ${new URL(url).host} sent ${length} bytes for ${what}, which is ${stop - pos} bytes${pos > 0 ? ` from offset ${pos}` : ''}`);
+        throw new RegctlError(
+          'integrity',
+          `registry ${new URL(url).host} sent ${length} bytes for ${what}, which is ${stop - pos} bytes${pos > 0 ? ` from offset ${pos}` : ''}`,
+        );
       }
       if (pos === 0) ingest.validator = validatorOf(res);
       await consumeBody(res, (chunk) => {

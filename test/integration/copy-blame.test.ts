@@ -19,12 +19,16 @@ describe('copy: errors blame the party that failed (issue 12 item 12)', () => {
     {
       mode: 'cut',
       exit: 5,
-      line: (src) => new RegExp(`^Error: ${esc(src)}/team/app:v1: network error talking to ${esc(src)}: the connection was closed before the whole body arrived$`),
+      line: (src) =>
+        new RegExp(`^Error: ${esc(src)}/team/app:v1: network error talking to ${esc(src)}: the connection was closed before the whole body arrived$`),
     },
     {
       mode: 'wrong-bytes',
       exit: 1,
-      line: (src) => new RegExp(`^Error: ${esc(src)}/team/app:v1: blob digest mismatch: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}$`),
+      line: (src) =>
+        new RegExp(
+          `^Error: ${esc(src)}/team/app:v1: blob sha256:[0-9a-f]{64} sent by the source does not match its digest \\(the destination answered 400 DIGEST_INVALID\\)$`,
+        ),
     },
     { mode: 'length-smaller', exit: 1, line: (src) => new RegExp(`^Error: ${esc(src)}/team/app:v1: blob sha256:[0-9a-f]{64} is truncated`) },
   ];

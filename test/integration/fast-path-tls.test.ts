@@ -28,7 +28,7 @@ function quietIo(): CommandIo {
   };
 }
 
-describe('the blob fast path keeps the transport\'s connection settings: TLS trust, client certificates, CONNECT tunnels (issue 13)', () => {
+describe("the blob fast path keeps the transport's connection settings: TLS trust, client certificates, CONNECT tunnels (issue 13)", () => {
   let tlsReg: RunningRegistry;
   let mtlsReg: RunningRegistry;
   let proxy: ConnectProxy;
@@ -91,7 +91,10 @@ describe('the blob fast path keeps the transport\'s connection settings: TLS tru
     } finally {
       await session.close();
     }
-    assert.ok(debug.some((l) => l.includes('socket fast path')), 'the fast path was not used');
+    assert.ok(
+      debug.some((l) => l.includes('socket fast path')),
+      'the fast path was not used',
+    );
     assert.ok(proxy.log.filter((e) => e.method === 'CONNECT').every((e) => e.target === host && e.status === 200));
     assert.ok(proxy.log.filter((e) => e.method === 'CONNECT').length >= 2, 'undici and the fast path each opened a tunnel');
     assert.ok((await assertBlobsIntact(cache)).includes(mimg.layers[0]!.digest));

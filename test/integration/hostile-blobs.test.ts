@@ -29,7 +29,11 @@ const CASES: Expectation[] = [
   { mode: 'length-smaller', exit: 1, message: (h) => new RegExp(`registry ${esc(h)} sent \\d+ bytes for blob`) },
   { mode: 'endless-chunked', exit: 1, message: () => /is larger than its declared size/ },
   { mode: 'endless-close', exit: 1, message: () => /is larger than its declared size/ },
-  { mode: 'stall', exit: 5, message: (h) => new RegExp(`network error talking to ${esc(h)}: the response stalled: no data within the timeout \\(--timeout\\)`) },
+  {
+    mode: 'stall',
+    exit: 5,
+    message: (h) => new RegExp(`network error talking to ${esc(h)}: the response stalled: no data within the timeout \\(--timeout\\)`),
+  },
   { mode: 'stall-once', exit: 0, resumed: true },
   { mode: 'stall-head', exit: 5, message: (h) => new RegExp(`network error talking to ${esc(h)}: no response within the timeout \\(--timeout\\)`) },
   { mode: 'slow', exit: 0 },
@@ -92,14 +96,22 @@ for (const fastPath of [true, false]) {
           assert.ok(!(await assertBlobsIntact(cache)).includes(h.layer.digest), 'the layer was stored');
           if (failure.kind === 'integrity') {
             const partials = await readdir(join(cache, '.tmp', 'ingest')).catch(() => [] as string[]);
-            assert.deepEqual(partials.filter((n) => n.endsWith('.data')), [], 'wrong bytes were kept for a resume');
+            assert.deepEqual(
+              partials.filter((n) => n.endsWith('.data')),
+              [],
+              'wrong bytes were kept for a resume',
+            );
           }
         } else {
           assert.deepEqual(await cacheNames(cache), [name]);
           assert.ok((await assertBlobsIntact(cache)).includes(h.layer.digest));
         }
         const layerGets = h.requests.filter((r) => r.method === 'GET' && r.url.endsWith(`/blobs/${h.layer.digest}`));
-        if (c.resumed) assert.ok(layerGets.slice(1).some((r) => /^bytes=[1-9]\d*-$/.test(String(r.headers.range))), JSON.stringify(layerGets.map((r) => r.headers.range)));
+        if (c.resumed)
+          assert.ok(
+            layerGets.slice(1).some((r) => /^bytes=[1-9]\d*-$/.test(String(r.headers.range))),
+            JSON.stringify(layerGets.map((r) => r.headers.range)),
+          );
         const fastUsed = debug.some((l) => l.includes('socket fast path'));
         assert.equal(fastUsed, fastPath, fastPath ? 'the fast path was never used' : 'the fast path was used while off');
       });

@@ -25,7 +25,7 @@ describe('a killed save or load leaves no temp file behind for good (issue 12 it
   });
   after(() => work.remove());
 
-  it('save -o: the temp file a killed save left beside the target is removed by the next save; a live writer\'s is not', async () => {
+  it("save -o: the temp file a killed save left beside the target is removed by the next save; a live writer's is not", async () => {
     const out = join(work.dir, 'out.tar');
     const dead = join(work.dir, `.out.tar.${DEAD_PID}.0a0b0c0d.tmp`);
     const live = join(work.dir, `.out.tar.${process.pid}.0e0f0a0b.tmp`);

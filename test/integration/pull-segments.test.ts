@@ -105,7 +105,10 @@ describe('parallel Range segments of one big blob on a capped link (issue 12 ite
     const layer = img.layers[0]!;
     const gets = layerGets(p.log, layer.digest);
     const moved = gets.reduce((n, g) => n + g.bytes, 0);
-    assert.ok(gets.every((g) => g.range), 'every request asked for a range');
+    assert.ok(
+      gets.every((g) => g.range),
+      'every request asked for a range',
+    );
     assert.ok(moved < layer.size, `moved ${moved} of ${layer.size} bytes`);
     assert.deepEqual(await cacheNames(cache), [name]);
     assert.ok((await assertBlobsIntact(cache)).includes(layer.digest));

@@ -28,7 +28,10 @@ describe('regctl never hangs (SPEC §6 --timeout; issue 12 item 7)', () => {
     assert.match(errorLine(r.stderr), new RegExp(`network error talking to ${esc(h.host)}: the response stalled: no data within the timeout \\(--timeout\\)$`));
     const gets = h.requests.filter((q) => q.url.endsWith(`/blobs/${h.layer.digest}`));
     assert.ok(gets.length > 1, 'retried');
-    assert.ok(gets.slice(1).every((q) => /^bytes=[1-9]\d*-$/.test(String(q.headers.range))), 'each retry asked for the rest only');
+    assert.ok(
+      gets.slice(1).every((q) => /^bytes=[1-9]\d*-$/.test(String(q.headers.range))),
+      'each retry asked for the rest only',
+    );
   });
 
   it('the config\'s "timeout" (seconds) applies when no flag is given', async (t) => {

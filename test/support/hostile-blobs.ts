@@ -67,7 +67,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 function rawHead(socket: Socket, status: string, headers: Record<string, string>): void {
   const all = { ...headers, connection: 'close' };
-  socket.write(`${status}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+  socket.write(
+    `${status}\r\n${Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`,
+  );
 }
 
 function range(req: IncomingMessage, size: number): [number, number] {
@@ -91,7 +95,11 @@ export async function startHostileBlobRegistry(mode: BlobMisbehaviour, layerSize
     const m = /^\/v2\/team\/app\/(manifests|blobs)\/([^/]+)$/.exec(path);
     const ref = m?.[2];
     if (m?.[1] === 'manifests' && (ref === 'v1' || ref === image.manifest.digest)) {
-      res.writeHead(200, { 'content-type': image.manifest.mediaType, 'content-length': String(image.manifestBytes.length), 'docker-content-digest': image.manifest.digest });
+      res.writeHead(200, {
+        'content-type': image.manifest.mediaType,
+        'content-length': String(image.manifestBytes.length),
+        'docker-content-digest': image.manifest.digest,
+      });
       return void res.end(req.method === 'HEAD' ? undefined : image.manifestBytes);
     }
     const blob = ref ? blobs.map.get(ref) : undefined;
@@ -141,7 +149,9 @@ export async function startHostileBlobRegistry(mode: BlobMisbehaviour, layerSize
         rawHead(socket, 'HTTP/1.1 200 OK', mode === 'endless-chunked' ? { 'transfer-encoding': 'chunked' } : { connection: 'close' });
         const piece = Buffer.alloc(64 * 1024, 1);
         while (!socket.destroyed) {
-          const ok = socket.write(mode === 'endless-chunked' ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+          const ok = socket.write(
+            mode === 'endless-chunked' ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece,
+          );
           if (!ok) await new Promise((r) => socket.once('drain', r).once('close', r));
         }
         return;

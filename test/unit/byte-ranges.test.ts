@@ -41,11 +41,36 @@ test('gaps lists what is not covered, in order', () => {
 
 test('isRangeList accepts only sorted, disjoint, non-empty ranges inside the size', () => {
   assert.ok(isRangeList([], 10));
-  assert.ok(isRangeList([[1, 2], [4, 10]], 10));
-  assert.ok(!isRangeList([[4, 10], [1, 2]], 10));
+  assert.ok(
+    isRangeList(
+      [
+        [1, 2],
+        [4, 10],
+      ],
+      10,
+    ),
+  );
+  assert.ok(
+    !isRangeList(
+      [
+        [4, 10],
+        [1, 2],
+      ],
+      10,
+    ),
+  );
   assert.ok(!isRangeList([[1, 1]], 10));
   assert.ok(!isRangeList([[1, 11]], 10));
-  assert.ok(!isRangeList([[1, 2], [2, 3]], 10), 'touching ranges are merged when written');
+  assert.ok(
+    !isRangeList(
+      [
+        [1, 2],
+        [2, 3],
+      ],
+      10,
+    ),
+    'touching ranges are merged when written',
+  );
   assert.ok(!isRangeList([['1', 2]], 10));
   assert.ok(!isRangeList('nope', 10));
 });

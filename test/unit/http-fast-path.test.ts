@@ -137,9 +137,7 @@ test('error answers are read as streams; the connection cap queues requests; a h
   const missing = await tr.request({ method: 'GET', url: `${srv.url}/missing`, fast: true });
   assert.equal(missing.status, 404);
   assert.match((await readStream(missing.body, 1 << 16)).toString(), /BLOB_UNKNOWN/);
-  const bodies = await Promise.all(
-    [1, 2, 3].map(async () => (await bodyOf(await tr.request({ method: 'GET', url: `${srv.url}/b`, fast: true }))).toString()),
-  );
+  const bodies = await Promise.all([1, 2, 3].map(async () => (await bodyOf(await tr.request({ method: 'GET', url: `${srv.url}/b`, fast: true }))).toString()));
   assert.deepEqual(bodies, ['ok', 'ok', 'ok']);
   assert.equal(most, 1, 'one connection: one request at a time');
   await assert.rejects(tr.request({ method: 'GET', url: `${srv.url}/b`, fast: true, headers: { authorization: 'Bearer x\r\nx-injected: 1' } }));

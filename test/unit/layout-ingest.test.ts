@@ -150,7 +150,10 @@ test('pruneIngests removes partials nobody owns (or whose owner is dead) and kee
   assert.equal(result.files, 2);
   assert.ok(result.bytes >= 300_000, String(result.bytes));
   const left = ingestFiles(store);
-  assert.ok(left.some((n) => n.startsWith(descOf(live).digest.replace(':', '-'))), left.join(', '));
+  assert.ok(
+    left.some((n) => n.startsWith(descOf(live).digest.replace(':', '-'))),
+    left.join(', '),
+  );
   assert.ok(!left.some((n) => n.startsWith(descOf(kept).digest.replace(':', '-'))), left.join(', '));
   writing.write(live.subarray(200_000), 200_000);
   await writing.commit();
