@@ -66,12 +66,21 @@ describe('a killed pull resumes where it stopped (SPEC §6; issue 12 item 5)', (
     return p;
   };
 
+  /** Bytes in the partial blob's data file now (what the killed pull had fetched, at least). */
+  const dataBytes = async (cache: string): Promise<number> => {
+    const dir = join(cache, '.tmp', 'ingest');
+    const data = (await readdir(dir).catch(() => [] as string[])).find((n) => n.endsWith('.data'));
+    return data ? (await stat(join(dir, data))).size : 0;
+  };
+  let fetchedBeforeKill = 0;
+
   /** Starts a pull through `p`, kills it with SIGKILL once its partial blob records kept bytes, and returns them. */
   const killMidBlob = async (p: ThrottleProxy, cache: string): Promise<number> => {
     const run = startCli(['pull', '--progress', 'none', '--cache-dir', cache, `${p.host}/resume/app:v1`]);
     let kept: number;
     try {
       kept = await waitFor('a partial blob with kept bytes', () => keptOffset(cache));
+      fetchedBeforeKill = await dataBytes(cache);
     } finally {
       run.child.kill('SIGKILL');
     }
@@ -101,6 +110,8 @@ describe('a killed pull resumes where it stopped (SPEC §6; issue 12 item 5)', (
     assert.ok(from >= kept, `resumed with ${get.range} but ${kept} bytes were kept`);
     assert.equal(get.status, 206);
     assert.equal(get.bytes, layer.size - from, 'only the missing bytes moved');
+    // At most the bytes the killed pull had not fetched, plus what it wrote after its last record (one sync interval).
+    assert.ok(get.bytes <= layer.size - fetchedBeforeKill + 16 * MiB, `moved ${get.bytes}; ${fetchedBeforeKill} had been fetched`);
     assert.ok(get.ifRange, 'the kept bytes were checked with If-Range');
     assert.deepEqual(await cacheNames(cache), [name]);
     assert.ok((await assertBlobsIntact(cache)).includes(layer.digest));
