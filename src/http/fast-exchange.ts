@@ -131,6 +131,11 @@ export class FastExchange {
       read: () => {
         if (this.state === 'body') this.host.resume();
       },
+      // A body abandoned before its end takes its connection with it (it would otherwise be read to the end).
+      destroy: (err, callback) => {
+        if (this.state === 'body') this.fail(err ?? Object.assign(new Error('the response body was abandoned'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        callback(err);
+      },
     });
     for (const part of this.pending.splice(0)) this.readable.push(part);
     if (this.error) this.readable.destroy(this.error);

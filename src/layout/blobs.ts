@@ -29,6 +29,15 @@ export function tempPath(root: string, label: string): string {
 
 const swept = new Set<string>();
 
+/** The names in the layout's temp area (none when it does not exist). */
+export async function tempNames(root: string): Promise<string[]> {
+  try {
+    return await readdir(join(root, TEMP_DIR));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Once per layout and process: removes temp files whose writer died (a killed load or pull leaves
  * its `PID.*` files), so the next run leaves none behind. Partial blobs kept for a resume live in a
@@ -38,13 +47,7 @@ export async function sweepDeadTemps(root: string): Promise<void> {
   if (swept.has(root)) return;
   swept.add(root);
   const dir = join(root, TEMP_DIR);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of await tempNames(root)) {
     const pid = Number(name.split('.')[0]);
     if (Number.isInteger(pid) && pid > 0 && name.includes('.') && processIsDead(pid)) await unlink(join(dir, name)).catch(() => undefined);
   }

@@ -65,6 +65,12 @@ export function validatorOf(res: TransportResponse): string | undefined {
   return header(res, 'last-modified');
 }
 
+/** Abandons a blob body not wanted (it may be the whole blob): its connection is closed rather than read to the end. */
+function drop(res: TransportResponse): void {
+  res.body.on('error', () => undefined);
+  res.body.destroy();
+}
+
 /** True when a 206 answer's Content-Range is exactly [pos, stop) of a blob of `size` bytes. */
 function rangeMatches(res: TransportResponse, pos: number, stop: number, size: number): boolean {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((header(res, 'content-range') ?? '').trim());
@@ -134,7 +140,7 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       }
       if (res.status === 200 && headers['range']) {
         if (!wholeAllowed) {
-          discard(res);
+          drop(res);
           throw new RangeRefused();
         }
         // The whole blob came back: Range ignored, or what we hold is of another version.
@@ -143,7 +149,7 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
         stop = desc.size;
       } else if (res.status === 206 && !rangeMatches(res, pos, stop, desc.size)) {
         // Other bytes than asked for: ranges cannot be trusted here; the whole blob, once.
-        discard(res);
+        drop(res);
         if (!wholeAllowed) throw new RangeRefused();
         if (failures >= (retry.maxRetries ?? 3)) {
           throw new RegctlError(
@@ -168,7 +174,7 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       if (res.status === 206) options.onPartial?.();
       const length = header(res, 'content-length');
       if (length !== undefined && Number(length) !== stop - pos) {
-        discard(res);
+        drop(res);
         throw new RegctlError(
           'integrity',
           `registry ${new URL(url).host} sent ${length} bytes for ${what}, which is ${stop - pos} bytes${pos > 0 ? ` from offset ${pos}` : ''}`,

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PassThrough } from 'node:stream';
-import type { CommandIo } from '../../src/commands/io.js';
 import { pull } from '../../src/commands/pull.js';
 import { Session } from '../../src/session.js';
 import { isolatedEnv, runCli, tempDir } from '../support/cli.js';
+import { quietCommandIo } from '../support/cli-io.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import { fakeLookup, FAKE_REGISTRY_NAME } from '../support/fake-lookup.js';
 import type { RandomImage } from '../support/random-image.js';
@@ -15,18 +14,6 @@ import { umociLs } from '../support/tools.js';
 import { assertBlobsIntact, cacheNames, HOST_ARCH, pushImage } from './pull-helpers.js';
 
 const NAME = FAKE_REGISTRY_NAME;
-
-function quietIo(): CommandIo {
-  return {
-    out: () => undefined,
-    err: () => undefined,
-    status: () => undefined,
-    stdoutIsTTY: false,
-    stdinIsTTY: false,
-    stdin: new PassThrough(),
-    stdoutStream: new PassThrough(),
-  };
-}
 
 describe("the blob fast path keeps the transport's connection settings: TLS trust, client certificates, CONNECT tunnels (issue 13)", () => {
   let tlsReg: RunningRegistry;
@@ -87,7 +74,7 @@ describe("the blob fast path keeps the transport's connection settings: TLS trus
       debug: (l) => debug.push(l),
     });
     try {
-      await pull(session, { reference: `${host}/fast/mtls:v1`, quiet: true }, quietIo());
+      await pull(session, { reference: `${host}/fast/mtls:v1`, quiet: true }, quietCommandIo());
     } finally {
       await session.close();
     }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { CommandIo } from '../../src/commands/io.js';
 import { pull } from '../../src/commands/pull.js';
 import { RegctlError } from '../../src/errors.js';
 import { Session } from '../../src/session.js';
 import { tempDir } from '../support/cli.js';
+import { quietCommandIo } from '../support/cli-io.js';
 import { startHostileBlobRegistry, type BlobMisbehaviour } from '../support/hostile-blobs.js';
 import { assertBlobsIntact, cacheNames } from './pull-helpers.js';
 
@@ -44,18 +44,6 @@ const CASES: Expectation[] = [
   { mode: 'redirect-loop', exit: 1, message: (h) => new RegExp(`too many redirects \\(more than 5\\) from ${esc(h)}$`) },
 ];
 
-function quietIo(): CommandIo {
-  return {
-    out: () => undefined,
-    err: () => undefined,
-    status: () => undefined,
-    stdoutIsTTY: false,
-    stdinIsTTY: false,
-    stdin: process.stdin,
-    stdoutStream: process.stdout,
-  };
-}
-
 /** The hostile-server suite, once on the socket fast path and once on undici alone (issue 13: both body paths). */
 for (const fastPath of [true, false]) {
   describe(`a misbehaving registry's blob bodies, ${fastPath ? 'socket fast path' : 'undici'} (issue 12, 13)`, () => {
@@ -82,7 +70,7 @@ for (const fastPath of [true, false]) {
         const name = `${h.host}/team/app:v1`;
         let failure: RegctlError | undefined;
         try {
-          await pull(session, { reference: name }, quietIo());
+          await pull(session, { reference: name }, quietCommandIo());
         } catch (err) {
           assert.ok(err instanceof RegctlError, `not a RegctlError: ${String((err as Error)?.stack ?? err)}`);
           failure = err;

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, startCli, tempDir } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import type { RandomImage } from '../support/random-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry.js';
-import { startThrottleProxy, type ProxiedRequest, type ThrottleProxy } from '../support/throttle-proxy.js';
+import type { ProxiedRequest, ThrottleOptions, ThrottleProxy } from '../support/throttle-proxy.js';
 import { umociLs } from '../support/tools.js';
-import { assertBlobsIntact, cacheNames, HOST_ARCH, pushImage } from './pull-helpers.js';
+import { assertBlobsIntact, cacheNames, startLayerFixture, type LayerFixture } from './pull-helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -40,31 +39,17 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 const layerGets = (log: ProxiedRequest[], digest: string): ProxiedRequest[] => log.filter((r) => r.method === 'GET' && r.url.endsWith(`/blobs/${digest}`));
 
 describe('a killed pull resumes where it stopped (SPEC §6; issue 12 item 5)', () => {
-  let reg: RunningRegistry;
+  let fx: LayerFixture;
   let img: RandomImage;
-  const dirs: (() => void)[] = [];
-  const proxies: ThrottleProxy[] = [];
   const LAYER = 40 * MiB;
 
   before(async () => {
-    reg = await startRegistry({ mode: 'open' });
-    img = await pushImage(reg, 'resume/app:v1', { seed: 'pull-resume', layers: 1, layerSize: LAYER, platform: { os: 'linux', architecture: HOST_ARCH } });
+    fx = await startLayerFixture('resume/app:v1', 'pull-resume', LAYER);
+    img = fx.img;
   });
-  after(async () => {
-    for (const p of proxies) await p.close();
-    await reg.stop();
-    for (const d of dirs) d();
-  });
-  const cacheDir = (): string => {
-    const t = tempDir('regctl-resume-');
-    dirs.push(t.remove);
-    return t.dir;
-  };
-  const proxy = async (options: Parameters<typeof startThrottleProxy>[1]): Promise<ThrottleProxy> => {
-    const p = await startThrottleProxy(reg.url, options);
-    proxies.push(p);
-    return p;
-  };
+  after(() => fx.close());
+  const cacheDir = (): string => fx.cacheDir();
+  const proxy = (options: ThrottleOptions): Promise<ThrottleProxy> => fx.proxy(options);
 
   /** Bytes in the partial blob's data file now (what the killed pull had fetched, at least). */
   const dataBytes = async (cache: string): Promise<number> => {

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, startCli, tempDir } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import type { RandomImage } from '../support/random-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry.js';
-import { startThrottleProxy, type ProxiedRequest, type ThrottleProxy } from '../support/throttle-proxy.js';
+import type { ProxiedRequest, ThrottleOptions, ThrottleProxy } from '../support/throttle-proxy.js';
 import { umociLs } from '../support/tools.js';
-import { assertBlobsIntact, cacheNames, HOST_ARCH, pushImage } from './pull-helpers.js';
+import { assertBlobsIntact, cacheNames, startLayerFixture, type LayerFixture } from './pull-helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -20,33 +19,19 @@ function bounded(r: ProxiedRequest): [number, number] | undefined {
 }
 
 describe('parallel Range segments of one big blob on a capped link (issue 12 item 6)', () => {
-  let reg: RunningRegistry;
+  let fx: LayerFixture;
   let img: RandomImage;
   const LAYER = 24 * MiB;
   // Segments are a quarter of the threshold: 2 MiB here, so a small layer shows the behaviour.
   const SPLIT = ['--chunk-threshold', '8MiB', '--chunk-connections', '4'];
-  const dirs: (() => void)[] = [];
-  const proxies: ThrottleProxy[] = [];
 
   before(async () => {
-    reg = await startRegistry({ mode: 'open' });
-    img = await pushImage(reg, 'split/app:v1', { seed: 'pull-segments', layers: 1, layerSize: LAYER, platform: { os: 'linux', architecture: HOST_ARCH } });
+    fx = await startLayerFixture('split/app:v1', 'pull-segments', LAYER);
+    img = fx.img;
   });
-  after(async () => {
-    for (const p of proxies) await p.close();
-    await reg.stop();
-    for (const d of dirs) d();
-  });
-  const cacheDir = (): string => {
-    const t = tempDir('regctl-split-');
-    dirs.push(t.remove);
-    return t.dir;
-  };
-  const proxy = async (options: Parameters<typeof startThrottleProxy>[1]): Promise<ThrottleProxy> => {
-    const p = await startThrottleProxy(reg.url, options);
-    proxies.push(p);
-    return p;
-  };
+  after(() => fx.close());
+  const cacheDir = (): string => fx.cacheDir();
+  const proxy = (options: ThrottleOptions): Promise<ThrottleProxy> => fx.proxy(options);
 
   it('a slow stream is split: the rest comes as bounded Range segments, each byte once, stored intact', async () => {
     const p = await proxy({ bytesPerSecond: 3 * MiB });

@@ -114,12 +114,15 @@ export async function startHostileBlobRegistry(mode: BlobMisbehaviour, layerSize
     socket.once('close', () => held.delete(socket));
     const [from, to] = range(req, bytes.length);
     const partial = from > 0 || to < bytes.length;
-    const right = (): void => {
+    // The head a right answer to this request has (206 for a range).
+    const rightHead = (): void =>
       rawHead(socket, partial ? 'HTTP/1.1 206 Partial Content' : 'HTTP/1.1 200 OK', {
         'content-length': String(to - from),
         etag: `"${layer.digest}"`,
         ...(partial ? { 'content-range': `bytes ${from}-${to - 1}/${bytes.length}` } : {}),
       });
+    const right = (): void => {
+      rightHead();
       socket.end(bytes.subarray(from, to));
     };
     const half = from + ((to - from) >> 1);
@@ -130,11 +133,7 @@ export async function startHostileBlobRegistry(mode: BlobMisbehaviour, layerSize
       case 'cut':
       case 'cut-once':
         if (mode === 'cut-once' && !first) return right();
-        rawHead(socket, partial ? 'HTTP/1.1 206 Partial Content' : 'HTTP/1.1 200 OK', {
-          'content-length': String(to - from),
-          etag: `"${layer.digest}"`,
-          ...(partial ? { 'content-range': `bytes ${from}-${to - 1}/${bytes.length}` } : {}),
-        });
+        rightHead();
         socket.write(bytes.subarray(from, half), () => setTimeout(() => socket.destroy(), 20));
         return;
       case 'length-larger':
@@ -159,11 +158,7 @@ export async function startHostileBlobRegistry(mode: BlobMisbehaviour, layerSize
       case 'stall':
       case 'stall-once':
         if (mode === 'stall-once' && !first) return right();
-        rawHead(socket, partial ? 'HTTP/1.1 206 Partial Content' : 'HTTP/1.1 200 OK', {
-          'content-length': String(to - from),
-          etag: `"${layer.digest}"`,
-          ...(partial ? { 'content-range': `bytes ${from}-${to - 1}/${bytes.length}` } : {}),
-        });
+        rightHead();
         socket.write(bytes.subarray(from, half));
         return;
       case 'stall-head':
