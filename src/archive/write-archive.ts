@@ -9,6 +9,7 @@ import type { SavePlan } from './save-plan.js';
 import { fsError } from '../util/fs-error.js';
 import { OCI_LAYOUT_FILE, type LayoutStore } from '../layout/layout-store.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { openArchiveTarget } from './archive-target.js';
 
 // A fixed timestamp keeps archives of the same images byte-identical.
 const MTIME = new Date(0);
@@ -80,9 +81,23 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
 }
 
 /**
- * Writes the archive to `path` through a temp file next to it, fsynced and then renamed, so the
- * path never holds a partial archive. A path whose directory cannot take the file is a usage error.
+ * Writes the archive to `path`: a regular file (or a new path; through a symlink, its target) via a
+ * temp file next to it, fsynced and then renamed, so the path never holds a partial archive; a FIFO
+ * or character device is written into directly (see archive-target.ts). A path whose directory
+ * cannot take the file, a directory, a socket or a terminal is a usage error.
  */
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
-  await writeFileAtomic(path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage' });
+  const target = await openArchiveTarget(path);
+  if (target.kind === 'replace') {
+    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage' });
+    return;
+  }
+  const out = target.handle.createWriteStream();
+  try {
+    await writeArchive(store, plan, out);
+  } finally {
+    // The stream closes the handle when it ends; after a failure it may not have.
+    out.destroy();
+    await target.handle.close().catch(() => undefined);
+  }
 }
