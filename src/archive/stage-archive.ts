@@ -234,9 +234,13 @@ async function stageFile(staged: StagedArchive, name: string, entry: AsyncIterab
       for await (const chunk of entry) {
         hash.update(chunk);
         count += chunk.length;
-        await fh.write(chunk);
+        await fh.write(chunk).catch((err: unknown) => {
+          throw fsError('cannot write', path, err);
+        });
       }
-      await fh.sync();
+      await fh.sync().catch((err: unknown) => {
+        throw fsError('cannot write', path, err);
+      });
     } finally {
       await fh.close();
     }

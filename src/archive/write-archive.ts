@@ -18,6 +18,8 @@ const MTIME = new Date(0);
 export interface WriteArchiveOptions {
   /** End `out` when the archive is complete; false for process.stdout. Default true. */
   end?: boolean;
+  /** What `out` is, as a write error names it (the -o path, "stdout"); default "the archive". */
+  label?: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function writeArchive(store: LayoutStore, plan: SavePlan, out: Writ
     pack.destroy(err as Error);
   }
   await piping;
-  if (failure) throw failure instanceof RegctlError ? failure : fsError('cannot write', 'the archive', failure);
+  if (failure) throw failure instanceof RegctlError ? failure : fsError('cannot write', options.label ?? 'the archive', failure);
 }
 
 function finished(sink: NodeJS.WritableStream): Promise<void> {
@@ -89,12 +91,12 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
   const target = await openArchiveTarget(path);
   if (target.kind === 'replace') {
-    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage' });
+    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out, { label: target.path }), { mode: 0o644, createKind: 'usage' });
     return;
   }
   const out = target.handle.createWriteStream();
   try {
-    await writeArchive(store, plan, out);
+    await writeArchive(store, plan, out, { label: path });
   } finally {
     // The stream closes the handle when it ends; after a failure it may not have.
     out.destroy();

@@ -56,5 +56,5 @@ export async function save(session: Session, options: SaveOptions, io: CommandIo
   }
   const plan = await planSave(cache.store, requests, platforms);
   if (destination.kind === 'file') await writeArchiveFile(cache.store, plan, destination.path);
-  else await writeArchive(cache.store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false });
+  else await writeArchive(cache.store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false, label: 'stdout' });
 }

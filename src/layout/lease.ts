@@ -2,6 +2,7 @@ import { readdir, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_DIR, tempPath } from './blobs.js';
 import { processIsDead } from './lock.js';
+import { fsError } from '../util/fs-error.js';
 
 const SUFFIX = 'lease';
 
@@ -10,9 +11,14 @@ const SUFFIX = 'lease';
  * written since the lease began (they are about to be tagged). Returns the release function.
  */
 export async function acquireLease(root: string): Promise<() => Promise<void>> {
-  await mkdir(join(root, TEMP_DIR), { recursive: true });
   const path = tempPath(root, SUFFIX);
-  await writeFile(path, JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
+  try {
+    await mkdir(join(root, TEMP_DIR), { recursive: true });
+    await writeFile(path, JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
+  } catch (err) {
+    await unlink(path).catch(() => undefined);
+    throw fsError('cannot write', path, err);
+  }
   return async () => {
     await unlink(path).catch(() => undefined);
   };
