@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LayoutStore } from '../../src/layout/layout-store.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { tempDir } from '../support/cli.js';
 import { startFaultyRegistry, type FaultyRegistry } from '../support/faulty-registry.js';
 import { buildRandomImage } from '../support/random-image.js';
 import { mountTmpfs, type Tmpfs } from '../support/tmpfs.js';
-import { assertNoInternalError } from '../support/no-internal-error.js';
+import { assertNoInternalError, runReliably as runCli } from '../support/no-internal-error.js';
 
 /** The lock files the cache may hold; after any command they must be gone. */
 function lockLeftovers(cache: string): string[] {

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LayoutStore } from '../../src/layout/layout-store.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { tempDir } from '../support/cli.js';
+import { runReliably as runCli } from '../support/no-internal-error.js';
 import { buildRandomImage } from '../support/random-image.js';
 import { requireTool } from '../support/tools.js';
 
