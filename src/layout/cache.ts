@@ -37,15 +37,17 @@ export class Cache {
   }
 
   /**
-   * Runs a transfer into the cache holding a lease: while it runs, a concurrent prune keeps the
-   * unreferenced blobs written since it began (they are about to be named).
+   * Runs a transfer into the cache holding a lease, through the view of the layout it gives
+   * `transfer` (see {@link LayoutStore.leased}): while it runs, a concurrent prune keeps every blob
+   * the transfer found present or wrote, and the unreferenced blobs written since it began; a name
+   * it gives goes only to an image that is whole.
    */
-  async withLease<T>(transfer: () => Promise<T>): Promise<T> {
-    const release = await acquireLease(this.store.dir);
+  async withLease<T>(transfer: (store: LayoutStore) => Promise<T>): Promise<T> {
+    const lease = await acquireLease(this.store.dir);
     try {
-      return await transfer();
+      return await transfer(this.store.leased(lease));
     } finally {
-      await release();
+      await lease.release();
     }
   }
 

@@ -34,6 +34,8 @@ export interface FaultyOptions {
   manifestError?: string;
   /** Challenge `/v2/` with `Bearer realm="REALM"` written as given (e.g. a relative "/token"). */
   bearerRealm?: string;
+  /** Awaited before a blob GET is answered: a test holds a download here to act in the middle of a pull. */
+  blobGate?: (digest: string) => Promise<void>;
 }
 
 /** A running faulty registry on 127.0.0.1. */
@@ -44,6 +46,8 @@ export interface FaultyRegistry {
   /** `team/app`; the image is tagged `v1`. */
   repository: string;
   image: RandomImage;
+  /** The image's config and layer bytes by digest. */
+  blobs: Map<string, Buffer>;
   requests: RecordedRequest[];
   /** Requests the storage origin received (redirectBlobs). */
   storageRequests: RecordedRequest[];
@@ -161,6 +165,7 @@ export async function startFaultyRegistry(options: FaultyOptions = {}): Promise<
       return void res.end(head ? undefined : image.manifestBytes);
     }
     const failed = failures.get(ref) ?? 0;
+    if (!head) await options.blobGate?.(ref);
     if (!head && failed < (options.blobFailures ?? 0)) {
       failures.set(ref, failed + 1);
       return sendJson(res, 503, { errors: [{ code: 'UNAVAILABLE', message: 'try again' }] }, { 'retry-after': '1' });
@@ -176,6 +181,7 @@ export async function startFaultyRegistry(options: FaultyOptions = {}): Promise<
     url: registry.url,
     repository: REPO,
     image,
+    blobs,
     requests: registry.requests,
     storageRequests: storage?.requests ?? [],
     signedQuery: SIGNED_QUERY,
