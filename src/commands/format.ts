@@ -41,7 +41,9 @@ export function timeAgo(iso: string | undefined, now: Date = new Date()): string
 
 /** Lays rows out in columns separated by three spaces, as docker's tables are. */
 export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading a long list into arguments overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))

@@ -6,6 +6,7 @@ import { BlobSources } from './blob-sources.js';
 import { prune, type PruneOptions, type PruneResult } from './gc.js';
 import { LayoutStore } from './layout-store.js';
 import { acquireLease } from './lease.js';
+import { checkLayout, type LayoutCheckOptions, type LayoutCheckResult } from './layout-check.js';
 
 /** A cached image found by name, digest or short ID. */
 export interface LocalImage {
@@ -109,6 +110,11 @@ export class Cache {
   /** A copy `onPresent` hook recording every blob that reaches (or is found at) `repository` (`registry/repository`). */
   recordSources(repository: string): (desc: Descriptor) => Promise<void> {
     return this.sources.recorder(repository);
+  }
+
+  /** Re-hashes the cached blobs and finds every image's missing or damaged ones; see {@link checkLayout}. */
+  check(options: LayoutCheckOptions = {}): Promise<LayoutCheckResult> {
+    return checkLayout(this.store.dir, options);
   }
 
   /** Removes every blob no image references, and leftovers of interrupted writes; see {@link prune}. */

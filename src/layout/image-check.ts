@@ -10,8 +10,8 @@ import { blobState, type BlobState } from './blob-verify.js';
 /** One blob of an image that is not as its descriptor says. */
 export interface ContentProblem {
   digest: string;
-  /** The role it plays: `manifest`, `index`, `config` or `layer`. */
-  role: 'manifest' | 'index' | 'config' | 'layer';
+  /** The role it plays: `manifest`, `index`, `config` or `layer`; `blob` for one no image references. */
+  role: 'manifest' | 'index' | 'config' | 'layer' | 'blob';
   /** `missing`, `wrong size`, `corrupt` (its bytes do not hash to its digest) or `unreadable` (a manifest that does not parse). */
   problem: Exclude<BlobState, 'ok'> | 'unreadable';
 }
@@ -24,6 +24,10 @@ export interface ImageCheckOptions {
    * Default `manifests`.
    */
   rehash?: 'manifests' | 'all';
+  /** States already known (a whole-layout check hashed every blob first); consulted before the disk. */
+  known?: ReadonlyMap<string, BlobState>;
+  /** Called once for every descriptor walked (manifests, configs, layers), present or not. */
+  onBlob?: (desc: Descriptor) => void;
 }
 
 /**
@@ -34,14 +38,29 @@ export interface ImageCheckOptions {
 export async function imageProblems(root: string, desc: Descriptor, options: ImageCheckOptions = {}): Promise<ContentProblem[]> {
   const problems: ContentProblem[] = [];
   const seen = new Set<string>();
-  await walk(root, desc, options.rehash ?? 'manifests', problems, seen, 0);
+  const rehash = options.rehash ?? 'manifests';
+  const state = async (blob: Descriptor, hash: boolean): Promise<BlobState> => {
+    options.onBlob?.(blob);
+    const onDisk = await blobState(root, blob, false);
+    if (onDisk !== 'ok') return onDisk;
+    return options.known?.get(blob.digest) ?? (hash ? blobState(root, blob, true) : 'ok');
+  };
+  await walk(root, desc, { rehash, state, problems, seen }, 0);
   return problems;
 }
 
-async function walk(root: string, desc: Descriptor, rehash: 'manifests' | 'all', problems: ContentProblem[], seen: Set<string>, depth: number): Promise<void> {
+interface Walk {
+  rehash: 'manifests' | 'all';
+  state: (blob: Descriptor, hash: boolean) => Promise<BlobState>;
+  problems: ContentProblem[];
+  seen: Set<string>;
+}
+
+async function walk(root: string, desc: Descriptor, w: Walk, depth: number): Promise<void> {
+  const { problems, seen } = w;
   if (seen.has(desc.digest)) return;
   seen.add(desc.digest);
-  const bytes = await manifestBytes(root, desc);
+  const bytes = await manifestBytes(root, desc, w.state);
   const role = isIndexMediaType(desc.mediaType) ? 'index' : 'manifest';
   if (typeof bytes === 'string') {
     problems.push({ digest: desc.digest, role, problem: bytes });
@@ -56,21 +75,25 @@ async function walk(root: string, desc: Descriptor, rehash: 'manifests' | 'all',
   }
   if (parsed.kind === 'index') {
     if (depth >= MAX_INDEX_DEPTH) return;
-    for (const child of parsed.index.manifests) await walk(root, child, rehash, problems, seen, depth + 1);
+    for (const child of parsed.index.manifests) await walk(root, child, w, depth + 1);
     return;
   }
   const { config, layers } = parsed.manifest;
   for (const [blob, role] of [[config, 'config'], ...layers.map((l) => [l, 'layer'] as const)] as const) {
     if (seen.has(blob.digest)) continue;
     seen.add(blob.digest);
-    const state = await blobState(root, blob, rehash === 'all' || role === 'config');
+    const state = await w.state(blob, w.rehash === 'all' || role === 'config');
     if (state !== 'ok') problems.push({ digest: blob.digest, role, problem: state });
   }
 }
 
 /** A manifest's stored bytes, checked against its descriptor; otherwise what is wrong with it. */
-async function manifestBytes(root: string, desc: Descriptor): Promise<Buffer | Exclude<BlobState, 'ok'>> {
-  const state = await blobState(root, desc, false);
+async function manifestBytes(
+  root: string,
+  desc: Descriptor,
+  stateOf: (blob: Descriptor, hash: boolean) => Promise<BlobState>,
+): Promise<Buffer | Exclude<BlobState, 'ok'>> {
+  const state = await stateOf(desc, false);
   if (state !== 'ok') return state;
   if (desc.size > MAX_MANIFEST_BYTES) return 'wrong size';
   const bytes = await readFile(blobPath(root, desc.digest));
