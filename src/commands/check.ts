@@ -28,11 +28,16 @@ export async function check(session: Session, options: CheckOptions, io: Command
       const used = p.images.length > 0 ? `${p.role} of ${p.images.join(', ')}` : 'no image uses it';
       io.out(`${p.problem}: ${p.digest} (${used})${result.removed.includes(p.digest) ? ': removed' : ''}`);
     }
-    io.out(`checked ${result.blobs} blobs (${humanSize(result.bytes)}) of ${result.images} images: ${result.problems.length ? `${result.problems.length} damaged or missing` : 'all intact'}`);
+    io.out(
+      `checked ${result.blobs} blobs (${humanSize(result.bytes)}) of ${result.images} images: ${result.problems.length ? `${result.problems.length} damaged or missing` : 'all intact'}`,
+    );
   }
   if (result.problems.length === 0) return result;
   const names = [...new Set(result.problems.flatMap((p) => p.images))];
-  const next = names.length > 0 ? `; pull ${names.length === 1 ? 'the image' : 'the images'} again to repair (regctl pull ${names[0]}${names.length > 1 ? ' …' : ''})` : '';
+  const next =
+    names.length > 0
+      ? `; pull ${names.length === 1 ? 'the image' : 'the images'} again to repair (regctl pull ${names[0]}${names.length > 1 ? ' …' : ''})`
+      : '';
   const repaired = options.repair ? `, ${result.removed.length} damaged blob(s) removed` : ' (run "regctl check --repair" to remove the damaged blobs)';
   throw new RegctlError('failed', `the cache has ${result.problems.length} damaged or missing blob(s)${repaired}${next}`);
 }

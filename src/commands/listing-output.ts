@@ -1,3 +1,4 @@
+import { terminalSafe } from '../util/terminal-text.js';
 import type { CommandIo } from './io.js';
 import type { OutputFormat } from './template/output-format.js';
 
@@ -68,7 +69,8 @@ function pagePrinter(spec: ListingSpec, io: CommandIo): PagePrinter {
   if (!spec.json) {
     return {
       page: (names) => {
-        for (const n of names) io.out(n);
+        // One name a line: a newline inside a name must not print as a name of its own.
+        for (const n of names) io.out(terminalSafe(n));
       },
       end: () => undefined,
     };

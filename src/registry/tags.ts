@@ -17,7 +17,13 @@ export type PageHandler = (names: readonly string[]) => void | Promise<void>;
  * Walks a repository's tags page by page, following Link pagination (distribution-spec "Listing
  * Tags"), handing each page to `onPage` as it arrives: memory holds one page, whatever the total.
  */
-export async function forEachTagPage(client: RegistryClient, repository: string, name: string, pageSize: number | undefined, onPage: PageHandler): Promise<void> {
+export async function forEachTagPage(
+  client: RegistryClient,
+  repository: string,
+  name: string,
+  pageSize: number | undefined,
+  onPage: PageHandler,
+): Promise<void> {
   const pager = new NextLinkPager(client.name, `the tags of ${name}`, name);
   let path: string | undefined = `/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path && page < 10_000; page++) {

@@ -21,7 +21,12 @@ function corrupt(cache: string, digest: string): void {
 }
 
 function intact(cache: string, digest: string): boolean {
-  return existsSync(blobPath(cache, digest)) && `sha256:${createHash('sha256').update(readFileSync(blobPath(cache, digest))).digest('hex')}` === digest;
+  return (
+    existsSync(blobPath(cache, digest)) &&
+    `sha256:${createHash('sha256')
+      .update(readFileSync(blobPath(cache, digest)))
+      .digest('hex')}` === digest
+  );
 }
 
 describe('one broken image does not break the cache', () => {
@@ -74,7 +79,10 @@ describe('one broken image does not break the cache', () => {
     assert.match(r.stdout, new RegExp(`^corrupt: ${images['badconfig']!.config.digest} \\(config of example.com/team/badconfig:1\\)$`, 'm'));
     assert.match(r.stdout, new RegExp(`^missing: ${images['nolayer']!.layers[0]!.digest} \\(layer of example.com/team/nolayer:1\\)$`, 'm'));
     assert.match(r.stdout, /^checked \d+ blobs \(.*\) of 5 images: 4 damaged or missing$/m);
-    assert.match(r.stderr, /^Error: the cache has 4 damaged or missing blob\(s\) \(run "regctl check --repair" to remove the damaged blobs\); pull the images again/m);
+    assert.match(
+      r.stderr,
+      /^Error: the cache has 4 damaged or missing blob\(s\) \(run "regctl check --repair" to remove the damaged blobs\); pull the images again/m,
+    );
     assert.ok(existsSync(blobPath(cache, images['badconfig']!.config.digest)), 'check alone changes nothing');
 
     const one = await runCli(['--cache-dir', cache, 'check', 'example.com/team/good:1']);

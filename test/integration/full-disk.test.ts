@@ -87,7 +87,11 @@ describe('a full disk', () => {
       const r = await runCli(['--cache-dir', cache, 'save', 'alpine:3.20', '-o', out]);
       assertOneError(r, 1, new RegExp(`^Error: no space left on device writing ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
       assert.ok(!existsSync(out), 'no partial archive under the name');
-      assert.deepEqual(readdirSync(disk.dir).filter((n) => n.includes('.tmp')), [], 'no temp file left beside it');
+      assert.deepEqual(
+        readdirSync(disk.dir).filter((n) => n.includes('.tmp')),
+        [],
+        'no temp file left beside it',
+      );
       assert.deepEqual(indexNames(cache), before);
       assert.deepEqual(lockLeftovers(cache), []);
     } finally {

@@ -49,7 +49,10 @@ describe('huge and looping listings: tags and catalog', () => {
       const r = await runCli(args());
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split('\n');
-      assert.deepEqual(lines, Array.from({ length: 40_000 }, (_, i) => name(prefix, i)));
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 40_000 }, (_, i) => name(prefix, i)),
+      );
       const j = await runCli(args('--json'));
       assert.equal(j.code, 0, j.stderr);
       const doc = JSON.parse(j.stdout) as { tags?: string[]; repositories?: string[] };

@@ -27,7 +27,10 @@ function cachedImage(cache: string, name: string): { named: boolean; complete: b
   const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === name);
   if (!entry) return { named: false, complete: false, missing: [] };
   const intact = (digest: string): boolean =>
-    existsSync(blobPath(cache, digest)) && `sha256:${createHash('sha256').update(readFileSync(blobPath(cache, digest))).digest('hex')}` === digest;
+    existsSync(blobPath(cache, digest)) &&
+    `sha256:${createHash('sha256')
+      .update(readFileSync(blobPath(cache, digest)))
+      .digest('hex')}` === digest;
   if (!intact(entry.digest)) return { named: true, complete: false, missing: [entry.digest] };
   const manifest = JSON.parse(readFileSync(blobPath(cache, entry.digest), 'utf8')) as { config: { digest: string }; layers: { digest: string }[] };
   const missing = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)].filter((d) => !intact(d));
@@ -47,7 +50,9 @@ describe('a pull racing a prune', () => {
    * old; the pull finds them present and downloads the second layer, which the registry holds back
    * until `during` (run while the pull is in flight, after it found the first two) is done.
    */
-  async function pullWith(during: (cache: string, reused: string[]) => Promise<void>): Promise<{ code: number; stdout: string; stderr: string; cache: string; name: string }> {
+  async function pullWith(
+    during: (cache: string, reused: string[]) => Promise<void>,
+  ): Promise<{ code: number; stdout: string; stderr: string; cache: string; name: string }> {
     const gate = latch();
     const arrived = latch();
     let held = '';

@@ -101,7 +101,8 @@ function servePage(res: ServerResponse, url: URL, script: ListingScript, key: st
   const pageNo = start < 0 ? 0 : Math.floor(start / n);
   if (script.loop === 'self') headers['link'] = `<${url.pathname}${url.search}>; rel="next"`;
   else if (script.loop === 'cycle' && pageNo === 2) headers['link'] = `<${url.pathname}?n=${n}>; rel="next"`;
-  else if (start >= 0 && start + n < all.length) headers['link'] = `<${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1] ?? '')}>; rel="next"`;
+  else if (start >= 0 && start + n < all.length)
+    headers['link'] = `<${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1] ?? '')}>; rel="next"`;
   sendListing(res, key, extra, page, headers);
 }
 
@@ -139,7 +140,9 @@ export async function startFaultyRegistry(options: FaultyOptions = {}): Promise<
     res.end(blob);
   };
   if (options.redirectBlobs) {
-    storage = await startScriptedServer((req, res) => sendBlob(res, new URL(req.url ?? '/', 'http://x').pathname.slice('/blobs/'.length), req.method === 'HEAD'));
+    storage = await startScriptedServer((req, res) =>
+      sendBlob(res, new URL(req.url ?? '/', 'http://x').pathname.slice('/blobs/'.length), req.method === 'HEAD'),
+    );
   }
   const registry = await startScriptedServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
