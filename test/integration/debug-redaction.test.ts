@@ -40,7 +40,10 @@ describe('--debug never prints a secret', () => {
       'the storage host got its signed URL whole',
     );
     for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret), `--debug printed ${secret}`);
-    assert.match(r.stderr, /^debug: < location: http:\/\/localhost:\d+\/blobs\/sha256:[a-f0-9]{64}\?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=\[redacted\]/m);
+    assert.match(
+      r.stderr,
+      /^debug: < location: http:\/\/localhost:\d+\/blobs\/sha256:[a-f0-9]{64}\?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=\[redacted\]/m,
+    );
     assert.match(r.stderr, /^debug: < set-cookie: session=\[redacted\]; Path=\/$/m);
     assert.match(r.stderr, /^debug: > GET http:\/\/localhost:\d+\/blobs\/sha256:[a-f0-9]{64}\?.*X-Goog-Signature=\[redacted\]/m);
   });
@@ -48,7 +51,10 @@ describe('--debug never prints a secret', () => {
   it('a mirror written with a password is refused (exit 2) without printing it, --debug or not', async () => {
     const config = join(work.dir, 'config');
     mkdirSync(config, { recursive: true });
-    writeFileSync(join(config, 'config.json'), JSON.stringify({ registries: { 'docker.io': { mirrors: [`http://mirror-user:mirror-pa55word@${registry.host}`] } } }));
+    writeFileSync(
+      join(config, 'config.json'),
+      JSON.stringify({ registries: { 'docker.io': { mirrors: [`http://mirror-user:mirror-pa55word@${registry.host}`] } } }),
+    );
     const r = await runCli(['--cache-dir', join(work.dir, 'cache'), '--config', config, '--debug', 'pull', 'alpine']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /mirrors\[0\]: mirror must not hold a user name or password/);

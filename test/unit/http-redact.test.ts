@@ -57,10 +57,7 @@ test('redactUrl: signed storage URLs (GCS/Artifact Registry, S3, Azure, Docker H
 
 test('redactUrl: the registry API parameters a reader needs stay; an upload _state does not', () => {
   assert.equal(redactUrl('https://r.io/v2/a/tags/list?n=100&last=v1'), 'https://r.io/v2/a/tags/list?n=100&last=v1');
-  assert.equal(
-    redactUrl('https://r.io/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b%2Fc'),
-    'https://r.io/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b%2Fc',
-  );
+  assert.equal(redactUrl('https://r.io/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b%2Fc'), 'https://r.io/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b%2Fc');
   assert.equal(
     redactUrl('https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Falpine%3Apull'),
     'https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Falpine%3Apull',
@@ -74,7 +71,10 @@ test('redactUrl: the registry API parameters a reader needs stay; an upload _sta
 test('redactHeader: Cookie and Set-Cookie keep their names, never their values', () => {
   assert.equal(redactHeader('Cookie', 'session=abc123; theme=dark'), 'session=[redacted]; theme=[redacted]');
   assert.equal(redactHeader('set-cookie', 'session=abc123; Path=/; HttpOnly'), 'session=[redacted]; Path=/; HttpOnly');
-  assert.equal(redactHeader('Location', 'https://s3.io/b?X-Amz-Signature=zz&X-Amz-Credential=cc'), 'https://s3.io/b?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]');
+  assert.equal(
+    redactHeader('Location', 'https://s3.io/b?X-Amz-Signature=zz&X-Amz-Credential=cc'),
+    'https://s3.io/b?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]',
+  );
 });
 
 test('redactForm: a token POST keeps only the fields a reader needs', () => {
