@@ -73,6 +73,7 @@ export class LayoutStore implements Target {
   readonly dir: string;
   /** The lease of a transfer this view of the layout writes for; see {@link LayoutStore.leased}. */
   private readonly lease: Lease | undefined;
+  private tempDirMade: Promise<void> | undefined;
 
   private constructor(dir: string, lease?: Lease) {
     this.dir = dir;
@@ -145,11 +146,15 @@ export class LayoutStore implements Target {
    * the blobs' filesystem, and removed by prune once the process writing it is gone.
    */
   async tempFile(label: string): Promise<string> {
-    try {
-      await mkdir(join(this.dir, TEMP_DIR), { recursive: true });
-    } catch (err) {
-      throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
-    }
+    // Made once per store: a load stages one file per archive entry, and 100k mkdirs add up.
+    this.tempDirMade ??= mkdir(join(this.dir, TEMP_DIR), { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.tempDirMade = undefined;
+        throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
+      },
+    );
+    await this.tempDirMade;
     return tempPath(this.dir, label);
   }
 
