@@ -8,26 +8,66 @@ import type { PushOptions } from '../commands/push.js';
 import type { TagsOptions } from '../commands/tags.js';
 import type { Session } from '../session.js';
 import { FORMAT_FIELDS } from './format-help.js';
-import type { CliOutput, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
-import { createProgress, type ProgressVerb } from './progress.js';
+import type { CliIo, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
+import { createProgress, type ProgressOutcome, type ProgressVerb } from './progress.js';
+import { humanSize } from '../commands/format.js';
+import { formatReference, parseReference } from '../ref/reference.js';
+import { terminalSafe } from '../util/terminal-text.js';
 
-/** Runs `body` with a progress display on `stderr` wired into io, stopping it before results are printed. */
-async function withProgress<T>(verb: ProgressVerb, io: CommandIo, stderr: CliOutput, flags: GlobalFlags, body: (io: CommandIo) => Promise<T>): Promise<T> {
-  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet, stderr);
+/** The one line a Ctrl-C during a transfer prints: what was interrupted and what the next run finds done. */
+export function interruptLine(verb: ProgressVerb, what: string, keptBytes: number): string {
+  const where = verb === 'pull' ? 'kept for the next run' : 'already at the destination (the next run skips it)';
+  return `${verb} of ${what} interrupted${keptBytes > 0 ? `; ${humanSize(keptBytes)} ${where}` : ''}`;
+}
+
+/**
+ * Runs `body` with a progress display on stderr wired into io (copy events, the transport's
+ * retries, Ctrl-C), stopping it before results are printed.
+ */
+async function withProgress<T>(
+  verb: ProgressVerb,
+  what: string,
+  session: Session,
+  io: CommandIo,
+  cli: CliIo,
+  flags: GlobalFlags,
+  body: (io: CommandIo) => Promise<T>,
+): Promise<T> {
+  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet, cli.stderr);
   const lines: string[] = [];
   // Results wait until the live display is gone, so they never interleave with it.
-  const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), status: display.status, ...(display.listener ? { progress: display.listener } : {}) };
+  const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), status: display.status, progress: display.listener };
+  const offRetry = session.onRetry(display.retry);
+  const offInterrupt = cli.onInterrupt?.(() => {
+    const { keptBytes } = display.interrupt();
+    cli.stderr.write(`${terminalSafe(interruptLine(verb, what, keptBytes))}\n`);
+  });
+  let outcome: ProgressOutcome = 'failed';
   try {
-    return await body(wrapped);
+    const result = await body(wrapped);
+    outcome = 'done';
+    return result;
   } finally {
-    display.stop();
+    offRetry();
+    offInterrupt?.();
+    display.stop(outcome);
     for (const l of lines) io.out(l);
+  }
+}
+
+/** A reference as the command will name it (normalized), or as typed when it does not parse. */
+function named(reference: string): string {
+  try {
+    return formatReference(parseReference(reference));
+  } catch {
+    return reference;
   }
 }
 
 /** A command that moves images (pull, push, copy): the call runs it lazily loaded, under a progress display. */
 function transferCall<O extends object>(
   verb: ProgressVerb,
+  what: string,
   options: O,
   flags: GlobalFlags,
   load: () => Promise<(session: Session, options: O, io: CommandIo) => Promise<unknown>>,
@@ -37,7 +77,7 @@ function transferCall<O extends object>(
     options,
     run: async (session, io, cli) => {
       const command = await load();
-      return withProgress(verb, io, cli.stderr, flags, (pio) => command(session, options, pio));
+      return withProgress(verb, what, session, io, cli, flags, (pio) => command(session, options, pio));
     },
   };
 }
@@ -98,7 +138,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
           quiet: !!flags.quiet,
           ...referrerFlags(opts),
         };
-        return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
+        return transferCall('pull', named(reference), options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
 
@@ -115,7 +155,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .action((reference: string, opts: UploadFlags, cmd: Command) =>
       run(cmd, (flags) => {
         const options: PushOptions = { reference, quiet: !!flags.quiet, ...uploadFlags(opts) };
-        return transferCall('push', options, flags, async () => (await import('../commands/push.js')).push);
+        return transferCall('push', named(reference), options, flags, async () => (await import('../commands/push.js')).push);
       }),
     );
 
@@ -164,7 +204,7 @@ Examples:
             ...uploadFlags(opts),
             ...referrerFlags(opts),
           };
-          return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
+          return transferCall('copy', `${source} to ${destination}`, options, flags, async () => (await import('../commands/copy.js')).copy);
         }),
     );
 

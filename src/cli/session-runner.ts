@@ -28,9 +28,12 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,
   });
+  // Commands that know better (a transfer saying what it kept) register a handler of their own.
+  const offInterrupt = cli.onInterrupt?.(() => void cli.stderr.write(`regctl ${cmd.name()} interrupted\n`));
   try {
     await call.run(session, commandIo(cli), cli);
   } finally {
+    offInterrupt?.();
     await session.close();
   }
 };
