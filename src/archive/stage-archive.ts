@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
 import type { LayoutStore } from '../layout/layout-store.js';
 import { fsError } from '../util/fs-error.js';
+import { fsyncPath } from '../util/write-file-atomic.js';
 import { badArchive, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from './entry-names.js';
 
 /** Top-level metadata files kept in memory rather than staged on disk. */
@@ -130,12 +131,7 @@ export class StagedArchive {
 /** fsyncs a staged file before it becomes a blob. */
 async function syncFile(path: string): Promise<void> {
   try {
-    const fh = await open(path, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await fsyncPath(path);
   } catch (err) {
     throw fsError('cannot write', path, err);
   }

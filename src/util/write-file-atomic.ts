@@ -86,15 +86,17 @@ async function streamInto(path: string, write: (out: Writable) => Promise<void>)
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs the file or directory at `path` (opened read-only for a directory, read-write for a file). */
+export async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r+'): Promise<void> {
+  const fh = await open(path, flags);
   try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
+  await fsyncPath(dir, 'r').catch(() => undefined);
 }
