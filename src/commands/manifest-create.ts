@@ -88,7 +88,9 @@ export async function manifestCreate(session: Session, options: ManifestCreateOp
     for (const p of built.duplicates) io.err(`WARNING: ${name} lists more than one image for ${p}`);
     const out: ManifestListResult = {
       name,
-      ...built.descriptor,
+      digest: built.descriptor.digest,
+      mediaType: built.descriptor.mediaType,
+      size: built.descriptor.size,
       amended: !!existing,
       manifests: entryReports(built.index, new Map(entries.map((e) => [e.descriptor.digest, e.source]))),
     };
