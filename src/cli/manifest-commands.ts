@@ -6,18 +6,17 @@ import type { ManifestInspectOptions } from '../commands/manifest-inspect.js';
 import type { ManifestPushOptions } from '../commands/manifest-push.js';
 import type { ManifestRmOptions } from '../commands/manifest-rm.js';
 import { RegctlError } from '../errors.js';
-import { byteSize, collect } from './option-parsers.js';
+import { collect } from './option-parsers.js';
 import type { CommandRunner } from './runner.js';
 import { transferCall } from './transfer-call.js';
+import { addUploadOptions, type UploadFlags, uploadFlags } from './upload-options.js';
 
-interface CreateFlags {
+interface CreateFlags extends UploadFlags {
   amend?: boolean;
   all?: boolean;
   annotation?: string[];
   push?: boolean;
   json?: boolean;
-  chunkedAbove?: number;
-  chunkSize?: number;
 }
 
 interface AnnotateFlags {
@@ -63,7 +62,7 @@ Examples:
   regctl manifest push localhost:5000/team/app:v1`,
     );
 
-  manifest
+  const create = manifest
     .command('create')
     .argument('<list>', 'the manifest list to make, REPO:TAG')
     .argument('<sources...>', 'images to list: cached names, digests or IDs, or registry references')
@@ -71,9 +70,8 @@ Examples:
     .option('--all', 'take every entry of a SRC that is itself a multi-platform index')
     .option('--annotation <key=value>', 'an annotation on the index (repeatable)', collect)
     .option('--push', 'make the list in the registry, not the cache (docker buildx imagetools create); prints its digest')
-    .option('--json', 'one JSON document on stdout (name, digest, entries; with --push the blobs moved too)')
-    .option('--chunked-above <size>', 'with --push: upload blobs larger than SIZE in chunks', byteSize)
-    .option('--chunk-size <size>', 'with --push: bytes per chunk (default 16MiB)', byteSize)
+    .option('--json', 'one JSON document on stdout (name, digest, entries; with --push the blobs moved too)');
+  addUploadOptions(create, 'with --push: ')
     .description('make a manifest list from images, in the cache (or with --push in the registry)')
     .addHelpText('after', CREATE_HELP)
     .action((list: string, sources: string[], opts: CreateFlags, cmd: Command) =>
@@ -96,11 +94,7 @@ Examples:
             run: async (session, io) => (await import('../commands/manifest-create.js')).manifestCreate(session, base, io),
           };
         }
-        const options: ManifestCreatePushOptions = {
-          ...base,
-          ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}),
-          ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
-        };
+        const options: ManifestCreatePushOptions = { ...base, ...uploadFlags(opts) };
         return transferCall('manifestCreatePush', 'push', options, flags, async () => (await import('../commands/manifest-create-push.js')).manifestCreatePush);
       }),
     );
@@ -155,28 +149,21 @@ Examples:
       }),
     );
 
-  manifest
-    .command('push')
-    .argument('<list>', 'a cached manifest list, REPO:TAG')
-    .option('--purge', 'remove the list from the cache once pushed')
-    .option('--json', 'one JSON document on stdout (as regctl push --json)')
-    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
-    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+  addUploadOptions(
+    manifest
+      .command('push')
+      .argument('<list>', 'a cached manifest list, REPO:TAG')
+      .option('--purge', 'remove the list from the cache once pushed')
+      .option('--json', 'one JSON document on stdout (as regctl push --json)'),
+  )
     .description("push a cached manifest list: its images' blobs (mounted, or streamed from their registry), the images, the index; prints its digest")
     .addHelpText(
       'after',
       '\nExamples:\n  regctl manifest push localhost:5000/team/app:v1\n  regctl push localhost:5000/team/app:v1      the same, printed as docker push does',
     )
-    .action((list: string, opts: { purge?: boolean; json?: boolean; chunkedAbove?: number; chunkSize?: number }, cmd: Command) =>
+    .action((list: string, opts: UploadFlags & { purge?: boolean; json?: boolean }, cmd: Command) =>
       run(cmd, (flags) => {
-        const options: ManifestPushOptions = {
-          list,
-          purge: !!opts.purge,
-          json: !!opts.json,
-          quiet: !!flags.quiet,
-          ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}),
-          ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
-        };
+        const options: ManifestPushOptions = { list, purge: !!opts.purge, json: !!opts.json, quiet: !!flags.quiet, ...uploadFlags(opts) };
         return transferCall('manifestPush', 'push', options, flags, async () => (await import('../commands/manifest-push.js')).manifestPush);
       }),
     );

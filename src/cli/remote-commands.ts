@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { byteSize, intInRange, platformList } from './option-parsers.js';
+import { intInRange, platformList } from './option-parsers.js';
 import type { CopyCommandOptions } from '../commands/copy.js';
 import type { DigestOptions } from '../commands/digest.js';
 import type { PullOptions } from '../commands/pull.js';
@@ -8,25 +8,13 @@ import type { TagsOptions } from '../commands/tags.js';
 import { FORMAT_FIELDS } from './format-help.js';
 import type { CommandRunner } from './runner.js';
 import { transferCall } from './transfer-call.js';
-
-/** Upload options shared by push and copy. */
-interface UploadFlags {
-  chunkedAbove?: number;
-  chunkSize?: number;
-}
+import { addUploadOptions, type UploadFlags, uploadFlags } from './upload-options.js';
 
 const UPLOAD_HELP = `
 Uploads: each blob goes up in one streamed PUT; with --chunked-above SIZE, blobs larger than SIZE go
 up in PATCH chunks of --chunk-size (default 16MiB, raised to the registry's OCI-Chunk-Min-Length).
 A registry that refuses a single-request upload (e.g. a proxy answering 413) is switched to chunks
 automatically, re-reading the blob from its source.`;
-
-function uploadFlags(opts: UploadFlags): UploadFlags {
-  return {
-    ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}),
-    ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
-  };
-}
 
 /** `--referrers` and `--digest-tags` of pull and copy. */
 interface ReferrerOpts {
@@ -71,11 +59,7 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
       }),
     );
 
-  program
-    .command('push')
-    .argument('<reference>', 'a cached image name, e.g. localhost:5000/team/app:v1')
-    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
-    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+  addUploadOptions(program.command('push').argument('<reference>', 'a cached image name, e.g. localhost:5000/team/app:v1'))
     .option('--json', 'one JSON document on stdout (name, digest, size, blobs pushed/skipped/mounted, bytes)')
     .description('upload a cached image to its registry (blobs it lacks, mounted when possible, then the manifest)')
     .addHelpText(
@@ -89,18 +73,18 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
       }),
     );
 
-  program
-    .command('copy')
-    .alias('cp')
-    .argument('<source>', 'a registry reference or oci:DIR[:REF]')
-    .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
-    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
-    .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
-    .option('--referrers', 'also copy what refers to it (signatures, SBOMs, attestations), recursively')
-    .option('--digest-tags', "also copy cosign's sha256-<hex>.sig/.att/.sbom tags")
-    .option('--json', 'one JSON document on stdout')
-    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
-    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+  addUploadOptions(
+    program
+      .command('copy')
+      .alias('cp')
+      .argument('<source>', 'a registry reference or oci:DIR[:REF]')
+      .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
+      .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
+      .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
+      .option('--referrers', 'also copy what refers to it (signatures, SBOMs, attestations), recursively')
+      .option('--digest-tags', "also copy cosign's sha256-<hex>.sig/.att/.sbom tags")
+      .option('--json', 'one JSON document on stdout'),
+  )
     .description('copy an image between registries and OCI layout directories, streamed, without touching the cache')
     .addHelpText(
       'after',
