@@ -24,8 +24,10 @@ export interface ProgressDisplay {
   retry(notice: RetryNotice): void;
   /** Ends the display (clears or finishes the live frame); `done` adds the summary line. */
   stop(outcome?: ProgressOutcome): void;
-  /** Ctrl-C: ends the display at once, the terminal restored; resolves nothing, returns the bytes kept. */
+  /** Ctrl-C: ends the display at once, the terminal restored; returns the bytes kept. */
   interrupt(): { keptBytes: number };
+  /** Ends a `json` display with the command's `--json` document as a `{"event":"result",…}` line; other displays have none. */
+  result?(doc: object): void;
 }
 
 /** Options of {@link createProgress}; the clock and the plain display's period are for tests. */
@@ -87,6 +89,7 @@ function jsonProgress(stream: CliOutput, track: CopyListener, kept: () => { kept
     retry: (n) => emit({ event: 'retry', method: n.method, url: n.url, attempt: n.attempt, maxRetries: n.maxRetries, reason: n.reason, delayMs: n.delayMs }),
     stop: () => undefined,
     interrupt: kept,
+    result: (doc) => emit({ event: 'result', ...doc }),
   };
 }
 

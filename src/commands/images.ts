@@ -2,7 +2,7 @@ import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
 import { RegctlError } from '../errors.js';
 import type { Cache } from '../layout/cache.js';
 import { describeProblems, imageProblems } from '../layout/image-check.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
@@ -16,7 +16,7 @@ export interface ImagesOptions {
   repository?: string;
   /** One JSON document on stdout instead of a table. */
   json?: boolean;
-  /** Add the full manifest digest column. */
+  /** Add the full digest columns: the one pull printed (to pin) and, when it differs, the one stored. */
   digests?: boolean;
   /** Only print image IDs (-q). */
   quiet?: boolean;
@@ -30,7 +30,13 @@ export interface ImageRow {
   name: string | null;
   repository: string | null;
   tag: string | null;
+  /** The manifest (or index) stored under the name. */
   digest: string;
+  /**
+   * The registry's index a platform (or platform subset) was pulled from — the digest pull printed —
+   * when it differs from `digest` (`io.regctl.image.index.digest`); null otherwise.
+   */
+  indexDigest: string | null;
   mediaType: string;
   size: number;
   created: string | null;
@@ -96,6 +102,7 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       repository: ref ? formatRepository(ref) : null,
       tag: ref?.tag ?? null,
       digest: desc.digest,
+      indexDigest: desc.annotations?.[Annotation.sourceIndex] ?? null,
       mediaType: desc.mediaType,
       size: summary?.size ?? 0,
       created: summary?.created ?? null,
@@ -139,13 +146,14 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   } else if (options.quiet) {
     for (const id of new Set(rows.map((r) => shortId(r.digest)))) io.out(id);
   } else {
-    const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+    // DIGEST is what pull printed, so pinning it keeps every platform; PLATFORM DIGEST is what was stored from it.
+    const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST', 'PLATFORM DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
     const lines = table(
       header,
       rows.map((r) => [
         r.ref ? familiarRepository(r.ref) : '<none>',
         r.tag ?? '<none>',
-        ...(options.digests ? [r.digest] : []),
+        ...(options.digests ? [r.indexDigest ?? r.digest, r.indexDigest ? r.digest : '-'] : []),
         shortId(r.digest),
         timeAgo(r.created ?? undefined),
         sizeOf(r),

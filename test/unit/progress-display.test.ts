@@ -5,7 +5,7 @@ import { LiveArea } from '../../src/cli/live-area.js';
 import { createProgress, retryLine } from '../../src/cli/progress.js';
 import { renderFrame, summaryLine } from '../../src/cli/progress-frame.js';
 import { applyEvent, newTransferState } from '../../src/cli/progress-state.js';
-import { interruptLine } from '../../src/cli/remote-commands.js';
+import { interruptLine } from '../../src/cli/transfer-call.js';
 import type { CopyEvent } from '../../src/content/types.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
 
