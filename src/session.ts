@@ -10,6 +10,7 @@ import { EnvStore } from './credentials/env-store.js';
 import { FileStore, credentialsFile } from './credentials/file-store.js';
 import { KeychainStore } from './credentials/keychain-store.js';
 import type { CredentialFunction, CredentialStore } from './credentials/types.js';
+import type { RetryListener } from './http/retry-notice.js';
 import { createTransport, type Transport, type TransportRequest, type TransportResponse } from './http/transport.js';
 import { Cache } from './layout/cache.js';
 import { LayoutStore } from './layout/layout-store.js';
@@ -76,6 +77,7 @@ export class Session {
   private envStore: EnvStore | undefined;
   private readonly clients = new Map<string, RegistryClient>();
   private readonly closers: (() => Promise<void> | void)[] = [];
+  private readonly retryListeners = new Set<RetryListener>();
 
   private constructor(options: SessionOptions, config: Config, dirs: { cache: string; config: string }) {
     this.options = options;
@@ -135,6 +137,11 @@ export class Session {
         ...(this.options.debug ? { debug: this.options.debug } : {}),
         ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         ...(this.options.connections ? { connections: this.options.connections } : {}),
+        retry: {
+          onRetry: (notice) => {
+            for (const l of this.retryListeners) l(notice);
+          },
+        },
         env: this.env,
       });
       const observe = this.options.onResponse;
@@ -234,6 +241,12 @@ export class Session {
     const repo = this.repository(location.ref, options.uploads);
     await repo.preparePush();
     return repo;
+  }
+
+  /** Listens to the transport's retries (a progress display prints them); returns the function that stops listening. */
+  onRetry(listener: RetryListener): () => void {
+    this.retryListeners.add(listener);
+    return () => this.retryListeners.delete(listener);
   }
 
   /** Releases connections and other resources held by the session. */

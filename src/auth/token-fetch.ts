@@ -62,7 +62,10 @@ export function assertRealmAllowed(realm: string, registry: string, allowsPlainH
   try {
     u = new URL(realm);
   } catch {
-    throw new RegctlError('auth', `${registry} named an invalid token realm in its WWW-Authenticate challenge`);
+    throw new RegctlError(
+      'auth',
+      `${registry} sent a token realm ${JSON.stringify(realm.slice(0, 200))} that is not an absolute URL in its WWW-Authenticate challenge`,
+    );
   }
   if (u.protocol === 'https:') return;
   const where = `token realm ${u.protocol}//${u.host}${u.pathname}`;

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { RegctlError } from '../errors.js';
+import type { CheckOptions } from '../commands/check.js';
 import type { ImagesOptions } from '../commands/images.js';
 import type { InspectRemoteOptions } from '../commands/inspect-remote.js';
 import type { InspectOptions } from '../commands/inspect.js';
@@ -11,7 +12,7 @@ import { INSPECT_CONFIG_OPTION } from './inspect-config-flag.js';
 import type { CommandRunner } from './runner.js';
 import { isRegclientSubcommand, regclientHint } from './regclient-hints.js';
 
-/** Registers the cache-only commands: tag, images, rmi, prune, inspect. */
+/** Registers the cache-only commands: tag, images, rmi, prune, check, inspect. */
 export function registerLocalCommands(program: Command, run: CommandRunner): void {
   program
     .command('tag')
@@ -96,6 +97,20 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
       run(cmd, () => {
         const options: PruneOptions = { json: !!opts.json };
         return { name: 'prune', options, run: async (session, io) => (await import('../commands/prune.js')).prune(session, options, io) };
+      }),
+    );
+
+  program
+    .command('check')
+    .argument('[references...]', 'only these cached images (default: every image and every stored blob)')
+    .option('--repair', 'remove damaged blobs, so the next pull fetches them again')
+    .option('--json', 'one JSON document on stdout')
+    .description('verify the cache: re-hash every blob, report damaged or missing ones (exit 1 when any)')
+    .addHelpText('after', '\nExamples:\n  regctl check\n  regctl check alpine:3.20\n  regctl check --repair && regctl pull alpine:3.20')
+    .action((references: string[], opts: { repair?: boolean; json?: boolean }, cmd: Command) =>
+      run(cmd, () => {
+        const options: CheckOptions = { references, repair: !!opts.repair, json: !!opts.json };
+        return { name: 'check', options, run: async (session, io) => (await import('../commands/check.js')).check(session, options, io) };
       }),
     );
 

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../util/terminal-text.js';
 import { colorEnabled, commandIo, warningLine } from './output.js';
 import { globalFlags, type CliIo, type CommandRunner, type GlobalFlags } from './runner.js';
 
@@ -16,7 +17,7 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
   const call = build(flags);
   // Lazy: --help, --version and usage errors never load the session's modules.
   const { Session } = await import('../session.js');
-  const debug = flags.debug ? (line: string) => cli.stderr.write(`debug: ${line}\n`) : undefined;
+  const debug = flags.debug ? (line: string) => cli.stderr.write(`debug: ${terminalSafe(line)}\n`) : undefined;
   const session = await Session.create({
     ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
     ...(flags.config ? { configDir: flags.config } : {}),
@@ -27,9 +28,12 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,
   });
+  // Commands that know better (a transfer saying what it kept) register a handler of their own.
+  const offInterrupt = cli.onInterrupt?.(() => void cli.stderr.write(`regctl ${cmd.name()} interrupted\n`));
   try {
     await call.run(session, commandIo(cli), cli);
   } finally {
+    offInterrupt?.();
     await session.close();
   }
 };

@@ -1,4 +1,7 @@
 import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
+import { RegctlError } from '../errors.js';
+import type { Cache } from '../layout/cache.js';
+import { describeProblems, imageProblems } from '../layout/image-check.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
@@ -38,6 +41,31 @@ export interface ImageRow {
   size: number;
   created: string | null;
   platforms: string[];
+  /** Present only when the image is damaged in the cache: what is wrong, e.g. `config sha256:… missing`. */
+  broken?: string;
+}
+
+/** What the listing knows of one cached image: its summary, or what keeps it from being read. */
+interface Described {
+  summary?: ImageSummary;
+  broken?: { short: string; full: string };
+}
+
+/**
+ * Summarises one cached image without letting a damaged one fail the listing: a missing or
+ * corrupt manifest or config is reported as the image's problem instead. (Layers are not looked
+ * at, as before: listing stays a read of small files; `regctl check` looks at everything.)
+ */
+async function describeImage(cache: Cache, desc: Descriptor): Promise<Described> {
+  try {
+    return { summary: await summarizeImage(cache.store, desc, (child: Descriptor) => cache.store.exists(child)) };
+  } catch (err) {
+    if (!(err instanceof RegctlError)) throw err;
+    const problems = await imageProblems(cache.store.dir, desc);
+    const first = problems[0];
+    if (!first) return { broken: { short: 'unreadable', full: err.message } };
+    return { broken: { short: `${first.role} ${first.problem}`, full: describeProblems(problems) } };
+  }
 }
 
 /** Lists the cached images: repository, tag, digest, size, created. */
@@ -48,12 +76,13 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   const filter = wanted ? formatRepository(wanted) : undefined;
   const rows: (ImageRow & { ref?: Reference })[] = [];
   // Many names often share one image: each is summarised once.
-  const summaries = new Map<string, Promise<ImageSummary>>();
-  const summarize = (desc: Descriptor): Promise<ImageSummary> => {
+  const summaries = new Map<string, Promise<Described>>();
+  const summarize = (desc: Descriptor): Promise<Described> => {
     let s = summaries.get(desc.digest);
-    if (!s) summaries.set(desc.digest, (s = summarizeImage(cache.store, desc, (child: Descriptor) => cache.store.exists(child))));
+    if (!s) summaries.set(desc.digest, (s = describeImage(cache, desc)));
     return s;
   };
+  const broken = new Map<string, string>();
   for (const { name, descriptor: desc } of await cache.images()) {
     let ref: Reference | undefined;
     if (name) {
@@ -65,7 +94,8 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     }
     // Unnamed entries (an archive loaded without names) are docker's dangling <none> images.
     if (filter && (!ref || formatRepository(ref) !== filter)) continue;
-    const summary = await summarize(desc);
+    const { summary, broken: problem } = await summarize(desc);
+    if (problem) broken.set(desc.digest, problem.short);
     rows.push({
       ...(ref ? { ref } : {}),
       name: ref ? (name as string) : null,
@@ -74,9 +104,10 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       digest: desc.digest,
       indexDigest: desc.annotations?.[Annotation.sourceIndex] ?? null,
       mediaType: desc.mediaType,
-      size: summary.size,
-      created: summary.created ?? null,
-      platforms: summary.images.map((i) => formatPlatform(i.platform)),
+      size: summary?.size ?? 0,
+      created: summary?.created ?? null,
+      platforms: summary?.images.map((i) => formatPlatform(i.platform)) ?? [],
+      ...(problem ? { broken: problem.full } : {}),
     });
   }
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
@@ -95,10 +126,19 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     io.err(`no images of ${filter} in the cache: regctl pull ${short} fetches one, regctl tags ${short} lists the registry's tags`);
     return result;
   }
+  if (broken.size > 0) {
+    io.err(
+      `WARNING: ${broken.size} cached image(s) damaged (marked broken); "regctl check" tells what is wrong, "regctl pull NAME" fetches a registry image again`,
+    );
+  }
+  const sizeOf = (r: ImageRow): string => {
+    const problem = broken.get(r.digest);
+    return problem ? `<broken: ${problem}>` : humanSize(r.size);
+  };
   if (format) {
     printRows(
       format,
-      result.map((r) => imageFormatRow(r)),
+      result.map((r) => ({ ...imageFormatRow(r), Size: sizeOf(r) })),
       io,
     );
   } else if (options.json) {
@@ -116,7 +156,7 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
         ...(options.digests ? [r.indexDigest ?? r.digest, r.indexDigest ? r.digest : '-'] : []),
         shortId(r.digest),
         timeAgo(r.created ?? undefined),
-        humanSize(r.size),
+        sizeOf(r),
       ]),
     );
     for (const l of lines) io.out(l);

@@ -72,7 +72,7 @@ export async function save(session: Session, options: SaveOptions, io: CommandIo
   }
   const plan = await planSave(cache.store, requests, platforms);
   if (destination.kind === 'stdout') {
-    await writeArchive(cache.store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false });
+    await writeArchive(cache.store, plan, io.stdoutStream as NodeJS.WritableStream & import('node:stream').Writable, { end: false, label: 'stdout' });
     return undefined;
   }
   await writeArchiveFile(cache.store, plan, destination.path);

@@ -48,6 +48,8 @@ export interface TagLister {
 
 /** Progress events emitted by copy (ARCHITECTURE.md "Progress is data"). */
 export type CopyEvent =
+  /** A blob of the image being copied, before any work on it (a display shows it as waiting). */
+  | { type: 'queued'; desc: Descriptor }
   | { type: 'start'; desc: Descriptor }
   | { type: 'progress'; desc: Descriptor; bytes: number }
   | { type: 'skip'; desc: Descriptor }

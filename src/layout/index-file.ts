@@ -6,6 +6,7 @@ import { DescriptorSchema, type Descriptor } from '../oci/descriptor.js';
 import { MediaType } from '../oci/media-types.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { fsError } from '../util/fs-error.js';
 import { TEMP_DIR, tempPath } from './blobs.js';
 import { withLock, type LockOptions } from './lock.js';
 
@@ -67,7 +68,11 @@ export function serializeIndex(index: LayoutIndex): string {
  * layout's temp area; with `exclusive`, an existing `dest` is kept and the result is false.
  */
 export async function atomicWrite(root: string, dest: string, text: string, options: { exclusive?: boolean } = {}): Promise<boolean> {
-  await mkdir(join(root, TEMP_DIR), { recursive: true });
+  try {
+    await mkdir(join(root, TEMP_DIR), { recursive: true });
+  } catch (err) {
+    throw fsError('cannot write', join(root, TEMP_DIR), err);
+  }
   return writeFileAtomic(dest, text, { temp: tempPath(root, 'json'), ...(options.exclusive ? { exclusive: true } : {}) });
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -7,7 +7,10 @@ import type { Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
-import { MediaType } from '../oci/media-types.js';
+import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types.js';
+import { blobState } from './blob-verify.js';
+import { imageProblems, IncompleteImageError } from './image-check.js';
+import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
 import { readJsonFile } from '../util/read-json-file.js';
@@ -46,6 +49,9 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** Blobs up to this size that a leased transfer finds present are re-hashed (configs and other small blobs). */
+const REHASH_BELOW = 1024 * 1024;
+
 /** Options of {@link LayoutStore.tag}. */
 export interface TagOptions {
   /** io.containerd.image.name of the entry: default the name itself; null for none. */
@@ -65,9 +71,23 @@ const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
 export class LayoutStore implements Target {
   /** Absolute path of the layout root. */
   readonly dir: string;
+  /** The lease of a transfer this view of the layout writes for; see {@link LayoutStore.leased}. */
+  private readonly lease: Lease | undefined;
+  private tempDirMade: Promise<void> | undefined;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, lease?: Lease) {
     this.dir = dir;
+    this.lease = lease;
+  }
+
+  /**
+   * The same layout as seen by a transfer holding `lease` (a pull into the cache): every blob it
+   * asks about or writes is held first, so a concurrent prune keeps it; small blobs it finds
+   * (manifests, configs) are re-hashed, and a damaged one is removed so the transfer fetches it
+   * again; and a name is given only to an image found whole under the index lock.
+   */
+  leased(lease: Lease): LayoutStore {
+    return new LayoutStore(this.dir, lease);
   }
 
   /** Opens the layout at `dir`, creating it when `create` is set; otherwise a usage error when it is not a layout. */
@@ -111,11 +131,13 @@ export class LayoutStore implements Target {
 
   /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */
   async push(desc: Descriptor, content: Readable): Promise<void> {
+    await this.lease?.hold(desc.digest);
     await writeBlob(this.dir, desc, content);
   }
 
   /** Stores small in-memory content (a manifest or config) as `desc`. */
   async pushBytes(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    await this.lease?.hold(desc.digest);
     await writeBlobBytes(this.dir, desc, bytes);
   }
 
@@ -124,11 +146,15 @@ export class LayoutStore implements Target {
    * the blobs' filesystem, and removed by prune once the process writing it is gone.
    */
   async tempFile(label: string): Promise<string> {
-    try {
-      await mkdir(join(this.dir, TEMP_DIR), { recursive: true });
-    } catch (err) {
-      throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
-    }
+    // Made once per store: a load stages one file per archive entry, and 100k mkdirs add up.
+    this.tempDirMade ??= mkdir(join(this.dir, TEMP_DIR), { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.tempDirMade = undefined;
+        throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
+      },
+    );
+    await this.tempDirMade;
     return tempPath(this.dir, label);
   }
 
@@ -137,16 +163,25 @@ export class LayoutStore implements Target {
    * `desc.digest` — the blob `desc`, by an atomic rename into blobs/ (its size is checked). Resolves
    * false, leaving the file to the caller, when the blob is already stored.
    */
-  adoptBlob(desc: Descriptor, file: string): Promise<boolean> {
+  async adoptBlob(desc: Descriptor, file: string): Promise<boolean> {
     if (dirname(resolve(file)) !== join(this.dir, TEMP_DIR)) {
-      return Promise.reject(new RegctlError('internal', `cannot adopt ${file} as a blob: it is not in the temp area of OCI layout ${this.dir}`));
+      throw new RegctlError('internal', `cannot adopt ${file} as a blob: it is not in the temp area of OCI layout ${this.dir}`);
     }
+    await this.lease?.hold(desc.digest);
     return adoptBlob(this.dir, desc, file);
   }
 
-  /** True when the blob is stored with the descriptor's size. */
-  exists(desc: Descriptor): Promise<boolean> {
-    return blobExists(this.dir, desc);
+  /**
+   * True when the blob is stored with the descriptor's size. Under a lease (see {@link leased}) the
+   * blob is held first, and a small one is re-hashed: a damaged copy is removed and reported absent.
+   */
+  async exists(desc: Descriptor): Promise<boolean> {
+    if (!this.lease) return blobExists(this.dir, desc);
+    await this.lease.hold(desc.digest);
+    const small = desc.size <= REHASH_BELOW || isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
+    const state = await blobState(this.dir, desc, small && desc.size <= MAX_MANIFEST_BYTES);
+    if (state === 'corrupt' || state === 'wrong size') await unlink(this.blobPath(desc.digest)).catch(() => undefined);
+    return state === 'ok';
   }
 
   /**
@@ -208,8 +243,12 @@ export class LayoutStore implements Target {
     if (!name) throw new RegctlError('usage', 'cannot tag with an empty name');
     const imageName = options.imageName === undefined ? name : options.imageName;
     await updateIndex(this.dir, async (index) => {
-      // Checked under the lock so a concurrent prune cannot remove the manifest in between.
-      if (!(await this.exists(desc))) {
+      // Checked under the lock so a concurrent prune cannot remove the manifest in between; a
+      // transfer's name goes only to an image that is whole, which a prune (under this lock) cannot break.
+      if (this.lease) {
+        const problems = await imageProblems(this.dir, desc);
+        if (problems.length > 0) throw new IncompleteImageError(name, problems);
+      } else if (!(await blobExists(this.dir, desc))) {
         throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`, { subject: name });
       }
       const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
@@ -235,7 +274,7 @@ export class LayoutStore implements Target {
   async addEntry(desc: Descriptor, name?: string): Promise<void> {
     if (name !== undefined) return this.tag(desc, name);
     await updateIndex(this.dir, async (index) => {
-      if (!(await this.exists(desc))) throw new RegctlError('not-found', `manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
+      if (!(await blobExists(this.dir, desc))) throw new RegctlError('not-found', `manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
       if (!index.manifests.some((m) => m.digest === desc.digest)) index.manifests.push(desc);
     });
   }

@@ -5,6 +5,7 @@ import type { TransportResponse } from '../http/transport.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 import { NextLinkPager } from './next-link.js';
+import type { PageHandler } from './tags.js';
 
 const CatalogPage = z.looseObject({ repositories: z.array(z.string()).nullable().optional() });
 
@@ -12,11 +13,11 @@ const CatalogPage = z.looseObject({ repositories: z.array(z.string()).nullable()
 const MAX_PAGES = 100_000;
 
 /**
- * Lists a registry's repositories (`GET /v2/_catalog`, distribution's catalog API), following
- * `Link` pagination on the registry's own origin. `pageSize` is sent as `?n=`; default: the registry's.
+ * Walks a registry's repositories (`GET /v2/_catalog`, distribution's catalog API) page by page,
+ * following `Link` pagination on the registry's own origin and handing each page to `onPage` as it
+ * arrives. `pageSize` is sent as `?n=`; default: the registry's.
  */
-export async function listCatalog(client: RegistryClient, pageSize?: number): Promise<string[]> {
-  const repositories: string[] = [];
+export async function forEachCatalogPage(client: RegistryClient, pageSize: number | undefined, onPage: PageHandler): Promise<void> {
   const pager = new NextLinkPager(client.name, 'the catalog');
   let path: string | undefined = `/v2/_catalog${pageSize ? `?n=${pageSize}` : ''}`;
   for (let page = 0; path; page++) {
@@ -24,15 +25,18 @@ export async function listCatalog(client: RegistryClient, pageSize?: number): Pr
       throw new RegctlError('failed', `registry ${client.name} sent more than ${MAX_PAGES} catalog pages; stopped`, { subject: `registry ${client.name}` });
     const { res, url } = await client.request({ method: 'GET', path, scopes: ['registry:catalog:*'] });
     pager.visit(url);
+    let names: string[];
     try {
-      repositories.push(...(await readPage(res, url, client.name)));
+      names = await readPage(res, url, client.name);
+      // Judged (a repeat, a loop, another host) before the page is handed on: nothing is printed twice.
+      pager.checkPage(names, url);
       path = pager.next(res, res.url || url);
     } catch (err) {
       // Everything past the request names the registry ("registry X sent …", "the catalog of X").
       throw withSubject(err, `registry ${client.name}`);
     }
+    await onPage(names);
   }
-  return repositories;
 }
 
 async function readPage(res: TransportResponse, url: string, registry: string): Promise<string[]> {

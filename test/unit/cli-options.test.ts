@@ -147,6 +147,8 @@ const ROWS: Row[] = [
   [['rmi', '-f', '4f6c2d1a9b3e'], 'rmi', { references: ['4f6c2d1a9b3e'], force: true }],
   [['prune'], 'prune', { json: false }],
   [['prune', '--json'], 'prune', { json: true }],
+  [['check'], 'check', { references: [], repair: false, json: false }],
+  [['check', '--repair', '--json', 'alpine', 'sha256:abc'], 'check', { references: ['alpine', 'sha256:abc'], repair: true, json: true }],
   [['inspect', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: false, config: false }],
   [['inspect', '--remote', '--json', 'alpine'], 'inspectRemote', { reference: 'alpine', json: true, raw: false, config: false }],
   [['inspect', '--raw', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: true, config: false }],
