@@ -6,6 +6,12 @@ export interface RunState {
   flags?: GlobalFlags;
 }
 
+/**
+ * Commands that only read or write the cache (by their CommandCall name): their session is
+ * offline, so undici, TLS, auth and the credential stores are never loaded (SessionOptions.offline).
+ */
+export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set(['tag', 'images', 'rmi', 'prune', 'inspect', 'save', 'load']);
+
 /** Makes a CommandRunner for `state`: a test's records calls, the real one ({@link sessionRunner}) runs them. */
 export type RunnerFactory = (cli: CliIo, state: RunState) => CommandRunner;
 
@@ -26,6 +32,7 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     ...(debug ? { debug } : {}),
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,
+    ...(OFFLINE_COMMANDS.has(call.name) ? { offline: true } : {}),
   });
   try {
     await call.run(session, commandIo(cli), cli);

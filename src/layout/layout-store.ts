@@ -1,7 +1,6 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
 import type { Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
@@ -10,6 +9,7 @@ import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
+import { object, schema, string } from '../util/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
@@ -55,7 +55,7 @@ export interface TagOptions {
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
-const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
+const OciLayoutSchema = schema<{ imageLayoutVersion: string }>(object({ imageLayoutVersion: string() }));
 
 /**
  * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are

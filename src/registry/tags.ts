@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import { RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 import { NextLinkPager } from './next-link.js';
+import { lazySchema } from '../util/lazy-schema.js';
 
-const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() });
+const tagList = lazySchema((z) => z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() }));
 
 /** Lists a repository's tags, following Link pagination (distribution-spec "Listing Tags"). */
 export async function listTags(client: RegistryClient, repository: string, name: string, pageSize?: number): Promise<string[]> {
@@ -23,7 +23,7 @@ export async function listTags(client: RegistryClient, repository: string, name:
     } catch {
       throw new RegctlError('failed', `registry ${client.name} sent a tag list for ${name} that is not JSON`, { subject: name });
     }
-    const parsed = TagList.safeParse(doc);
+    const parsed = (await tagList()).safeParse(doc);
     if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`, { subject: name });
     tags.push(...(parsed.data.tags ?? []));
     path = pager.next(res, res.url || url);
