@@ -5,7 +5,7 @@ import { REDIRECT_STATUSES } from '../http/redirect.js';
 import { readStream } from '../content/read-all.js';
 import type { BearerToken } from './token-cache.js';
 import { discard } from '../util/discard.js';
-import { object, optional, schema, string, type Shape } from '../util/json-shape.js';
+import { object, optional, schema, string, type Shape } from '../oci/json-shape.js';
 
 /** What a token request needs (from the Bearer challenge and the credential). */
 export interface TokenRequest {

@@ -2,14 +2,14 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, RegctlError } from '../errors.js';
-import type { Target } from '../content/types.js';
+import type { SmallReader, Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
-import { object, schema, string } from '../util/json-shape.js';
+import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
@@ -62,7 +62,7 @@ const OciLayoutSchema = schema<{ imageLayoutVersion: string }>(object({ imageLay
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
  * not parse references); blobs are content addressed and written atomically.
  */
-export class LayoutStore implements Target {
+export class LayoutStore implements Target, SmallReader {
   /** Absolute path of the layout root. */
   readonly dir: string;
 
@@ -107,6 +107,39 @@ export class LayoutStore implements Target {
   /** Opens the blob or manifest `desc`; rejects with not-found when absent. */
   fetch(desc: Descriptor): Promise<Readable> {
     return openBlob(this.dir, desc);
+  }
+
+  /**
+   * Reads the small blob `desc` (a manifest or config; callers bound its size) in one read, without
+   * a stream: listing a cache of a thousand images reads two thousand of these. Same errors as fetch.
+   */
+  async readSmall(desc: Descriptor): Promise<Buffer> {
+    const path = this.blobPath(desc.digest);
+    let fh;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${this.dir}`, { cause: err });
+      throw fsError('cannot read', path, err);
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size !== desc.size) {
+        throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
+      }
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await fh.read(bytes, at, size - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return at === size ? bytes : bytes.subarray(0, at);
+    } catch (err) {
+      throw err instanceof RegctlError ? err : fsError('cannot read', path, err);
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */

@@ -1,4 +1,4 @@
-import { array, count, object, optional, record, string, type Shape } from '../util/json-shape.js';
+import { array, count, object, optional, record, string, type Shape } from './json-shape.js';
 
 /** An OCI platform (image-spec image-index.md "platform"). */
 export interface Platform {

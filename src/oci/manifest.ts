@@ -1,5 +1,5 @@
 import { RegctlError } from '../errors.js';
-import { array, issueText, literal, nullable, object, optional, record, string, type Shape } from '../util/json-shape.js';
+import { array, issueText, literal, nullable, object, optional, record, string, type Shape } from './json-shape.js';
 import { DescriptorShape, type Descriptor } from './descriptor.js';
 import { isIndexMediaType, isManifestMediaType, isSchema1MediaType, MediaType } from './media-types.js';
 

@@ -1,4 +1,13 @@
-import type { JsonIssue, JsonSchema } from './read-json-file.js';
+/** One problem found: where (field path) and what (util/read-json-file.ts reads the same shape). */
+export interface JsonIssue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** A schema as readJsonFile takes it: zod's `safeParse`, answered by a shape. */
+export interface JsonSchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly JsonIssue[] } };
+}
 
 /**
  * Checks a parsed JSON value at `path` and returns the first problem, or undefined when it fits.
