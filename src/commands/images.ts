@@ -1,10 +1,8 @@
-import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
-import { createLimiter } from '../content/limit.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { humanSize, shortId, table, timeAgo } from './format.js';
+import { ImageFactsReader, type ImageFacts } from './image-facts.js';
 import type { CommandIo } from './io.js';
 import { IMAGES_FORMAT, imageFormatRow, outputFormat, printRows } from './row-formats.js';
 
@@ -35,9 +33,6 @@ export interface ImageRow {
   platforms: string[];
 }
 
-/** Image summaries read at once by `images`: enough to keep the disk and the thread pool busy. */
-const SUMMARY_READS = 32;
-
 /** Lists the cached images: repository, tag, digest, size, created. */
 export async function images(session: Session, options: ImagesOptions, io: CommandIo): Promise<ImageRow[]> {
   const format = outputFormat(options.format, IMAGES_FORMAT);
@@ -45,22 +40,12 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   const wanted = options.repository ? parseRepository(options.repository) : undefined;
   const filter = wanted ? formatRepository(wanted) : undefined;
   const rows: (ImageRow & { ref?: Reference })[] = [];
-  // Many names often share one image: each is summarised once. Summaries are read in parallel (a
-  // thousand images are two thousand small files), started in index order and used in that order.
-  const summaries = new Map<string, Promise<ImageSummary>>();
-  const limit = createLimiter(SUMMARY_READS);
-  const summarize = (desc: Descriptor): Promise<ImageSummary> => {
-    let s = summaries.get(desc.digest);
-    if (!s) {
-      s = limit(() => summarizeImage(cache.store, desc, (child: Descriptor) => cache.store.exists(child)));
-      // Awaited below in order; until then a failure must not count as unhandled.
-      s.catch(() => undefined);
-      summaries.set(desc.digest, s);
-    }
-    return s;
-  };
-  const listed: { name: string | undefined; desc: Descriptor; ref: Reference | undefined; summary: Promise<ImageSummary> }[] = [];
-  for (const { name, descriptor: desc } of await cache.images()) {
+  // Every image's facts are started in index order (read in parallel, or taken from the listing
+  // memo) and used in that order; many names often share one image, read once.
+  const reader = await ImageFactsReader.open(cache.store);
+  const entries = await cache.images();
+  const listed: { name: string | undefined; desc: Descriptor; ref: Reference | undefined; facts: Promise<ImageFacts> }[] = [];
+  for (const { name, descriptor: desc } of entries) {
     let ref: Reference | undefined;
     if (name) {
       try {
@@ -71,9 +56,9 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     }
     // Unnamed entries (an archive loaded without names) are docker's dangling <none> images.
     if (filter && (!ref || formatRepository(ref) !== filter)) continue;
-    listed.push({ name, desc, ref, summary: summarize(desc) });
+    listed.push({ name, desc, ref, facts: reader.of(desc) });
   }
-  for (const { name, desc, ref, summary: pending } of listed) {
+  for (const { name, desc, ref, facts: pending } of listed) {
     const summary = await pending;
     rows.push({
       ...(ref ? { ref } : {}),
@@ -84,9 +69,10 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       mediaType: desc.mediaType,
       size: summary.size,
       created: summary.created ?? null,
-      platforms: summary.images.map((i) => formatPlatform(i.platform)),
+      platforms: summary.platforms,
     });
   }
+  await reader.close(filter ? undefined : new Set(entries.map((e) => e.descriptor.digest)));
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
   // One collator: String#localeCompare's order, without building one per comparison.
   const compare = new Intl.Collator().compare;
