@@ -37,6 +37,11 @@ export interface RowResult {
   notes: string[];
 }
 
+/** A row judged by regctl's median over the reference's (every row but `images`). */
+export function ratioRow(id: string, title: string, regctl: Runs, reference: Runs, bytes = 0, notes: string[] = []): RowResult {
+  return { id, title, regctl, reference, goal: 'ratio', bytes, notes };
+}
+
 /** A row of the benchmark table. */
 export interface Row {
   id: string;

@@ -4,7 +4,7 @@ import { requireTool } from '../../test/support/tools.js';
 import { alternate } from '../lib/alternate.js';
 import type { Measurement } from '../lib/measure.js';
 import { blobTraffic, RegistryPool } from '../lib/registries.js';
-import type { BenchContext, RowResult } from '../lib/row.js';
+import { ratioRow, type BenchContext, type RowResult } from '../lib/row.js';
 import { MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedRegctl, timedSkopeo } from '../lib/setup.js';
 
 /**
@@ -55,15 +55,14 @@ export async function copyRow(ctx: BenchContext, id: string, layers: number, lay
     const t = blobTraffic(await source.accessLog());
     const noBytes = t.uploads === 0 && t.reads === 0 && t.mounts === layers + 1;
     if (!noBytes) throw new Error(`regctl copy within one registry moved blob bytes: ${t.mounts} mounts, ${t.uploads} uploads, ${t.reads} blob reads`);
-    return {
+    return ratioRow(
       id,
-      title: `copy registry A→B ${layers}×${layerMiB} MiB`,
-      regctl: { label: 'regctl copy A → B', runs: r },
-      reference: { label: 'skopeo copy docker:// → docker://', runs: s },
-      goal: 'ratio',
-      bytes: layers * layerMiB * MiB,
-      notes: [`within-registry regctl copy: ${(within.wallMs / 1000).toFixed(2)} s, ${t.mounts} blobs mounted, 0 uploads, 0 blob reads`],
-    };
+      `copy registry A→B ${layers}×${layerMiB} MiB`,
+      { label: 'regctl copy A → B', runs: r },
+      { label: 'skopeo copy docker:// → docker://', runs: s },
+      layers * layerMiB * MiB,
+      [`within-registry regctl copy: ${(within.wallMs / 1000).toFixed(2)} s, ${t.mounts} blobs mounted, 0 uploads, 0 blob reads`],
+    );
   } finally {
     await pool.stopAll();
   }

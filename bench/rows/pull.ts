@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startRegistry } from '../../test/support/registry.js';
 import { requireTool } from '../../test/support/tools.js';
 import { alternate } from '../lib/alternate.js';
-import type { BenchContext, RowResult } from '../lib/row.js';
+import { ratioRow, type BenchContext, type RowResult } from '../lib/row.js';
 import { countBlobs, MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedRegctl, timedSkopeo } from '../lib/setup.js';
 
 /**
@@ -49,15 +49,13 @@ export async function pullRow(ctx: BenchContext, id: string, layers: number, lay
       ctx.rounds,
       ctx.log,
     );
-    return {
+    return ratioRow(
       id,
-      title: `pull ${layers}×${layerMiB} MiB, fresh cache`,
-      regctl: { label: 'regctl pull', runs: r },
-      reference: { label: 'skopeo copy docker:// → oci:', runs: s },
-      goal: 'ratio',
-      bytes: layers * layerMiB * MiB,
-      notes: [],
-    };
+      `pull ${layers}×${layerMiB} MiB, fresh cache`,
+      { label: 'regctl pull', runs: r },
+      { label: 'skopeo copy docker:// → oci:', runs: s },
+      layers * layerMiB * MiB,
+    );
   } finally {
     await reg.stop();
   }

@@ -6,7 +6,7 @@ import { requireTool } from '../../test/support/tools.js';
 import { alternate } from '../lib/alternate.js';
 import type { Measurement } from '../lib/measure.js';
 import { blobTraffic, RegistryPool } from '../lib/registries.js';
-import type { BenchContext, RowResult } from '../lib/row.js';
+import { ratioRow, type BenchContext, type RowResult } from '../lib/row.js';
 import { MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedRegctl, timedSkopeo } from '../lib/setup.js';
 
 /**
@@ -58,15 +58,13 @@ export async function pushRow(ctx: BenchContext, id: string, layers: number, lay
       ctx.rounds,
       ctx.log,
     );
-    return {
+    return ratioRow(
       id,
-      title: `push ${layers}×${layerMiB} MiB`,
-      regctl: { label: 'regctl push (cache → fresh registry)', runs: r },
-      reference: { label: 'skopeo copy oci: → docker://', runs: s },
-      goal: 'ratio',
-      bytes: layers * layerMiB * MiB,
-      notes: [],
-    };
+      `push ${layers}×${layerMiB} MiB`,
+      { label: 'regctl push (cache → fresh registry)', runs: r },
+      { label: 'skopeo copy oci: → docker://', runs: s },
+      layers * layerMiB * MiB,
+    );
   } finally {
     await pool.stopAll();
   }

@@ -4,7 +4,7 @@ import { startRegistry } from '../../test/support/registry.js';
 import { requireTool } from '../../test/support/tools.js';
 import { alternate } from '../lib/alternate.js';
 import { timed } from '../lib/measure.js';
-import type { BenchContext, RowResult } from '../lib/row.js';
+import { ratioRow, type BenchContext, type RowResult } from '../lib/row.js';
 import { MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedRegctl, timedSkopeo } from '../lib/setup.js';
 
 /** Alternations per round for the rows whose runs take a fraction of a second. */
@@ -27,15 +27,7 @@ export async function versionRow(ctx: BenchContext): Promise<RowResult> {
     ctx.log,
     QUICK_REPEAT,
   );
-  return {
-    id: 'version',
-    title: '`--version` / `node -e 0`',
-    regctl: { label: 'regctl --version', runs: r },
-    reference: { label: 'node -e 0', runs: n },
-    goal: 'ratio',
-    bytes: 0,
-    notes: [],
-  };
+  return ratioRow('version', '`--version` / `node -e 0`', { label: 'regctl --version', runs: r }, { label: 'node -e 0', runs: n });
 }
 
 /**
@@ -69,15 +61,12 @@ export async function repullRow(ctx: BenchContext): Promise<RowResult> {
       ctx.log,
       QUICK_REPEAT,
     );
-    return {
-      id: 'repull',
-      title: 'no-op re-pull / `skopeo inspect --raw`',
-      regctl: { label: 'regctl pull (image up to date)', runs: r },
-      reference: { label: 'skopeo inspect --raw', runs: s },
-      goal: 'ratio',
-      bytes: 0,
-      notes: [],
-    };
+    return ratioRow(
+      'repull',
+      'no-op re-pull / `skopeo inspect --raw`',
+      { label: 'regctl pull (image up to date)', runs: r },
+      { label: 'skopeo inspect --raw', runs: s },
+    );
   } finally {
     await reg.stop();
   }
