@@ -63,6 +63,7 @@ const alsoOf = new Map(Object.entries(ALSO).map(([m, groups]) => [join(src, m), 
 const groupedEntries = {
   name: 'grouped-entries',
   setup(build) {
+    build.onResolve({ filter: /^regctl-entry:/ }, (args) => ({ path: join(src, args.path.slice('regctl-entry:'.length)), namespace: 'regctl-entry' }));
     build.onResolve({ filter: /^\./ }, (args) => {
       if (args.kind !== 'dynamic-import' || !args.importer.startsWith(src)) return undefined;
       const path = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
@@ -83,14 +84,15 @@ const groupedEntries = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20.18', logLevel: 'warning' };
+// The CLI: cli.js (what main.js imports for every command but --version), its chunks and lazily
+// imported commands.
 const result = await build({
-  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  ...common,
+  entryPoints: [{ in: 'regctl-entry:cli/run-cli.ts', out: 'cli' }],
   outdir,
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.18',
+  chunkNames: 'chunk-[hash]',
   external: ['@napi-rs/keyring'],
   // The version is part of the build: `regctl --version` answers without reading package.json.
   define: { REGCTL_VERSION: JSON.stringify(version) },
@@ -99,6 +101,14 @@ const result = await build({
   plugins: [lazyUndiciH2, groupedEntries],
   // Which sources each output file holds: the start-up test checks that local commands load no chunk of undici or zod.
   metafile: true,
-  logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// main.js, built on its own so that it imports nothing (not even esbuild's runtime chunk) before it
+// has answered --version; its import of the CLI is the file above.
+await build({
+  ...common,
+  entryPoints: [join(src, 'cli', 'main.ts')],
+  outfile: join(outdir, 'main.js'),
+  define: { REGCTL_VERSION: JSON.stringify(version) },
+  plugins: [{ name: 'cli-entry', setup: (b) => b.onResolve({ filter: /^\.\/run-cli\.js$/ }, () => ({ path: './cli.js', external: true })) }],
+});
