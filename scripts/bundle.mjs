@@ -11,18 +11,39 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// undici's client.js loads its HTTP/2 client (and with it node:http2 and node:tls, ~8 ms) at start-up;
-// regctl never offers h2 (ALPN http/1.1 only), so that module is required on first use instead. The
-// build fails if undici's line changes, rather than silently loading it eagerly again.
-const EAGER_H2 = "const connectH2 = require('./client-h2.js')";
-const lazyUndiciH2 = {
-  name: 'lazy-undici-h2',
+// Edits to undici's sources as they are bundled, each for start-up time; the build fails when a
+// line is no longer there (an undici update), rather than silently going back to the slow form.
+const UNDICI_EDITS = [
+  // client.js loads its HTTP/2 client (and with it node:http2 and node:tls, ~8 ms) at start-up;
+  // regctl never offers h2 (ALPN http/1.1 only), so that module is required on first use instead.
+  {
+    file: /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    from: "const connectH2 = require('./client-h2.js')",
+    to: "const connectH2 = (...args) => require('./client-h2.js')(...args)",
+  },
+  // The fetch API's body code (~95 KB with webidl and FormData) is reached only to send a FormData
+  // body, which regctl never does: left out of the bundle, so its code is not parsed at each start.
+  {
+    file: /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/,
+    from: "extractBody = require('../web/fetch/body.js').extractBody",
+    to: "extractBody = () => { throw new TypeError('FormData request bodies are not bundled with regctl') }",
+  },
+  {
+    file: /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/,
+    from: "extractBody ??= require('../web/fetch/body.js').extractBody",
+    to: "extractBody ??= () => { throw new TypeError('FormData request bodies are not bundled with regctl') }",
+  },
+];
+const undiciEdits = {
+  name: 'undici-edits',
   setup(build) {
-    build.onLoad({ filter: /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(EAGER_H2)) throw new Error(`${args.path} no longer has "${EAGER_H2}": update scripts/bundle.mjs`);
-      return { contents: source.replace(EAGER_H2, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
-    });
+    for (const edit of UNDICI_EDITS) {
+      build.onLoad({ filter: edit.file }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(edit.from)) throw new Error(`${args.path} no longer has "${edit.from}": update scripts/bundle.mjs`);
+        return { contents: source.replace(edit.from, edit.to), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -83,6 +104,17 @@ const groupedEntries = {
   },
 };
 
+// chalk and ora's helpers `import process from 'node:process'`; node answers an ES import of a
+// builtin with a facade that reads every export, and for node:process that runs the getter of
+// allowedNodeEnvironmentFlags (~5 ms at every start). The global process is the same object.
+const processGlobal = {
+  name: 'process-global',
+  setup(build) {
+    build.onResolve({ filter: /^node:process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'process-global' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'process-global' }, () => ({ contents: 'export default globalThis.process;', loader: 'js' }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20.18', logLevel: 'warning' };
 // The CLI: cli.js (what main.js imports for every command but --version), its chunks and lazily
@@ -98,11 +130,12 @@ const result = await build({
   define: { REGCTL_VERSION: JSON.stringify(version) },
   // CommonJS dependencies (undici, commander) call require(); ESM output needs one.
   banner: { js: "import { createRequire as __regctlRequire } from 'node:module'; const require = __regctlRequire(import.meta.url);" },
-  plugins: [lazyUndiciH2, groupedEntries],
+  plugins: [undiciEdits, groupedEntries, processGlobal],
   // Which sources each output file holds: the start-up test checks that local commands load no chunk of undici or zod.
   metafile: true,
 });
-writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// Beside the bundle, not in it: it is not packed.
+writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile));
 // main.js, built on its own so that it imports nothing (not even esbuild's runtime chunk) before it
 // has answered --version; its import of the CLI is the file above.
 await build({

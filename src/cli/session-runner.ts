@@ -12,6 +12,9 @@ export interface RunState {
  */
 export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set(['tag', 'images', 'rmi', 'prune', 'inspect', 'save', 'load']);
 
+/** Commands that write the cache anyway, and so also note there which scheme each local registry spoke. */
+export const CACHE_WRITERS: ReadonlySet<string> = new Set(['pull', 'push']);
+
 /** Makes a CommandRunner for `state`: a test's records calls, the real one ({@link sessionRunner}) runs them. */
 export type RunnerFactory = (cli: CliIo, state: RunState) => CommandRunner;
 
@@ -33,6 +36,7 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,
     ...(OFFLINE_COMMANDS.has(call.name) ? { offline: true } : {}),
+    ...(CACHE_WRITERS.has(call.name) ? { rememberSchemes: true } : {}),
   });
   try {
     await call.run(session, commandIo(cli), cli);

@@ -21,6 +21,11 @@ export interface SchemeMemoryOptions {
   ttlMs?: number;
   /** The clock; default Date.now. */
   now?: () => number;
+  /**
+   * Write what is learnt to the file; default true. False for commands that must leave the cache
+   * as it was (copy, tags, inspect --remote…): they use what is remembered, and learn for this run only.
+   */
+  write?: boolean;
 }
 
 interface Entry {
@@ -56,12 +61,14 @@ export class SchemeMemory implements SchemeStore {
   private readonly file: string;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly write: boolean;
   private entries: Promise<Map<string, Entry>> | undefined;
 
   constructor(file: string, options: SchemeMemoryOptions = {}) {
     this.file = file;
     this.ttlMs = options.ttlMs ?? DAY_MS;
     this.now = options.now ?? Date.now;
+    this.write = options.write ?? true;
   }
 
   private read(): Promise<Map<string, Entry>> {
@@ -91,6 +98,7 @@ export class SchemeMemory implements SchemeStore {
   }
 
   private async save(entries: Map<string, Entry>): Promise<void> {
+    if (!this.write) return;
     const now = this.now();
     const hosts: Record<string, Entry> = {};
     for (const [host, e] of entries) if (now - e.at < this.ttlMs) hosts[host] = e;

@@ -35,6 +35,12 @@ export interface SessionOptions {
    * a session throws. Default false.
    */
   offline?: boolean;
+  /**
+   * Note in the cache (`.regctl/schemes.json`) whether a loopback or insecure registry answered in
+   * plain HTTP or TLS, for the next run. Set by the commands that write the cache anyway (pull,
+   * push); default false, which still uses what earlier runs noted but leaves the cache as it was.
+   */
+  rememberSchemes?: boolean;
 }
 
 /** Options of {@link Session.open}. */

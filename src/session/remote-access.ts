@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { AuthClient } from '../auth/client.js';
 import { registryConfig, registryMirrors, type Config } from '../config/config.js';
 import { regctlVersion } from '../config/version.js';
@@ -31,7 +31,7 @@ export interface RemoteContext {
 
 /** Where the schemes of loopback and insecure registries are remembered (see SchemeMemory). */
 export function schemesFile(cacheDir: string): string {
-  return join(cacheDir, '.regctl', 'schemes.json');
+  return resolve(cacheDir, '.regctl', 'schemes.json');
 }
 
 /**
@@ -80,7 +80,7 @@ export class RemoteAccess {
           return r.clientCert && r.clientKey ? { certFile: r.clientCert, keyFile: r.clientKey } : undefined;
         },
         insecureHosts: insecure,
-        schemes: new SchemeMemory(schemesFile(this.ctx.cacheDir)),
+        schemes: new SchemeMemory(schemesFile(this.ctx.cacheDir), { write: !!options.rememberSchemes }),
         ...(options.debug ? { debug: options.debug } : {}),
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(options.connections ? { connections: options.connections } : {}),

@@ -84,6 +84,21 @@ describe('the scheme of a loopback registry is remembered in the cache', () => {
     assert.equal(await remembered(cache, tls.host), 'https');
   });
 
+  it('copy uses what pull noted and leaves the cache as it was', async () => {
+    const cache = newDir('regctl-scheme-');
+    const pulled = await runCli(['pull', '--cache-dir', cache, `${open.host}/memo/app:v1`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const noted = await readFile(join(cache, '.regctl', 'schemes.json'), 'utf8');
+    const r = await runCli(['--debug', 'copy', '--cache-dir', cache, `${open.host}/memo/app:v1`, `${open.host}/memo/copied:v2`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      requests(r.stderr).filter((q) => q.includes('https://')),
+      [],
+      'no TLS probe',
+    );
+    assert.equal(await readFile(join(cache, '.regctl', 'schemes.json'), 'utf8'), noted);
+  });
+
   it('copy between registries leaves no cache behind for it', async () => {
     const parent = newDir('regctl-scheme-');
     const cache = join(parent, 'never-made');

@@ -24,7 +24,7 @@ interface Trace {
 
 /** Output files of the bundle that hold code of `pkg` (node_modules/PKG). */
 function chunksOf(pkg: string): Set<string> {
-  const meta = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const meta = JSON.parse(readFileSync(join(BUNDLE, '..', 'bundle-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
   const holding = Object.entries(meta.outputs).filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes(`node_modules/${pkg}/`)));
   return new Set(holding.map(([file]) => basename(file)));
 }

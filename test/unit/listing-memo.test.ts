@@ -24,7 +24,12 @@ test('an entry is kept across runs and used only while its manifest and config a
   first.record(manifest, { size: 42, config, created: '2024-01-01T00:00:00Z', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
   await first.save();
   const second = await ListingMemo.open(dir);
-  assert.deepEqual(second.lookup(manifest), { size: 42, config, created: '2024-01-01T00:00:00Z', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
+  assert.deepEqual(second.lookup(manifest), {
+    size: 42,
+    config,
+    created: '2024-01-01T00:00:00Z',
+    platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  });
   await rm(join(dir, 'blobs', 'sha256', hex('b')));
   assert.equal((await ListingMemo.open(dir)).lookup(manifest), undefined, 'not while the config is missing');
   await rm(join(dir, 'blobs', 'sha256', hex('a')));

@@ -66,6 +66,19 @@ test('writes nothing where the cache directory does not exist (copy never create
   assert.equal(await memory.recall('127.0.0.1:5000'), 'http', 'still remembered for this run');
 });
 
+test('a read-only memory uses the file but never writes it', async (t) => {
+  const cache = await cacheDir(t);
+  const file = join(cache, '.regctl', 'schemes.json');
+  await new SchemeMemory(file).remember('127.0.0.1:5000', 'http');
+  const before = await readFile(file, 'utf8');
+  const reader = new SchemeMemory(file, { write: false });
+  assert.equal(await reader.recall('127.0.0.1:5000'), 'http');
+  await reader.remember('127.0.0.1:6000', 'https');
+  await reader.forget('127.0.0.1:5000');
+  assert.equal(await reader.recall('127.0.0.1:6000'), 'https', 'learnt for this run');
+  assert.equal(await readFile(file, 'utf8'), before);
+});
+
 /** A SchemeStore in memory that records what the transport asked. */
 function fakeStore(initial: Record<string, Scheme> = {}): SchemeStore & { calls: string[]; entries: Map<string, Scheme> } {
   const entries = new Map(Object.entries(initial));
