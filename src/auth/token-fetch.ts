@@ -27,7 +27,7 @@ export interface FetchedToken extends BearerToken {
 }
 
 /** A number (any: a token server may send a fraction of a second). */
-const anyNumber: Shape = (v, path) => (typeof v === 'number' ? undefined : { path, message: 'Invalid input: expected number' });
+const anyNumber: Shape = (v) => (typeof v === 'number' ? undefined : { path: [], message: 'Invalid input: expected number' });
 
 // Checked by hand rather than with zod: a token is fetched on most pulls, and zod's load costs more than the request.
 const TokenResponseSchema = schema<{ token?: string; access_token?: string; expires_in?: number; refresh_token?: string }>(

@@ -28,7 +28,7 @@ const LayoutIndexShape: Shape = object({
 // umoci writes "manifests": null for an empty layout, so null is read as an empty list.
 const LayoutIndexSchema: JsonSchema<LayoutIndex> = {
   safeParse: (value) => {
-    const issue = LayoutIndexShape(value, []);
+    const issue = LayoutIndexShape(value);
     if (issue) return { success: false, error: { issues: [issue] } };
     const index = value as LayoutIndex;
     index.manifests ??= [];

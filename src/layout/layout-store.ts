@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -111,34 +112,36 @@ export class LayoutStore implements Target, SmallReader {
 
   /**
    * Reads the small blob `desc` (a manifest or config; callers bound its size) in one read, without
-   * a stream: listing a cache of a thousand images reads two thousand of these. Same errors as fetch.
+   * a stream: listing a cache of a thousand images reads two thousand of these. The calls are
+   * synchronous: for files this small, three times faster than fs.promises (measured), and the
+   * event loop waits microseconds. Same errors as fetch.
    */
   async readSmall(desc: Descriptor): Promise<Buffer> {
     const path = this.blobPath(desc.digest);
-    let fh;
+    let fd: number;
     try {
-      fh = await open(path, 'r');
+      fd = openSync(path, 'r');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${this.dir}`, { cause: err });
       throw fsError('cannot read', path, err);
     }
     try {
-      const { size } = await fh.stat();
+      const { size } = fstatSync(fd);
       if (size !== desc.size) {
         throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
       }
       const bytes = Buffer.allocUnsafe(size);
       let at = 0;
       while (at < size) {
-        const { bytesRead } = await fh.read(bytes, at, size - at, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
+        const read = readSync(fd, bytes, at, size - at, at);
+        if (read === 0) break;
+        at += read;
       }
       return at === size ? bytes : bytes.subarray(0, at);
     } catch (err) {
       throw err instanceof RegctlError ? err : fsError('cannot read', path, err);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 

@@ -10,12 +10,14 @@ export interface JsonSchema<T> {
 }
 
 /**
- * Checks a parsed JSON value at `path` and returns the first problem, or undefined when it fits.
+ * Checks a parsed JSON value and returns the first problem (its path relative to the value), or
+ * undefined when it fits. Paths are built only on the way out of a failure: a valid document of a
+ * thousand entries allocates nothing.
  * The documents regctl reads on every run (manifests, indexes, configs, index.json) are checked
  * with these instead of zod, whose load alone costs ~60 ms of each start; the rules are the same
  * and so are the messages, in zod's words.
  */
-export type Shape = (value: unknown, path: PropertyKey[]) => JsonIssue | undefined;
+export type Shape = (value: unknown) => JsonIssue | undefined;
 
 /** A shape that may be absent (zod's `.optional()`: undefined passes, null does not). */
 interface OptionalShape {
@@ -29,38 +31,38 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-const expected = (what: string, value: unknown, path: PropertyKey[]): JsonIssue => ({
-  path,
-  message: `Invalid input: expected ${what}, received ${typeName(value)}`,
-});
+const expected = (what: string, value: unknown): JsonIssue => ({ path: [], message: `Invalid input: expected ${what}, received ${typeName(value)}` });
+
+/** The issue found in a field or item `at`, as seen from its parent. */
+const within = (at: PropertyKey, issue: JsonIssue): JsonIssue => ({ path: [at, ...issue.path], message: issue.message });
 
 /** A string, optionally matching `pattern` (`message` when it does not). */
 export function string(pattern?: RegExp, message = 'Invalid string'): Shape {
-  return (v, path) => {
-    if (typeof v !== 'string') return expected('string', v, path);
-    return pattern && !pattern.test(v) ? { path, message } : undefined;
+  return (v) => {
+    if (typeof v !== 'string') return expected('string', v);
+    return pattern && !pattern.test(v) ? { path: [], message } : undefined;
   };
 }
 
 /** A whole number ≥ 0. */
-export const count: Shape = (v, path) => {
-  if (typeof v !== 'number' || Number.isNaN(v)) return expected('number', v, path);
-  if (!Number.isInteger(v)) return expected('int', v, path);
-  return v < 0 ? { path, message: 'Too small: expected number to be >=0' } : undefined;
+export const count: Shape = (v) => {
+  if (typeof v !== 'number' || Number.isNaN(v)) return expected('number', v);
+  if (!Number.isInteger(v)) return expected('int', v);
+  return v < 0 ? { path: [], message: 'Too small: expected number to be >=0' } : undefined;
 };
 
 /** Exactly `literal`. */
 export function literal(literal: string | number): Shape {
-  return (v, path) => (v === literal ? undefined : { path, message: `Invalid input: expected ${JSON.stringify(literal)}` });
+  return (v) => (v === literal ? undefined : { path: [], message: `Invalid input: expected ${JSON.stringify(literal)}` });
 }
 
 /** An array whose every item fits `item`. */
 export function array(item: Shape): Shape {
-  return (v, path) => {
-    if (!Array.isArray(v)) return expected('array', v, path);
+  return (v) => {
+    if (!Array.isArray(v)) return expected('array', v);
     for (let i = 0; i < v.length; i++) {
-      const issue = item(v[i], [...path, i]);
-      if (issue) return issue;
+      const issue = item(v[i]);
+      if (issue) return within(i, issue);
     }
     return undefined;
   };
@@ -70,11 +72,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** An object whose every value fits `value` (zod's `z.record(z.string(), value)`). */
 export function record(value: Shape): Shape {
-  return (v, path) => {
-    if (!isRecord(v)) return expected('record', v, path);
-    for (const key of Object.keys(v)) {
-      const issue = value(v[key], [...path, key]);
-      if (issue) return issue;
+  return (v) => {
+    if (!isRecord(v)) return expected('record', v);
+    for (const key in v) {
+      const issue = value(v[key]);
+      if (issue) return within(key, issue);
     }
     return undefined;
   };
@@ -87,24 +89,18 @@ export function optional(shape: Shape): OptionalShape {
 
 /** `shape`, or null. */
 export function nullable(shape: Shape): Shape {
-  return (v, path) => (v === null ? undefined : shape(v, path));
+  return (v) => (v === null ? undefined : shape(v));
 }
 
 /** Any object: fields listed are checked in order, other fields are kept as they are (zod's `looseObject`). */
 export function object(fields: Record<string, Shape | OptionalShape>): Shape {
   const entries = Object.entries(fields);
-  return (v, path) => {
-    if (!isRecord(v)) return expected('object', v, path);
+  return (v) => {
+    if (!isRecord(v)) return expected('object', v);
     for (const [key, field] of entries) {
       const value = v[key];
-      if (typeof field !== 'function') {
-        if (value === undefined) continue;
-        const issue = field.optional(value, [...path, key]);
-        if (issue) return issue;
-      } else {
-        const issue = field(value, [...path, key]);
-        if (issue) return issue;
-      }
+      const issue = typeof field === 'function' ? field(value) : value === undefined ? undefined : field.optional(value);
+      if (issue) return within(key, issue);
     }
     return undefined;
   };
@@ -114,7 +110,7 @@ export function object(fields: Record<string, Shape | OptionalShape>): Shape {
 export function schema<T>(shape: Shape): JsonSchema<T> {
   return {
     safeParse: (value) => {
-      const issue = shape(value, []);
+      const issue = shape(value);
       return issue ? { success: false, error: { issues: [issue] } } : { success: true, data: value as T };
     },
   };

@@ -84,12 +84,12 @@ export function parseManifest(bytes: Uint8Array, mediaType?: string, what = 'man
   let type = mediaType && (isIndexMediaType(mediaType) || isManifestMediaType(mediaType)) ? mediaType : declared;
   if (!type) type = Array.isArray(obj['manifests']) ? MediaType.ociIndex : MediaType.ociManifest;
   if (isIndexMediaType(type)) {
-    const issue = ImageIndexShape(doc, []);
+    const issue = ImageIndexShape(doc);
     if (issue) throw new RegctlError('failed', `${what} is not a valid image index: ${issueText(issue)}`);
     return { kind: 'index', mediaType: type, index: doc as ImageIndex };
   }
   if (isManifestMediaType(type)) {
-    const issue = ImageManifestShape(doc, []);
+    const issue = ImageManifestShape(doc);
     if (issue) throw new RegctlError('failed', `${what} is not a valid image manifest: ${issueText(issue)}`);
     return { kind: 'manifest', mediaType: type, manifest: doc as ImageManifest };
   }
@@ -129,7 +129,7 @@ export function parseImageConfig(bytes: Uint8Array, what = 'image config'): Imag
   } catch {
     throw new RegctlError('failed', `${what} is not valid JSON`);
   }
-  const issue = ImageConfigShape(doc, []);
+  const issue = ImageConfigShape(doc);
   if (issue) throw new RegctlError('failed', `${what} is not valid: ${issueText(issue)}`);
   return doc as ImageConfig;
 }

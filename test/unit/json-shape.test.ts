@@ -52,7 +52,7 @@ const DESCRIPTORS: unknown[] = [
 ];
 
 function first(shape: Shape, value: unknown): { path: PropertyKey[]; message: string } | undefined {
-  const issue = shape(value, []);
+  const issue = shape(value);
   return issue && { path: [...issue.path], message: issue.message };
 }
 
