@@ -72,9 +72,23 @@ const GROUPS = {
     'commands/attach.ts',
     'commands/login.ts',
     'commands/logout.ts',
+    'commands/manifest-create.ts',
+    'commands/manifest-create-push.ts',
+    'commands/manifest-annotate.ts',
+    'commands/manifest-inspect.ts',
+    'commands/manifest-push.ts',
   ],
   // Commands that read or write the cache only: they must not reach undici or zod.
-  local: ['commands/images.ts', 'commands/tag.ts', 'commands/rmi.ts', 'commands/prune.ts', 'commands/inspect.ts'],
+  local: [
+    'commands/images.ts',
+    'commands/tag.ts',
+    'commands/rmi.ts',
+    'commands/prune.ts',
+    'commands/inspect.ts',
+    'commands/manifest-rm.ts',
+    'commands/complete-names.ts',
+    'commands/version.ts',
+  ],
 };
 // Modules kept out of the groups (their own packages are big) that still run with a group's code.
 const ALSO = { 'commands/sync.ts': ['registry'], 'commands/save.ts': ['local'], 'commands/load.ts': ['local'] };

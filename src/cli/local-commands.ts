@@ -19,16 +19,17 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     // Optional for commander only, so `regctl tag ls` (regclient's) can get a hint; required below.
     .argument('[target]', 'the new name')
     .usage('[options] <source> <target>')
+    .option('--json', 'one JSON document on stdout (source, target, digest)')
     .description('give a cached image a new name (the cache only, like docker tag)')
     .addHelpText('after', '\nExample:\n  regctl tag alpine:3.20 localhost:5000/tools/alpine:stable')
-    .action((source: string, target: string | undefined, _o: unknown, cmd: Command) => {
+    .action((source: string, target: string | undefined, opts: { json?: boolean }, cmd: Command) => {
       // regclient's `regctl tag ls REPO`: a hint, unless the cache really holds an image named `ls`.
       const regclient = isRegclientSubcommand('tag', source) ? regclientHint(['tag', source, ...(target ? [target] : [])]) : undefined;
       if (target === undefined) {
         if (regclient) throw new RegctlError('usage', regclient);
         cmd.error("error: missing required argument 'target'", { code: 'commander.missingArgument' });
       }
-      const options: TagOptions = { source, target };
+      const options: TagOptions = { source, target, ...(opts.json ? { json: true } : {}) };
       return run(cmd, () => ({
         name: 'tag',
         options,
@@ -73,14 +74,15 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .command('rmi')
     .argument('<references...>', 'names, digests or image IDs to untag')
     .option('-f, --force', 'untag every name of an image given by digest or ID, even when it has several')
+    .option('--json', 'one JSON document on stdout (names untagged, references that failed)')
     .description('remove names from the cache (blobs stay until prune)')
     .addHelpText(
       'after',
       '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image',
     )
-    .action((references: string[], opts: { force?: boolean }, cmd: Command) =>
+    .action((references: string[], opts: { force?: boolean; json?: boolean }, cmd: Command) =>
       run(cmd, () => {
-        const options: RmiOptions = { references, force: !!opts.force };
+        const options: RmiOptions = { references, force: !!opts.force, ...(opts.json ? { json: true } : {}) };
         return { name: 'rmi', options, run: async (session, io) => (await import('../commands/rmi.js')).rmi(session, options, io) };
       }),
     );

@@ -25,6 +25,8 @@ export interface ProgressDisplay {
   /** Shows one status line ("Pulling from …") in the display's own form. */
   status(line: string): void;
   stop(): void;
+  /** Ends a `json` display with the command's `--json` document as a `{"event":"result",…}` line; other displays have none. */
+  result?(doc: object): void;
 }
 
 function isLayerish(desc: Descriptor): boolean {
@@ -49,6 +51,7 @@ export async function createProgress(mode: ProgressMode, verb: ProgressVerb, qui
           `${JSON.stringify({ event: e.type, digest: e.desc.digest, mediaType: e.desc.mediaType, size: e.desc.size, ...(e.type === 'progress' ? { bytes: e.bytes } : {}), ...(e.type === 'mount' ? { from: e.from } : {}) })}\n`,
         ),
       stop: () => undefined,
+      result: (doc: object) => void stream.write(`${JSON.stringify({ event: 'result', ...doc })}\n`),
     };
   }
   const words = WORDS[verb];

@@ -10,7 +10,19 @@ export interface RunState {
  * Commands that only read or write the cache (by their CommandCall name): their session is
  * offline, so undici, TLS, auth and the credential stores are never loaded (SessionOptions.offline).
  */
-export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set(['tag', 'images', 'rmi', 'prune', 'inspect', 'save', 'load']);
+export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set([
+  'tag',
+  'images',
+  'rmi',
+  'prune',
+  'inspect',
+  'save',
+  'load',
+  'manifestRm',
+  'completeNames',
+  'completion',
+  'version',
+]);
 
 /** Commands that write the cache anyway, and so also note there which scheme each local registry spoke. */
 export const CACHE_WRITERS: ReadonlySet<string> = new Set(['pull', 'push']);

@@ -1,4 +1,4 @@
-import type { Descriptor } from '../oci/descriptor.js';
+import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { humanSize, shortId, table, timeAgo } from './format.js';
@@ -12,7 +12,7 @@ export interface ImagesOptions {
   repository?: string;
   /** One JSON document on stdout instead of a table. */
   json?: boolean;
-  /** Add the full manifest digest column. */
+  /** Add the full digest columns: the one pull printed (to pin) and, when it differs, the one stored. */
   digests?: boolean;
   /** Only print image IDs (-q). */
   quiet?: boolean;
@@ -26,7 +26,13 @@ export interface ImageRow {
   name: string | null;
   repository: string | null;
   tag: string | null;
+  /** The manifest (or index) stored under the name. */
   digest: string;
+  /**
+   * The registry's index a platform (or platform subset) was pulled from — the digest pull printed —
+   * when it differs from `digest` (`io.regctl.image.index.digest`); null otherwise.
+   */
+  indexDigest: string | null;
   mediaType: string;
   size: number;
   created: string | null;
@@ -66,6 +72,7 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       repository: ref ? formatRepository(ref) : null,
       tag: ref?.tag ?? null,
       digest: desc.digest,
+      indexDigest: desc.annotations?.[Annotation.sourceIndex] ?? null,
       mediaType: desc.mediaType,
       size: summary.size,
       created: summary.created ?? null,
@@ -99,13 +106,14 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   } else if (options.quiet) {
     for (const id of new Set(rows.map((r) => shortId(r.digest)))) io.out(id);
   } else {
-    const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+    // DIGEST is what pull printed, so pinning it keeps every platform; PLATFORM DIGEST is what was stored from it.
+    const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST', 'PLATFORM DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
     const lines = table(
       header,
       rows.map((r) => [
         r.ref ? familiarRepository(r.ref) : '<none>',
         r.tag ?? '<none>',
-        ...(options.digests ? [r.digest] : []),
+        ...(options.digests ? [r.indexDigest ?? r.digest, r.indexDigest ? r.digest : '-'] : []),
         shortId(r.digest),
         timeAgo(r.created ?? undefined),
         humanSize(r.size),

@@ -22,9 +22,11 @@ export interface PullOptions extends ReferrerFlags {
   allPlatforms?: boolean;
   /** Print only the reference. */
   quiet?: boolean;
+  /** Print the result as one JSON document ({@link PullResult}). */
+  json?: boolean;
 }
 
-/** What pull did. */
+/** What pull did (also the `--json` document). */
 export interface PullResult {
   name: string;
   /** The digest the registry serves for the reference (the index digest for a multi-platform image). */
@@ -56,7 +58,8 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const name = formatReference(ref);
   const cache = await session.cache();
   const before = await cache.named(name);
-  if (!options.quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
+  const quiet = !!(options.quiet || options.json);
+  if (!quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
   const source = await session.open({ kind: 'registry', ref });
   const subset = platforms.mode === 'subset';
   let referrers = 0;
@@ -82,23 +85,33 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
     }
     // Referrers live in the cache under REPO:sha256-<hex> fallback tags, which also keep them from prune.
     const names = cacheTagNames(formatRepository(ref));
-    referrers = (
-      await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, !!options.quiet))
-    ).length;
+    referrers = (await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, quiet)))
+      .length;
     return copied;
   });
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
-  if (result.filtered && !options.quiet) {
+  if (result.filtered && !quiet) {
     io.status(
       `Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`,
     );
   }
-  if (options.quiet) {
+  const out: PullResult = {
+    name,
+    digest: result.source.digest,
+    stored: result.descriptor.digest,
+    upToDate,
+    blobsFetched: result.copied,
+    bytes: result.bytes,
+    referrers,
+  };
+  if (options.json) {
+    io.out(JSON.stringify(out, null, 2));
+  } else if (options.quiet) {
     io.out(name);
   } else {
     io.out(`Digest: ${result.source.digest}`);
     io.out(upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}`);
     io.out(name);
   }
-  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes, referrers };
+  return out;
 }
