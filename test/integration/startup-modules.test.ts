@@ -71,6 +71,9 @@ const LOCAL_RUNS: [string, string[]][] = [
   ['tag', ['tag', 'localhost:5000/app:v1', 'localhost:5000/app:other']],
   ['inspect (the cache)', ['inspect', 'localhost:5000/app:v1']],
   ['rmi', ['rmi', 'localhost:5000/app:other']],
+  ['version', ['version']],
+  ['completion bash', ['completion', 'bash']],
+  ['__complete images (the shell completion of names)', ['__complete', 'images']],
 ];
 
 for (const [what, args] of LOCAL_RUNS) {
