@@ -7,6 +7,27 @@ export interface RunState {
   flags?: GlobalFlags;
 }
 
+/**
+ * Commands that only read or write the cache (by their CommandCall name): their session is
+ * offline, so undici, TLS, auth and the credential stores are never loaded (SessionOptions.offline).
+ */
+export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set([
+  'tag',
+  'images',
+  'rmi',
+  'prune',
+  'inspect',
+  'save',
+  'load',
+  'manifestRm',
+  'completeNames',
+  'completion',
+  'version',
+]);
+
+/** Commands that write the cache anyway, and so also note there which scheme each local registry spoke. */
+export const CACHE_WRITERS: ReadonlySet<string> = new Set(['pull', 'push']);
+
 /** Makes a CommandRunner for `state`: a test's records calls, the real one ({@link sessionRunner}) runs them. */
 export type RunnerFactory = (cli: CliIo, state: RunState) => CommandRunner;
 
@@ -27,6 +48,8 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     ...(debug ? { debug } : {}),
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,
+    ...(OFFLINE_COMMANDS.has(call.name) ? { offline: true } : {}),
+    ...(CACHE_WRITERS.has(call.name) ? { rememberSchemes: true } : {}),
   });
   // Commands that know better (a transfer saying what it kept) register a handler of their own.
   const offInterrupt = cli.onInterrupt?.(() => void cli.stderr.write(`regctl ${cmd.name()} interrupted\n`));

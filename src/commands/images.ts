@@ -1,12 +1,11 @@
-import { summarizeImage, type ImageSummary } from '../content/image-summary.js';
 import { RegctlError } from '../errors.js';
 import type { Cache } from '../layout/cache.js';
 import { describeProblems, imageProblems } from '../layout/image-check.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
-import { formatPlatform } from '../oci/platform.js';
 import { familiarRepository, formatRepository, parseReference, parseRepository, type Reference } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { humanSize, shortId, table, timeAgo } from './format.js';
+import { ImageFactsReader, type ImageFacts } from './image-facts.js';
 import type { CommandIo } from './io.js';
 import { IMAGES_FORMAT, imageFormatRow, outputFormat, printRows } from './row-formats.js';
 
@@ -45,20 +44,20 @@ export interface ImageRow {
   broken?: string;
 }
 
-/** What the listing knows of one cached image: its summary, or what keeps it from being read. */
+/** What the listing knows of one cached image: its facts, or what keeps it from being read. */
 interface Described {
-  summary?: ImageSummary;
+  facts?: ImageFacts;
   broken?: { short: string; full: string };
 }
 
 /**
- * Summarises one cached image without letting a damaged one fail the listing: a missing or
+ * The facts of one cached image without letting a damaged one fail the listing: a missing or
  * corrupt manifest or config is reported as the image's problem instead. (Layers are not looked
- * at, as before: listing stays a read of small files; `regctl check` looks at everything.)
+ * at: listing stays a read of small files; `regctl check` looks at everything.)
  */
-async function describeImage(cache: Cache, desc: Descriptor): Promise<Described> {
+async function describeImage(cache: Cache, reader: ImageFactsReader, desc: Descriptor): Promise<Described> {
   try {
-    return { summary: await summarizeImage(cache.store, desc, (child: Descriptor) => cache.store.exists(child)) };
+    return { facts: await reader.of(desc) };
   } catch (err) {
     if (!(err instanceof RegctlError)) throw err;
     const problems = await imageProblems(cache.store.dir, desc);
@@ -75,15 +74,15 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
   const wanted = options.repository ? parseRepository(options.repository) : undefined;
   const filter = wanted ? formatRepository(wanted) : undefined;
   const rows: (ImageRow & { ref?: Reference })[] = [];
-  // Many names often share one image: each is summarised once.
-  const summaries = new Map<string, Promise<Described>>();
-  const summarize = (desc: Descriptor): Promise<Described> => {
-    let s = summaries.get(desc.digest);
-    if (!s) summaries.set(desc.digest, (s = describeImage(cache, desc)));
-    return s;
-  };
+  // Every image's facts are started in index order (read in parallel, or taken from the listing
+  // memo) and used in that order; many names often share one image, read once. A damaged image
+  // does not fail the listing: what is wrong with it is reported instead.
+  const reader = await ImageFactsReader.open(cache.store);
+  const entries = await cache.images();
+  const listed: { name: string | undefined; desc: Descriptor; ref: Reference | undefined; facts: Promise<Described> }[] = [];
+  const described = new Map<string, Promise<Described>>();
   const broken = new Map<string, string>();
-  for (const { name, descriptor: desc } of await cache.images()) {
+  for (const { name, descriptor: desc } of entries) {
     let ref: Reference | undefined;
     if (name) {
       try {
@@ -94,7 +93,12 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
     }
     // Unnamed entries (an archive loaded without names) are docker's dangling <none> images.
     if (filter && (!ref || formatRepository(ref) !== filter)) continue;
-    const { summary, broken: problem } = await summarize(desc);
+    let facts = described.get(desc.digest);
+    if (!facts) described.set(desc.digest, (facts = describeImage(cache, reader, desc)));
+    listed.push({ name, desc, ref, facts });
+  }
+  for (const { name, desc, ref, facts: pending } of listed) {
+    const { facts: summary, broken: problem } = await pending;
     if (problem) broken.set(desc.digest, problem.short);
     rows.push({
       ...(ref ? { ref } : {}),
@@ -106,17 +110,17 @@ export async function images(session: Session, options: ImagesOptions, io: Comma
       mediaType: desc.mediaType,
       size: summary?.size ?? 0,
       created: summary?.created ?? null,
-      platforms: summary?.images.map((i) => formatPlatform(i.platform)) ?? [],
+      platforms: summary?.platforms ?? [],
       ...(problem ? { broken: problem.full } : {}),
     });
   }
+  await reader.close(filter ? undefined : new Set(entries.map((e) => e.descriptor.digest)));
   // Named images by repository and tag, then the unnamed ones, as docker lists <none> last among equals.
+  // One collator: String#localeCompare's order, without building one per comparison.
+  const compare = new Intl.Collator().compare;
   rows.sort(
     (a, b) =>
-      Number(!a.ref) - Number(!b.ref) ||
-      (a.repository ?? '').localeCompare(b.repository ?? '') ||
-      (a.tag ?? '').localeCompare(b.tag ?? '') ||
-      a.digest.localeCompare(b.digest),
+      Number(!a.ref) - Number(!b.ref) || compare(a.repository ?? '', b.repository ?? '') || compare(a.tag ?? '', b.tag ?? '') || compare(a.digest, b.digest),
   );
   const result = rows.map(({ ref: _ref, ...row }) => row);
   if (wanted && rows.length === 0 && !options.json && !options.quiet && !format) {

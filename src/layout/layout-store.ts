@@ -1,9 +1,9 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
-import type { Target } from '../content/types.js';
+import type { SmallReader, Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
@@ -13,6 +13,7 @@ import { imageProblems, IncompleteImageError } from './image-check.js';
 import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
+import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
@@ -61,14 +62,14 @@ export interface TagOptions {
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
-const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
+const OciLayoutSchema = schema<{ imageLayoutVersion: string }>(object({ imageLayoutVersion: string() }));
 
 /**
  * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
  * not parse references); blobs are content addressed and written atomically.
  */
-export class LayoutStore implements Target {
+export class LayoutStore implements Target, SmallReader {
   /** Absolute path of the layout root. */
   readonly dir: string;
   /** The lease of a transfer this view of the layout writes for; see {@link LayoutStore.leased}. */
@@ -127,6 +128,41 @@ export class LayoutStore implements Target {
   /** Opens the blob or manifest `desc`; rejects with not-found when absent. */
   fetch(desc: Descriptor): Promise<Readable> {
     return openBlob(this.dir, desc);
+  }
+
+  /**
+   * Reads the small blob `desc` (a manifest or config; callers bound its size) in one read, without
+   * a stream: listing a cache of a thousand images reads two thousand of these. The calls are
+   * synchronous: for files this small, three times faster than fs.promises (measured), and the
+   * event loop waits microseconds. Same errors as fetch.
+   */
+  async readSmall(desc: Descriptor): Promise<Buffer> {
+    const path = this.blobPath(desc.digest);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${this.dir}`, { cause: err });
+      throw fsError('cannot read', path, err);
+    }
+    try {
+      const { size } = fstatSync(fd);
+      if (size !== desc.size) {
+        throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
+      }
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const read = readSync(fd, bytes, at, size - at, at);
+        if (read === 0) break;
+        at += read;
+      }
+      return at === size ? bytes : bytes.subarray(0, at);
+    } catch (err) {
+      throw err instanceof RegctlError ? err : fsError('cannot read', path, err);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */

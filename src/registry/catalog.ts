@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { TransportResponse } from '../http/transport.js';
@@ -6,8 +5,9 @@ import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 import { NextLinkPager } from './next-link.js';
 import type { PageHandler } from './tags.js';
+import { lazySchema } from '../util/lazy-schema.js';
 
-const CatalogPage = z.looseObject({ repositories: z.array(z.string()).nullable().optional() });
+const catalogPage = lazySchema((z) => z.looseObject({ repositories: z.array(z.string()).nullable().optional() }));
 
 /** Pages read at most; a registry that keeps sending `Link` past this is not listing a catalog. */
 const MAX_PAGES = 100_000;
@@ -48,7 +48,7 @@ async function readPage(res: TransportResponse, url: string, registry: string): 
   } catch {
     throw new RegctlError('failed', `registry ${registry} sent a catalog page that is not JSON`);
   }
-  const parsed = CatalogPage.safeParse(doc);
+  const parsed = (await catalogPage()).safeParse(doc);
   if (!parsed.success) throw new RegctlError('failed', `registry ${registry} sent an invalid catalog page`);
   return parsed.data.repositories ?? [];
 }

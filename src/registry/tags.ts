@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import { RegctlError, withSubject } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 import { NextLinkPager } from './next-link.js';
+import { lazySchema } from '../util/lazy-schema.js';
 
-const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() });
+const tagList = lazySchema((z) => z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullable().optional() }));
 
 /** Largest tag-list page read (the CNCF registry serves 140,001 tags, about 3 MB, in one page). */
 const PAGE_LIMIT = 64 * 1024 * 1024;
@@ -37,7 +37,7 @@ export async function forEachTagPage(
     } catch {
       throw new RegctlError('failed', `registry ${client.name} sent a tag list for ${name} that is not JSON`, { subject: name });
     }
-    const parsed = TagList.safeParse(doc);
+    const parsed = (await tagList()).safeParse(doc);
     if (!parsed.success) throw new RegctlError('failed', `registry ${client.name} sent an invalid tag list for ${name}`, { subject: name });
     const names = parsed.data.tags ?? [];
     // The page and its Link are judged (a repeat, a loop, another host) before the page is handed on:
