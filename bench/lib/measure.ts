@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ export interface Measurement {
   wallMs: number;
   /** Peak resident set size in KiB (`/usr/bin/time -v`, else the VmHWM polled from /proc). */
   peakRssKiB: number;
+  /** User plus system CPU time in milliseconds (`/usr/bin/time -v`; NaN without it). */
+  cpuMs: number;
   stdout: string;
   stderr: string;
 }
@@ -60,13 +62,16 @@ export function measure(cmd: string, args: readonly string[], env: NodeJS.Proces
       if (poll) clearInterval(poll);
       let stderr = Buffer.concat(err).toString('utf8');
       let peakRssKiB = polled;
+      let cpuMs = Number.NaN;
       if (viaTime) {
         const at = stderr.lastIndexOf('\tCommand being timed:');
         const report = at >= 0 ? stderr.slice(at) : '';
         peakRssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1] ?? 0);
+        const seconds = (label: string): number => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(report)?.[1] ?? Number.NaN);
+        cpuMs = (seconds('User') + seconds('System')) * 1000;
         if (at >= 0) stderr = stderr.slice(0, at);
       }
-      resolve({ code: code ?? -1, wallMs, peakRssKiB, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      resolve({ code: code ?? -1, wallMs, peakRssKiB, cpuMs, stdout: Buffer.concat(out).toString('utf8'), stderr });
     });
   });
 }
@@ -96,3 +101,14 @@ export const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /** KiB as whole MiB. */
 export const fmtMiB = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+
+/** Writes dirty pages out (untimed), so one run's writeback does not land in the next run's time. */
+export function settle(): void {
+  execFileSync('sync');
+}
+
+/** {@link settle}, then {@link measure}: every timed run of the bench starts this way. */
+export function timed(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Measurement> {
+  settle();
+  return measure(cmd, args, env);
+}

@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import { RegctlError } from '../errors.js';
 import type { LayoutStore } from '../layout/layout-store.js';
 import { fsError } from '../util/fs-error.js';
+import { fsyncPath } from '../util/write-file-atomic.js';
 import { badArchive, blobNameDigest, isRootEntry, linkTarget, normalizeEntryName, parentNames } from './entry-names.js';
 
 /** Top-level metadata files kept in memory rather than staged on disk. */
@@ -13,6 +14,10 @@ const METADATA = new Set(['manifest.json', 'index.json', 'oci-layout', 'reposito
 /** Largest metadata file accepted (a manifest.json of many images stays far below). */
 const METADATA_LIMIT = 16 * 1024 * 1024;
 const MAX_LINK_DEPTH = 16;
+/** Entries up to this size are held in memory while staging (see StagedArchive.keepInMemory). */
+const SMALL_ENTRY = 64 * 1024;
+/** Total bytes of small entries held in memory; past it they are staged on disk like the rest. */
+const MEMORY_BUDGET = 64 * 1024 * 1024;
 
 /** A regular file of the archive, staged in the cache's temp area with its digest. */
 export interface StagedFile {
@@ -35,7 +40,10 @@ type StagedEntry = { kind: 'file'; file: StagedFile } | { kind: 'link'; target: 
  */
 export class StagedArchive {
   private readonly entries = new Map<string, StagedEntry>();
+  /** Every directory some entry lies under, with the first such entry: a later link may not take its name. */
+  private readonly dirs = new Map<string, string>();
   private readonly temps = new Set<string>();
+  private inMemory = 0;
 
   /** Creates an empty staging area for `store`. */
   constructor(readonly store: LayoutStore) {}
@@ -68,14 +76,27 @@ export class StagedArchive {
   /** Adds one entry, refusing duplicates and paths that go through a link. */
   add(name: string, entry: StagedEntry): void {
     if (this.entries.has(name)) throw badArchive(`duplicate entry "${name}"`);
-    for (const parent of parentNames(name)) {
+    const parents = parentNames(name);
+    for (const parent of parents) {
       if (this.entries.get(parent)?.kind === 'link') throw badArchive(`entry "${name}" goes through the link "${parent}"`);
     }
     if (entry.kind === 'link') {
-      const prefix = `${name}/`;
-      for (const other of this.entries.keys()) if (other.startsWith(prefix)) throw badArchive(`link "${name}" would redirect the earlier entry "${other}"`);
+      // A lookup, not a scan of every entry per link: 100k links must not cost 100k² comparisons.
+      const under = this.dirs.get(name);
+      if (under !== undefined) throw badArchive(`link "${name}" would redirect the earlier entry "${under}"`);
     }
+    for (const parent of parents) if (!this.dirs.has(parent)) this.dirs.set(parent, name);
     this.entries.set(name, entry);
+  }
+
+  /**
+   * True when an entry of `size` bytes may be held in memory rather than staged on disk: entries up
+   * to {@link SMALL_ENTRY} bytes, while they add up to no more than {@link MEMORY_BUDGET}.
+   */
+  keepInMemory(size: number): boolean {
+    if (size > SMALL_ENTRY || this.inMemory + size > MEMORY_BUDGET) return false;
+    this.inMemory += size;
+    return true;
   }
 
   /** Records a temp file this staging area owns, so {@link discard} removes it whatever happens next. */
@@ -91,6 +112,8 @@ export class StagedArchive {
     for (const f of files) {
       const desc = { mediaType: 'application/octet-stream', digest: f.digest, size: f.size };
       if (f.path && this.temps.has(f.path)) {
+        // Staged files are fsynced here, only those kept: an archive's other entries never cost a sync each.
+        await syncFile(f.path);
         if (await this.store.adoptBlob(desc, f.path)) this.temps.delete(f.path);
       } else {
         await this.store.pushBytes(desc, f.bytes ?? Buffer.alloc(0));
@@ -102,6 +125,15 @@ export class StagedArchive {
   async discard(): Promise<void> {
     await Promise.all([...this.temps].map((p) => unlink(p).catch(() => undefined)));
     this.temps.clear();
+  }
+}
+
+/** fsyncs a staged file before it becomes a blob. */
+async function syncFile(path: string): Promise<void> {
+  try {
+    await fsyncPath(path);
+  } catch (err) {
+    throw fsError('cannot write', path, err);
   }
 }
 
@@ -212,8 +244,10 @@ async function stageFile(staged: StagedArchive, name: string, entry: AsyncIterab
   const hash = createHash(algorithm);
   let count = 0;
   let result: StagedFile;
-  if (METADATA.has(name)) {
-    if (size > METADATA_LIMIT) throw badArchive(`${name} is ${size} bytes, over the ${METADATA_LIMIT}-byte limit`);
+  const metadata = METADATA.has(name);
+  if (metadata && size > METADATA_LIMIT) throw badArchive(`${name} is ${size} bytes, over the ${METADATA_LIMIT}-byte limit`);
+  // Small entries stay in memory, up to a budget: a file each would cost a create and an unlink per entry.
+  if (metadata || staged.keepInMemory(size)) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry) {
       hash.update(chunk);
@@ -234,9 +268,10 @@ async function stageFile(staged: StagedArchive, name: string, entry: AsyncIterab
       for await (const chunk of entry) {
         hash.update(chunk);
         count += chunk.length;
-        await fh.write(chunk);
+        await fh.write(chunk).catch((err: unknown) => {
+          throw fsError('cannot write', path, err);
+        });
       }
-      await fh.sync();
     } finally {
       await fh.close();
     }

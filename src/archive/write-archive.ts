@@ -9,6 +9,7 @@ import type { SavePlan } from './save-plan.js';
 import { fsError } from '../util/fs-error.js';
 import { OCI_LAYOUT_FILE, type LayoutStore } from '../layout/layout-store.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { openArchiveTarget } from './archive-target.js';
 
 // A fixed timestamp keeps archives of the same images byte-identical.
 const MTIME = new Date(0);
@@ -17,6 +18,8 @@ const MTIME = new Date(0);
 export interface WriteArchiveOptions {
   /** End `out` when the archive is complete; false for process.stdout. Default true. */
   end?: boolean;
+  /** What `out` is, as a write error names it (the -o path, "stdout"); default "the archive". */
+  label?: string;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function writeArchive(store: LayoutStore, plan: SavePlan, out: Writ
     pack.destroy(err as Error);
   }
   await piping;
-  if (failure) throw failure instanceof RegctlError ? failure : fsError('cannot write', 'the archive', failure);
+  if (failure) throw failure instanceof RegctlError ? failure : fsError('cannot write', options.label ?? 'the archive', failure);
 }
 
 function finished(sink: NodeJS.WritableStream): Promise<void> {
@@ -80,9 +83,23 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
 }
 
 /**
- * Writes the archive to `path` through a temp file next to it, fsynced and then renamed, so the
- * path never holds a partial archive. A path whose directory cannot take the file is a usage error.
+ * Writes the archive to `path`: a regular file (or a new path; through a symlink, its target) via a
+ * temp file next to it, fsynced and then renamed, so the path never holds a partial archive; a FIFO
+ * or character device is written into directly (see archive-target.ts). A path whose directory
+ * cannot take the file, a directory, a socket or a terminal is a usage error.
  */
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
-  await writeFileAtomic(path, (out) => writeArchive(store, plan, out), { mode: 0o644, createKind: 'usage', sweepStale: true });
+  const target = await openArchiveTarget(path);
+  if (target.kind === 'replace') {
+    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out, { label: target.path }), { mode: 0o644, createKind: 'usage', sweepStale: true });
+    return;
+  }
+  const out = target.handle.createWriteStream();
+  try {
+    await writeArchive(store, plan, out, { label: path });
+  } finally {
+    // The stream closes the handle when it ends; after a failure it may not have.
+    out.destroy();
+    await target.handle.close().catch(() => undefined);
+  }
 }

@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import { RegctlError } from '../errors.js';
 import type { TransportResponse } from '../http/transport.js';
 import { discard } from '../util/discard.js';
+import { lazySchema } from '../util/lazy-schema.js';
 import { readStream } from '../content/read-all.js';
 import { findChallenge, type Challenge } from './challenge.js';
 import { scopeRepositories } from './scope.js';
 
-const ErrorBodySchema = z.looseObject({ errors: z.array(z.looseObject({ message: z.string().optional() })).optional() });
+const errorBodySchema = lazySchema((z) => z.looseObject({ errors: z.array(z.looseObject({ message: z.string().optional() })).optional() }));
 
 /** "host/repo" (or "host") for messages. */
 export function describeTarget(host: string, scopes: readonly string[]): string {
@@ -36,7 +36,8 @@ export function refusedError(host: string, scopes: readonly string[], challenges
 export async function deniedError(res: TransportResponse, host: string, scopes: readonly string[]): Promise<RegctlError> {
   let detail = '';
   try {
-    const parsed = ErrorBodySchema.safeParse(JSON.parse((await readStream(res.body, 64 * 1024, 'error body')).toString('utf8')));
+    const doc: unknown = JSON.parse((await readStream(res.body, 64 * 1024, 'error body')).toString('utf8'));
+    const parsed = (await errorBodySchema()).safeParse(doc);
     const msg = parsed.success ? parsed.data.errors?.[0]?.message : undefined;
     if (msg) detail = `: ${msg}`;
   } catch {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { RegctlError } from '../errors.js';
 import type { Credential } from '../credentials/types.js';
 import { header, type Transport, type TransportResponse } from '../http/transport.js';
@@ -6,6 +5,7 @@ import { REDIRECT_STATUSES } from '../http/redirect.js';
 import { readStream } from '../content/read-all.js';
 import type { BearerToken } from './token-cache.js';
 import { discard } from '../util/discard.js';
+import { object, optional, schema, string, type Shape } from '../oci/json-shape.js';
 
 /** What a token request needs (from the Bearer challenge and the credential). */
 export interface TokenRequest {
@@ -26,12 +26,18 @@ export interface FetchedToken extends BearerToken {
   refreshToken?: string;
 }
 
-const TokenResponseSchema = z.looseObject({
-  token: z.string().optional(),
-  access_token: z.string().optional(),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().optional(),
-});
+/** A number (any: a token server may send a fraction of a second). */
+const anyNumber: Shape = (v) => (typeof v === 'number' ? undefined : { path: [], message: 'Invalid input: expected number' });
+
+// Checked by hand rather than with zod: a token is fetched on most pulls, and zod's load costs more than the request.
+const TokenResponseSchema = schema<{ token?: string; access_token?: string; expires_in?: number; refresh_token?: string }>(
+  object({
+    token: optional(string()),
+    access_token: optional(string()),
+    expires_in: optional(anyNumber),
+    refresh_token: optional(string()),
+  }),
+);
 
 /** Reads and parses a token endpoint answer; never quotes it (it holds secrets). */
 async function parseTokenResponse(res: TransportResponse, req: TokenRequest): Promise<FetchedToken> {
@@ -62,7 +68,10 @@ export function assertRealmAllowed(realm: string, registry: string, allowsPlainH
   try {
     u = new URL(realm);
   } catch {
-    throw new RegctlError('auth', `${registry} named an invalid token realm in its WWW-Authenticate challenge`);
+    throw new RegctlError(
+      'auth',
+      `${registry} sent a token realm ${JSON.stringify(realm.slice(0, 200))} that is not an absolute URL in its WWW-Authenticate challenge`,
+    );
   }
   if (u.protocol === 'https:') return;
   const where = `token realm ${u.protocol}//${u.host}${u.pathname}`;

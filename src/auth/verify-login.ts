@@ -6,7 +6,7 @@ import { apiEndpoint } from '../ref/registry.js';
 import { discard } from '../util/discard.js';
 import { findChallenge, parseChallenges } from './challenge.js';
 import { AuthClient } from './client.js';
-import { fetchToken } from './token-fetch.js';
+import { assertRealmAllowed, fetchToken } from './token-fetch.js';
 
 /** What a registry said to a credential check. */
 export interface VerifiedLogin {
@@ -44,6 +44,8 @@ export async function verifyLogin(transport: Transport, registry: string, creden
   const bearer = findChallenge(challenges, 'bearer');
   const realm = bearer?.params['realm'];
   if (realm) {
+    // A realm regctl refuses is the registry's fault, not the password's: said as it is.
+    assertRealmAllowed(realm, registry, (h) => transport.allowsPlainHttp(h), true);
     let token;
     try {
       token = await fetchToken(transport, { registry, realm, service: bearer.params['service'], scopes: [], credential, clientId: 'regctl', offline: true });

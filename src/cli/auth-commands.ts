@@ -13,6 +13,7 @@ export function registerAuthCommands(program: Command, run: CommandRunner): void
     .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
     .addOption(new Option('--store <store>', 'where to keep the credentials (default: the config, else keychain)').choices(STORE_KINDS))
+    .option('--json', 'one JSON document on stdout (registry, username, store; never the secret)')
     .description('check credentials against a registry and store them (OS keychain by default)')
     .addHelpText(
       'after',
@@ -27,7 +28,7 @@ Where no keychain is available (a headless Linux box without a D-Bus session), u
 --store docker with a credential helper such as pass, or REGCTL_USERNAME/REGCTL_PASSWORD with
 REGCTL_REGISTRY=HOST in CI.`,
     )
-    .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreKind }, cmd: Command) =>
+    .action((server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; store?: StoreKind; json?: boolean }, cmd: Command) =>
       run(cmd, () => {
         const options: LoginOptions = {
           server,
@@ -35,6 +36,7 @@ REGCTL_REGISTRY=HOST in CI.`,
           ...(opts.password !== undefined ? { password: opts.password } : {}),
           passwordStdin: !!opts.passwordStdin,
           ...(opts.store ? { store: opts.store } : {}),
+          ...(opts.json ? { json: true } : {}),
         };
         return {
           name: 'login',
@@ -42,7 +44,7 @@ REGCTL_REGISTRY=HOST in CI.`,
           run: async (session, io, cli) => {
             const { login } = await import('../commands/login.js');
             const { ttyPrompt } = await import('./prompt.js');
-            await login(session, options, io, ttyPrompt(cli.stdin, cli.stderr));
+            return login(session, options, io, ttyPrompt(cli.stdin, cli.stderr));
           },
         };
       }),
@@ -52,17 +54,18 @@ REGCTL_REGISTRY=HOST in CI.`,
     .command('logout')
     .argument('[server]', 'registry to log out of', 'docker.io')
     .addOption(new Option('--store <store>', "remove only from this store (docker: through Docker's credential helper)").choices(STORE_KINDS))
+    .option('--json', 'one JSON document on stdout (registry, where credentials were removed from)')
     .description('remove the credentials regctl stored for a registry')
     .addHelpText('after', '\nExamples:\n  regctl logout localhost:5000\n  regctl logout --store docker registry.corp.example')
-    .action((server: string, opts: { store?: StoreKind }, cmd: Command) =>
+    .action((server: string, opts: { store?: StoreKind; json?: boolean }, cmd: Command) =>
       run(cmd, () => {
-        const options: LogoutOptions = { server, ...(opts.store ? { store: opts.store } : {}) };
+        const options: LogoutOptions = { server, ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}) };
         return {
           name: 'logout',
           options,
           run: async (session, io) => {
             const { logout } = await import('../commands/logout.js');
-            await logout(session, options, io);
+            return logout(session, options, io);
           },
         };
       }),

@@ -7,6 +7,8 @@ import { registerAuthCommands } from './auth-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerSupplyChainCommands } from './supply-chain-commands.js';
 import { registerSyncCommand } from './sync-command.js';
+import { registerManifestCommands } from './manifest-commands.js';
+import { registerInfoCommands } from './info-commands.js';
 
 /** Adds every regctl command to the program. */
 export function registerCommands(program: Command, run: CommandRunner): void {
@@ -17,4 +19,6 @@ export function registerCommands(program: Command, run: CommandRunner): void {
   registerRegistryCommands(program, run);
   registerSupplyChainCommands(program, run);
   registerSyncCommand(program, run);
+  registerManifestCommands(program, run);
+  registerInfoCommands(program, run);
 }

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { RegctlError } from '../errors.js';
+import type { CheckOptions } from '../commands/check.js';
 import type { ImagesOptions } from '../commands/images.js';
 import type { InspectRemoteOptions } from '../commands/inspect-remote.js';
 import type { InspectOptions } from '../commands/inspect.js';
@@ -11,7 +12,7 @@ import { INSPECT_CONFIG_OPTION } from './inspect-config-flag.js';
 import type { CommandRunner } from './runner.js';
 import { isRegclientSubcommand, regclientHint } from './regclient-hints.js';
 
-/** Registers the cache-only commands: tag, images, rmi, prune, inspect. */
+/** Registers the cache-only commands: tag, images, rmi, prune, check, inspect. */
 export function registerLocalCommands(program: Command, run: CommandRunner): void {
   program
     .command('tag')
@@ -19,16 +20,17 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     // Optional for commander only, so `regctl tag ls` (regclient's) can get a hint; required below.
     .argument('[target]', 'the new name')
     .usage('[options] <source> <target>')
+    .option('--json', 'one JSON document on stdout (source, target, digest)')
     .description('give a cached image a new name (the cache only, like docker tag)')
     .addHelpText('after', '\nExample:\n  regctl tag alpine:3.20 localhost:5000/tools/alpine:stable')
-    .action((source: string, target: string | undefined, _o: unknown, cmd: Command) => {
+    .action((source: string, target: string | undefined, opts: { json?: boolean }, cmd: Command) => {
       // regclient's `regctl tag ls REPO`: a hint, unless the cache really holds an image named `ls`.
       const regclient = isRegclientSubcommand('tag', source) ? regclientHint(['tag', source, ...(target ? [target] : [])]) : undefined;
       if (target === undefined) {
         if (regclient) throw new RegctlError('usage', regclient);
         cmd.error("error: missing required argument 'target'", { code: 'commander.missingArgument' });
       }
-      const options: TagOptions = { source, target };
+      const options: TagOptions = { source, target, ...(opts.json ? { json: true } : {}) };
       return run(cmd, () => ({
         name: 'tag',
         options,
@@ -73,14 +75,15 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
     .command('rmi')
     .argument('<references...>', 'names, digests or image IDs to untag')
     .option('-f, --force', 'untag every name of an image given by digest or ID, even when it has several')
+    .option('--json', 'one JSON document on stdout (names untagged, references that failed)')
     .description('remove names from the cache (blobs stay until prune)')
     .addHelpText(
       'after',
       '\nExamples:\n  regctl rmi alpine:3.20 localhost:5000/tools/alpine:stable\n  regctl rmi -f 4f6c2d1a9b3e              every name of that image',
     )
-    .action((references: string[], opts: { force?: boolean }, cmd: Command) =>
+    .action((references: string[], opts: { force?: boolean; json?: boolean }, cmd: Command) =>
       run(cmd, () => {
-        const options: RmiOptions = { references, force: !!opts.force };
+        const options: RmiOptions = { references, force: !!opts.force, ...(opts.json ? { json: true } : {}) };
         return { name: 'rmi', options, run: async (session, io) => (await import('../commands/rmi.js')).rmi(session, options, io) };
       }),
     );
@@ -94,6 +97,20 @@ export function registerLocalCommands(program: Command, run: CommandRunner): voi
       run(cmd, () => {
         const options: PruneOptions = { json: !!opts.json };
         return { name: 'prune', options, run: async (session, io) => (await import('../commands/prune.js')).prune(session, options, io) };
+      }),
+    );
+
+  program
+    .command('check')
+    .argument('[references...]', 'only these cached images (default: every image and every stored blob)')
+    .option('--repair', 'remove damaged blobs, so the next pull fetches them again')
+    .option('--json', 'one JSON document on stdout')
+    .description('verify the cache: re-hash every blob, report damaged or missing ones (exit 1 when any)')
+    .addHelpText('after', '\nExamples:\n  regctl check\n  regctl check alpine:3.20\n  regctl check --repair && regctl pull alpine:3.20')
+    .action((references: string[], opts: { repair?: boolean; json?: boolean }, cmd: Command) =>
+      run(cmd, () => {
+        const options: CheckOptions = { references, repair: !!opts.repair, json: !!opts.json };
+        return { name: 'check', options, run: async (session, io) => (await import('../commands/check.js')).check(session, options, io) };
       }),
     );
 

@@ -1,7 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-import { errnoCode } from '../errors.js';
-import { errorLine } from './output.js';
-import { runCli } from './run-cli.js';
+/**
+ * package.json's version, written into the bundle by scripts/bundle.mjs (esbuild `define`); not
+ * defined in tsc's output, where commander answers --version instead.
+ */
+declare const REGCTL_VERSION: string | undefined;
 
 /**
  * Exit status when the reader of our output went away (`regctl images | head -1`): 128 + SIGPIPE,
@@ -18,12 +19,41 @@ const CLOSED_PIPE_EXIT = 141;
 function exitQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: unknown) => {
-      if (errnoCode(err) === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-      // Any other failure of stdout is reported (stderr's own cannot be).
-      if (stream === process.stdout) process.stderr.write(`${errorLine(`cannot write to stdout: ${(err as Error).message}`, false)}\n`);
+      if ((err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+      // Any other failure of stdout is reported (stderr's own cannot be), without colour.
+      if (stream === process.stdout) process.stderr.write(`Error: cannot write to stdout: ${(err as Error).message}\n`);
       process.exit(1);
     });
   }
+}
+
+/**
+ * Ctrl-C (and SIGTERM) end regctl cleanly: the latest interrupt handler a command registered runs
+ * (it restores the terminal and prints one line saying what was interrupted), then the process exits
+ * with 128 + the signal number, as a shell reports a process killed by it. The cache needs nothing
+ * more: every write is atomic, and a lock or lease of a dead process is recovered by the next run.
+ */
+function interruptHandlers(): (handler: () => void) => () => void {
+  const handlers: (() => void)[] = [];
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(signal, () => {
+      try {
+        handlers.at(-1)?.();
+      } finally {
+        process.exit(code);
+      }
+    });
+  }
+  return (handler) => {
+    handlers.push(handler);
+    return () => {
+      const at = handlers.lastIndexOf(handler);
+      if (at >= 0) handlers.splice(at, 1);
+    };
+  };
 }
 
 /**
@@ -31,12 +61,23 @@ function exitQuietlyOnClosedPipe(): void {
  * exits with its SPEC §4 code. The only module that touches `process` and the only one that exits.
  */
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
+  const args = argv.slice(2);
+  // `regctl --version` alone is answered before the CLI (commander, chalk, the command table) loads,
+  // by this module alone (it imports nothing else first): scripts call it to check the install, and
+  // it should cost no more than node's own start.
+  if (args.length === 1 && args[0] === '--version' && typeof REGCTL_VERSION === 'string') {
+    process.stdout.write(`${REGCTL_VERSION}\n`);
+    await flush();
+    process.exit(0);
+  }
   // undici parses HTTP/1 with llhttp compiled to WebAssembly; V8's optimising tier-up of that module
   // runs on a background thread that process exit then waits for. Baseline (Liftoff) code parses
   // as fast for our traffic and saved ~70 ms of every run (measured: 281 → 204 ms for a no-op pull).
-  setFlagsFromString('--liftoff-only');
-  exitQuietlyOnClosedPipe();
-  const code = await runCli(argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+  process.getBuiltinModule('node:v8').setFlagsFromString('--liftoff-only');
+  const onInterrupt = interruptHandlers();
+  const { runCli } = await import('./run-cli.js');
+  const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, onInterrupt });
   await flush();
   process.exit(code);
 }

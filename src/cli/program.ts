@@ -5,6 +5,8 @@ import { installFallbacks } from './fallback-command.js';
 import { routeInspectConfigFlag } from './inspect-config-flag.js';
 import { byteSize, collect, duration, intInRange } from './option-parsers.js';
 import { colorEnabled, errorLine } from './output.js';
+import { applicableGlobalOptions } from './help-globals.js';
+import { wrapHelp } from './help-wrap.js';
 import type { CliIo, CliOutput, CommandRunner } from './runner.js';
 
 /**
@@ -15,7 +17,7 @@ export function buildProgram(cli: CliIo, run: CommandRunner): Command {
   const program = new Command('regctl');
   program
     .description('A daemonless client for container registries: pull, tag, push and copy images with a local OCI layout cache.')
-    .version(regctlVersion(), '--version', 'print the version')
+    .version(regctlVersion(), '-v, --version', 'print the version')
     .option('--cache-dir <dir>', 'the local image cache (default $REGCTL_CACHE, else the user cache dir)')
     .option('--config <dir>', 'the config directory (default $REGCTL_CONFIG_DIR, else ~/.config/regctl)')
     .option('--insecure-registry <host>', 'allow plain HTTP and unverified TLS to HOST (repeatable)', collect)
@@ -30,14 +32,17 @@ export function buildProgram(cli: CliIo, run: CommandRunner): Command {
     .option('-q, --quiet', 'print only the essential result')
     .showHelpAfterError('(run regctl --help for usage)')
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true, visibleGlobalOptions: applicableGlobalOptions })
     .configureOutput({
-      writeOut: (text) => void cli.stdout.write(text),
-      writeErr: (text) => void cli.stderr.write(text),
+      // Help (ours and commander's) is wrapped at the terminal's width, 80 off a terminal.
+      writeOut: (text) => void cli.stdout.write(wrapHelp(text, helpWidth(cli.stdout))),
+      writeErr: (text) => void cli.stderr.write(wrapHelp(text, helpWidth(cli.stderr))),
       getOutHelpWidth: () => helpWidth(cli.stdout),
       getErrHelpWidth: () => helpWidth(cli.stderr),
       getOutHasColors: () => hasColors(cli.stdout, cli.env),
       getErrHasColors: () => hasColors(cli.stderr, cli.env),
-      outputError: (text, write) => write(`${errorLine(text.replace(/^error: /, '').trim(), colorEnabled(undefined, cli.env, cli.stderr))}\n`),
+      // One line, never wrapped: commander's "(Did you mean pull?)" joins it.
+      outputError: (text) => void cli.stderr.write(`${errorLine(oneLine(text), colorEnabled(undefined, cli.env, cli.stderr))}\n`),
     });
   program.addHelpText(
     'after',
@@ -56,6 +61,14 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found, 4 auth refuse
   routeInspectConfigFlag(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run regctl ${c.name()} --help for usage)`);
   return program;
+}
+
+/** commander's error text as our one line: `unknown command 'pul': did you mean pull?`. */
+function oneLine(text: string): string {
+  return text
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\(Did you mean (.+)\?\)$/, ': did you mean $1?');
 }
 
 /** commander's own rule, over our stream: wrap help at the terminal's width, else at its default 80. */

@@ -42,7 +42,8 @@ const GROUPS: Record<string, Group> = {
   },
   manifest: {
     subs: {
-      'get|pull': use((a) => `regctl inspect --remote ${arg(a, 0, 'REF')}`),
+      // regclient's `manifest get` prints the manifest itself: its exact bytes here.
+      'get|pull': use((a) => `regctl inspect --remote --raw ${arg(a, 0, 'REF')}`),
       'head|digest': use((a) => `regctl digest ${arg(a, 0, 'REF')}`),
       'delete|del|rm|remove': use((a) => `regctl delete ${arg(a, 0, 'REPO@DIGEST')}`),
     },
@@ -63,7 +64,6 @@ const GROUPS: Record<string, Group> = {
     },
   },
   config: { subs: { 'get|set': CONFIG_NOTE } },
-  version: { subs: { '': use(() => 'regctl --version') } },
   artifact: {
     subs: {
       'list|ls|tree': use((a) => `regctl referrers ${arg(a, 0, 'REF')}`),

@@ -1,65 +1,20 @@
 import type { Command } from 'commander';
-import { byteSize, intInRange, platformList } from './option-parsers.js';
+import { intInRange, platformList } from './option-parsers.js';
 import type { CopyCommandOptions } from '../commands/copy.js';
 import type { DigestOptions } from '../commands/digest.js';
-import type { CommandIo } from '../commands/io.js';
 import type { PullOptions } from '../commands/pull.js';
 import type { PushOptions } from '../commands/push.js';
 import type { TagsOptions } from '../commands/tags.js';
-import type { Session } from '../session.js';
 import { FORMAT_FIELDS } from './format-help.js';
-import type { CliOutput, CommandCall, CommandRunner, GlobalFlags } from './runner.js';
-import { createProgress, type ProgressVerb } from './progress.js';
-
-/** Runs `body` with a progress display on `stderr` wired into io, stopping it before results are printed. */
-async function withProgress<T>(verb: ProgressVerb, io: CommandIo, stderr: CliOutput, flags: GlobalFlags, body: (io: CommandIo) => Promise<T>): Promise<T> {
-  const display = await createProgress(flags.progress ?? 'auto', verb, !!flags.quiet, stderr);
-  const lines: string[] = [];
-  // Results wait until the live display is gone, so they never interleave with it.
-  const wrapped: CommandIo = { ...io, out: (l) => lines.push(l), status: display.status, ...(display.listener ? { progress: display.listener } : {}) };
-  try {
-    return await body(wrapped);
-  } finally {
-    display.stop();
-    for (const l of lines) io.out(l);
-  }
-}
-
-/** A command that moves images (pull, push, copy): the call runs it lazily loaded, under a progress display. */
-function transferCall<O extends object>(
-  verb: ProgressVerb,
-  options: O,
-  flags: GlobalFlags,
-  load: () => Promise<(session: Session, options: O, io: CommandIo) => Promise<unknown>>,
-): CommandCall {
-  return {
-    name: verb,
-    options,
-    run: async (session, io, cli) => {
-      const command = await load();
-      return withProgress(verb, io, cli.stderr, flags, (pio) => command(session, options, pio));
-    },
-  };
-}
-
-/** Upload options shared by push and copy. */
-interface UploadFlags {
-  chunkedAbove?: number;
-  chunkSize?: number;
-}
+import type { CommandRunner } from './runner.js';
+import { transferCall } from './transfer-call.js';
+import { addUploadOptions, type UploadFlags, uploadFlags } from './upload-options.js';
 
 const UPLOAD_HELP = `
 Uploads: each blob goes up in one streamed PUT; with --chunked-above SIZE, blobs larger than SIZE go
 up in PATCH chunks of --chunk-size (default 16MiB, raised to the registry's OCI-Chunk-Min-Length).
 A registry that refuses a single-request upload (e.g. a proxy answering 413) is switched to chunks
 automatically, re-reading the blob from its source.`;
-
-function uploadFlags(opts: UploadFlags): UploadFlags {
-  return {
-    ...(opts.chunkedAbove !== undefined ? { chunkedAbove: opts.chunkedAbove } : {}),
-    ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
-  };
-}
 
 /** `--referrers` and `--digest-tags` of pull and copy. */
 interface ReferrerOpts {
@@ -84,53 +39,52 @@ export function registerRemoteCommands(program: Command, run: CommandRunner): vo
     .option('--all-platforms', 'store the whole index and every platform')
     .option('--referrers', 'also store what refers to it (signatures, SBOMs, attestations), recursively')
     .option('--digest-tags', "also store cosign's sha256-<hex>.sig/.att/.sbom tags")
+    .option('--json', 'one JSON document on stdout (name, digest, stored digest, blobs fetched, bytes)')
     .description('fetch an image from its registry into the cache')
     .addHelpText(
       'after',
       '\nExamples:\n  regctl pull alpine\n  regctl pull --platform linux/arm64 ghcr.io/org/app:1.2\n  regctl pull --platform linux/amd64,linux/arm64 ghcr.io/org/app:1.2\n  regctl pull -q localhost:5000/team/app@sha256:…',
     )
-    .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean } & ReferrerOpts, cmd: Command) =>
+    .action((reference: string, opts: { platform?: string[]; allPlatforms?: boolean; json?: boolean } & ReferrerOpts, cmd: Command) =>
       run(cmd, (flags) => {
         const options: PullOptions = {
           reference,
           ...(opts.platform ? { platform: opts.platform } : {}),
           allPlatforms: !!opts.allPlatforms,
           quiet: !!flags.quiet,
+          ...(opts.json ? { json: true } : {}),
           ...referrerFlags(opts),
         };
-        return transferCall('pull', options, flags, async () => (await import('../commands/pull.js')).pull);
+        return transferCall('pull', 'pull', options, flags, async () => (await import('../commands/pull.js')).pull);
       }),
     );
 
-  program
-    .command('push')
-    .argument('<reference>', 'a cached image name, e.g. localhost:5000/team/app:v1')
-    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
-    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+  addUploadOptions(program.command('push').argument('<reference>', 'a cached image name, e.g. localhost:5000/team/app:v1'))
+    .option('--json', 'one JSON document on stdout (name, digest, size, blobs pushed/skipped/mounted, bytes)')
     .description('upload a cached image to its registry (blobs it lacks, mounted when possible, then the manifest)')
     .addHelpText(
       'after',
       `${UPLOAD_HELP}\n\nExamples:\n  regctl tag alpine localhost:5000/tools/alpine:3\n  regctl push localhost:5000/tools/alpine:3\n  regctl push -q ghcr.io/org/app:1.2        # prints ghcr.io/org/app@sha256:…`,
     )
-    .action((reference: string, opts: UploadFlags, cmd: Command) =>
+    .action((reference: string, opts: UploadFlags & { json?: boolean }, cmd: Command) =>
       run(cmd, (flags) => {
-        const options: PushOptions = { reference, quiet: !!flags.quiet, ...uploadFlags(opts) };
-        return transferCall('push', options, flags, async () => (await import('../commands/push.js')).push);
+        const options: PushOptions = { reference, quiet: !!flags.quiet, ...(opts.json ? { json: true } : {}), ...uploadFlags(opts) };
+        return transferCall('push', 'push', options, flags, async () => (await import('../commands/push.js')).push);
       }),
     );
 
-  program
-    .command('copy')
-    .alias('cp')
-    .argument('<source>', 'a registry reference or oci:DIR[:REF]')
-    .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
-    .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
-    .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
-    .option('--referrers', 'also copy what refers to it (signatures, SBOMs, attestations), recursively')
-    .option('--digest-tags', "also copy cosign's sha256-<hex>.sig/.att/.sbom tags")
-    .option('--json', 'one JSON document on stdout')
-    .option('--chunked-above <size>', 'upload blobs larger than SIZE in chunks (default: never)', byteSize)
-    .option('--chunk-size <size>', 'bytes per chunk for chunked uploads (default 16MiB)', byteSize)
+  addUploadOptions(
+    program
+      .command('copy')
+      .alias('cp')
+      .argument('<source>', 'a registry reference or oci:DIR[:REF]')
+      .argument('<destination>', 'a registry reference or oci:DIR[:REF]')
+      .option('--platform <os/arch[,…]>', 'copy only these platforms of an index, as a new filtered index (repeatable)', platformList)
+      .option('--all-platforms', 'copy the whole index, digest unchanged (the default)')
+      .option('--referrers', 'also copy what refers to it (signatures, SBOMs, attestations), recursively')
+      .option('--digest-tags', "also copy cosign's sha256-<hex>.sig/.att/.sbom tags")
+      .option('--json', 'one JSON document on stdout'),
+  )
     .description('copy an image between registries and OCI layout directories, streamed, without touching the cache')
     .addHelpText(
       'after',
@@ -164,7 +118,7 @@ Examples:
             ...uploadFlags(opts),
             ...referrerFlags(opts),
           };
-          return transferCall('copy', options, flags, async () => (await import('../commands/copy.js')).copy);
+          return transferCall('copy', 'copy', options, flags, async () => (await import('../commands/copy.js')).copy);
         }),
     );
 

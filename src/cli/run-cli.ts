@@ -1,4 +1,5 @@
 import { isRegctlError } from '../errors.js';
+import { terminalSafe } from '../util/terminal-text.js';
 import { InterruptedError } from './interrupted.js';
 import { colorEnabled, errorLine } from './output.js';
 import { buildProgram } from './program.js';
@@ -36,11 +37,11 @@ function report(err: unknown, flags: GlobalFlags | undefined, cli: CliIo): numbe
   }
   if (isRegctlError(err)) {
     if (!err.reported) line(err.message);
-    if (flags?.debug && err.cause) cli.stderr.write(`debug: cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+    if (flags?.debug && err.cause) cli.stderr.write(`debug: cause: ${terminalSafe(String((err.cause as Error)?.stack ?? err.cause), 'lines')}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   line(`internal error: ${message}; please report it at ${REPORT_URL} with the output of --debug`);
-  if (flags?.debug && err instanceof Error && err.stack) cli.stderr.write(`${err.stack}\n`);
+  if (flags?.debug && err instanceof Error && err.stack) cli.stderr.write(`${terminalSafe(err.stack, 'lines')}\n`);
   return 1;
 }

@@ -34,12 +34,21 @@ export interface CliInput extends NodeJS.ReadableStream {
   setRawMode?(mode: boolean): unknown;
 }
 
+/** What to do when the user interrupts (Ctrl-C): restore the terminal, print one line. */
+export type InterruptHandler = () => void;
+
 /** What the CLI uses instead of the process globals; only `cli/main.ts` passes the real ones. */
 export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
   stdin: CliInput;
   env: NodeJS.ProcessEnv;
+  /**
+   * Registers the handler run when the user interrupts (SIGINT/SIGTERM), before the process exits
+   * with 130 (143): only the latest registered still in place runs. Returns the function that
+   * removes it. Absent where nothing can interrupt (in-process tests).
+   */
+  onInterrupt?: (handler: InterruptHandler) => () => void;
 }
 
 /** One command to run, as a command's action built it from argv: its name, its options, and how to run it. */

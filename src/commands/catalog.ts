@@ -1,9 +1,10 @@
 import { parseRegistryName } from '../ref/registry.js';
-import { listCatalog } from '../registry/catalog.js';
+import { forEachCatalogPage } from '../registry/catalog.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 import { namingErrors } from './name-errors.js';
-import { CATALOG_FORMAT, outputFormat, printRows } from './row-formats.js';
+import { listingOutput } from './listing-output.js';
+import { CATALOG_FORMAT, outputFormat } from './row-formats.js';
 
 /** Options of `regctl catalog`. */
 export interface CatalogOptions {
@@ -16,25 +17,30 @@ export interface CatalogOptions {
   format?: string;
 }
 
-/** The `--json` document of `regctl catalog` (fields are stable; new ones may be added). */
+/** What `regctl catalog` printed: the registry and how many repositories (the names were streamed). */
 export interface CatalogResult {
   registry: string;
-  repositories: string[];
+  count: number;
 }
 
-/** Lists the repositories of a registry (`/v2/_catalog`), following `Link` pagination; one a line. */
+/**
+ * Lists the repositories of a registry (`/v2/_catalog`), following `Link` pagination; one a line,
+ * printed page by page as they arrive. `--json`: `{"registry": …, "repositories": […]}`, streamed.
+ */
 export async function catalog(session: Session, options: CatalogOptions, io: CommandIo): Promise<CatalogResult> {
   const registry = parseRegistryName(options.registry);
   const format = outputFormat(options.format, CATALOG_FORMAT);
-  const repositories = await namingErrors(`registry ${registry}`, () => listCatalog(session.client(registry), options.pageSize));
-  const result = { registry, repositories };
-  if (format)
-    printRows(
-      format,
-      repositories.map((r) => ({ Registry: registry, Repository: r, Name: `${registry}/${r}` })),
-      io,
-    );
-  else if (options.json) io.out(JSON.stringify(result, null, 2));
-  else for (const r of repositories) io.out(r);
-  return result;
+  const out = listingOutput(
+    { head: { registry }, key: 'repositories', json: !!options.json, format, row: (r) => ({ Registry: registry, Repository: r, Name: `${registry}/${r}` }) },
+    io,
+  );
+  let count = 0;
+  await namingErrors(`registry ${registry}`, () =>
+    forEachCatalogPage(session.client(registry), options.pageSize, (page) => {
+      count += page.length;
+      return out.page(page);
+    }),
+  );
+  out.end();
+  return { registry, count };
 }

@@ -1,3 +1,5 @@
+import { terminalSafe } from '../util/terminal-text.js';
+
 /** Formats bytes the way docker does: decimal units, three significant digits ("12.3MB"). */
 export function humanSize(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
@@ -40,8 +42,12 @@ export function timeAgo(iso: string | undefined, now: Date = new Date()): string
 }
 
 /** Lays rows out in columns separated by three spaces, as docker's tables are. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+export function table(header: string[], cells: string[][]): string[] {
+  // A cell is one line: a newline or escape sequence from outside (a label, a history entry) is printed escaped.
+  const rows = cells.map((r) => r.map((c) => terminalSafe(c)));
+  // A loop, not Math.max(...rows): spreading a long list into arguments overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))

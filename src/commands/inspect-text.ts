@@ -1,4 +1,5 @@
 import type { Descriptor } from '../oci/descriptor.js';
+import { terminalSafe } from '../util/terminal-text.js';
 import { humanSize, table, timeAgo } from './format.js';
 import type { HistoryEntry } from './inspect-document.js';
 import type { CommandIo } from './io.js';
@@ -17,13 +18,15 @@ export function printImageSettings(image: ImageParts, io: CommandIo, now: Date =
   const manifest = image.manifest as { layers: Descriptor[] };
   const config = image.config as { config?: Record<string, unknown> | null; history?: HistoryEntry[] };
   const c = config.config ?? {};
-  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-  const keys = (v: unknown): string[] => (v && typeof v === 'object' ? Object.keys(v).sort() : []);
+  // Every value comes from the image's config: one line each, controls escaped (terminalSafe).
+  const one = (v: unknown): string => terminalSafe(String(v));
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(one) : []);
+  const keys = (v: unknown): string[] => (v && typeof v === 'object' ? Object.keys(v).sort().map(one) : []);
   if (c['Entrypoint']) io.out(`  Entrypoint: ${JSON.stringify(c['Entrypoint'])}`);
   if (c['Cmd']) io.out(`  Cmd:        ${JSON.stringify(c['Cmd'])}`);
-  if (c['User']) io.out(`  User:       ${String(c['User'])}`);
-  if (c['WorkingDir']) io.out(`  WorkingDir: ${String(c['WorkingDir'])}`);
-  if (c['StopSignal']) io.out(`  StopSignal: ${String(c['StopSignal'])}`);
+  if (c['User']) io.out(`  User:       ${one(c['User'])}`);
+  if (c['WorkingDir']) io.out(`  WorkingDir: ${one(c['WorkingDir'])}`);
+  if (c['StopSignal']) io.out(`  StopSignal: ${one(c['StopSignal'])}`);
   const ports = keys(c['ExposedPorts']);
   if (ports.length) io.out(`  ExposedPorts: ${ports.join(' ')}`);
   const volumes = keys(c['Volumes']);
@@ -36,7 +39,7 @@ export function printImageSettings(image: ImageParts, io: CommandIo, now: Date =
   const labels = (c['Labels'] && typeof c['Labels'] === 'object' ? c['Labels'] : {}) as Record<string, unknown>;
   if (Object.keys(labels).length) {
     io.out('  Labels:');
-    for (const k of Object.keys(labels).sort()) io.out(`    ${k}=${String(labels[k])}`);
+    for (const k of Object.keys(labels).sort()) io.out(`    ${one(k)}=${one(labels[k])}`);
   }
   const history = historyRows(config.history ?? [], manifest.layers, now);
   if (history.length) {

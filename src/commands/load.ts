@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import { loadArchive, type LoadedImage } from '../archive/load-archive.js';
+import { loadArchive } from '../archive/load-archive.js';
 import type { Session } from '../session.js';
 import type { CommandIo } from './io.js';
 
@@ -11,6 +11,14 @@ export interface LoadOptions {
   input?: string;
   /** Print only the loaded references. */
   quiet?: boolean;
+  /** Print the result as one JSON document ({@link LoadResult}). */
+  json?: boolean;
+}
+
+/** What load stored (the `--json` document). */
+export interface LoadResult {
+  /** One per image of the archive: its full name (null when the archive names none), digest and media type. */
+  images: { name: string | null; digest: string; mediaType: string }[];
 }
 
 async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable> {
@@ -33,10 +41,17 @@ async function openInput(options: LoadOptions, io: CommandIo): Promise<Readable>
  * Reads a `docker save` tarball or an OCI archive (plain or gzip'd) into the cache with the names
  * it carries, printing `Loaded image: REF` per name (`Loaded image ID: DIGEST` for unnamed images).
  */
-export async function load(session: Session, options: LoadOptions, io: CommandIo): Promise<LoadedImage[]> {
+export async function load(session: Session, options: LoadOptions, io: CommandIo): Promise<LoadResult> {
   const input = await openInput(options, io);
   const cache = await session.cache();
   const loaded = await loadArchive(cache.store, input);
+  const result: LoadResult = {
+    images: loaded.map((i) => ({ name: i.name ?? null, digest: i.descriptor.digest, mediaType: i.descriptor.mediaType })),
+  };
+  if (options.json) {
+    io.out(JSON.stringify(result, null, 2));
+    return result;
+  }
   for (const image of loaded) {
     if (image.name) io.out(options.quiet ? image.name : `Loaded image: ${image.name}`);
     else {
@@ -44,5 +59,5 @@ export async function load(session: Session, options: LoadOptions, io: CommandIo
       io.err(`The archive does not name ${image.descriptor.digest}; give it a name with: regctl tag ${image.descriptor.digest} NAME`);
     }
   }
-  return loaded;
+  return result;
 }

@@ -21,6 +21,21 @@ export interface LoginOptions {
   passwordStdin?: boolean;
   /** --store; default from the config, else the keychain. */
   store?: StoreKind;
+  /** Print the result as one JSON document ({@link LoginResult}) instead of `Login Succeeded`. */
+  json?: boolean;
+}
+
+/** What login did (the `--json` document): never the password or token. */
+export interface LoginResult {
+  registry: string;
+  username: string;
+  /** The store kind and, in words, where in it. */
+  store: StoreKind;
+  where: string;
+  /** True when a refresh (identity) token was stored instead of the password. */
+  identityToken: boolean;
+  /** False when the registry asks for no credentials, so they could not be checked. */
+  verified: boolean;
 }
 
 /** Reads all of stdin as the password: one trailing newline is dropped, as docker does. */
@@ -57,7 +72,7 @@ async function gather(opts: LoginOptions, io: CommandIo, prompt: Prompt | undefi
  * `regctl login`: checks the credentials against the registry, then stores them (or the
  * refresh token the registry issued) in the chosen store. Nothing is stored when anything fails.
  */
-export async function login(session: Session, opts: LoginOptions, io: CommandIo, prompt?: Prompt): Promise<void> {
+export async function login(session: Session, opts: LoginOptions, io: CommandIo, prompt?: Prompt): Promise<LoginResult> {
   const registry = normalizeRegistry(opts.server ?? 'docker.io');
   if (!registry) throw new RegctlError('usage', `invalid registry "${opts.server ?? ''}"`);
   const warn = session.options.warn ?? ((line: string) => io.err(`WARNING: ${line}`));
@@ -78,6 +93,15 @@ export async function login(session: Session, opts: LoginOptions, io: CommandIo,
   const cred: Credential = verified.identityToken ? { username, identityToken: verified.identityToken } : { username, password };
   await store.put(registry, cred);
   if (store.warning) warn(store.warning);
-  io.out('Login Succeeded');
+  const result: LoginResult = {
+    registry,
+    username,
+    store: kind,
+    where: store.where,
+    identityToken: !!verified.identityToken,
+    verified: !verified.unchecked,
+  };
+  io.out(opts.json ? JSON.stringify(result, null, 2) : 'Login Succeeded');
   io.err(`${verified.identityToken ? 'Identity token' : 'Credentials'} for ${registry} stored in ${store.where}`);
+  return result;
 }

@@ -11,6 +11,15 @@ export interface LogoutOptions {
   server?: string;
   /** --store: only this store. */
   store?: StoreKind;
+  /** Print the result as one JSON document ({@link LogoutResult}). */
+  json?: boolean;
+}
+
+/** What logout did (the `--json` document). */
+export interface LogoutResult {
+  registry: string;
+  /** Where credentials were removed from, in words; empty when regctl had none stored. */
+  removed: string[];
 }
 
 /**
@@ -19,7 +28,7 @@ export interface LogoutOptions {
  * that registry; `--store docker` erases through the helper (logging docker out too). Says when there
  * was nothing.
  */
-export async function logout(session: Session, opts: LogoutOptions, io: CommandIo): Promise<void> {
+export async function logout(session: Session, opts: LogoutOptions, io: CommandIo): Promise<LogoutResult> {
   const registry = normalizeRegistry(opts.server ?? 'docker.io');
   if (!registry) throw new RegctlError('usage', `invalid registry "${opts.server ?? ''}"`);
   const kinds: StoreKind[] = opts.store ? [opts.store] : ['keychain', 'file'];
@@ -38,10 +47,9 @@ export async function logout(session: Session, opts: LogoutOptions, io: CommandI
     }
   }
   for (const where of removed) io.err(`Removed the credentials for ${registry} from ${where}`);
-  if (removed.length > 0) {
-    io.out(`Logged out of ${registry}`);
-    return;
-  }
-  for (const p of problems) (session.options.warn ?? io.err)(p.message);
-  io.out(`Not logged in to ${registry}: regctl had no stored credentials for it`);
+  if (removed.length === 0) for (const p of problems) (session.options.warn ?? io.err)(p.message);
+  if (opts.json) io.out(JSON.stringify({ registry, removed }, null, 2));
+  else if (removed.length > 0) io.out(`Logged out of ${registry}`);
+  else io.out(`Not logged in to ${registry}: regctl had no stored credentials for it`);
+  return { registry, removed };
 }

@@ -1,4 +1,6 @@
-import { copy, type PlatformSelection } from '../content/copy.js';
+import { copy, type CopyResult, type PlatformSelection } from '../content/copy.js';
+import { IncompleteImageError } from '../layout/image-check.js';
+import type { LayoutStore } from '../layout/layout-store.js';
 import { RegctlError } from '../errors.js';
 import { Annotation } from '../oci/descriptor.js';
 import { ForeignLayerFetcher } from '../registry/foreign-layers.js';
@@ -22,9 +24,11 @@ export interface PullOptions extends ReferrerFlags {
   allPlatforms?: boolean;
   /** Print only the reference. */
   quiet?: boolean;
+  /** Print the result as one JSON document ({@link PullResult}). */
+  json?: boolean;
 }
 
-/** What pull did. */
+/** What pull did (also the `--json` document). */
 export interface PullResult {
   name: string;
   /** The digest the registry serves for the reference (the index digest for a multi-platform image). */
@@ -56,11 +60,24 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
   const name = formatReference(ref);
   const cache = await session.cache();
   const before = await cache.named(name);
-  if (!options.quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
+  const quiet = !!(options.quiet || options.json);
+  if (!quiet) io.status(`${ref.digest ?? ref.tag}: Pulling from ${ref.registry}/${ref.repository}`);
   const source = await session.open({ kind: 'registry', ref });
   const subset = platforms.mode === 'subset';
   let referrers = 0;
-  const result = await cache.withLease(async () => {
+  const result = await cache.withLease((store) => pullOnce(store, true));
+  async function pullOnce(store: LayoutStore, mayRetry: boolean): Promise<CopyResult> {
+    try {
+      return await pullInto(store);
+    } catch (err) {
+      if (!(mayRetry && err instanceof IncompleteImageError)) throw err;
+      // Something (a prune that read the leases just before this pull held the blob, another tool)
+      // removed a blob after the pull found it: everything is held now, so one more pass fetches it.
+      io.err(`${name}: ${err.problems.length} blob(s) went missing from the cache while pulling (a concurrent prune?); fetching them again`);
+      return pullOnce(store, false);
+    }
+  }
+  async function pullInto(store: LayoutStore): Promise<CopyResult> {
     const transfer = {
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
@@ -70,35 +87,45 @@ export async function pull(session: Session, options: PullOptions, io: CommandIo
       foreignLayers: new ForeignLayerFetcher(session.transport()),
     };
     const copied = await namingErrors(name, () =>
-      copy(source, ref.digest ?? ref.tag ?? 'latest', cache.store, subset ? undefined : name, { platforms, ...transfer }),
+      copy(source, ref.digest ?? ref.tag ?? 'latest', store, subset ? undefined : name, { platforms, ...transfer }),
     );
     // A filtered index records the registry's index it came from, as a single-platform pull does.
     if (subset) {
       const { descriptor, filtered } = copied;
-      await cache.tag(
+      await store.tag(
         filtered ? { ...descriptor, annotations: { ...descriptor.annotations, [Annotation.sourceIndex]: copied.source.digest } } : descriptor,
         name,
       );
     }
     // Referrers live in the cache under REPO:sha256-<hex> fallback tags, which also keep them from prune.
     const names = cacheTagNames(formatRepository(ref));
-    referrers = (
-      await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(cache.store, names), copied, options, transfer, io, !!options.quiet))
-    ).length;
+    referrers = (await namingErrors(name, () => bringReferrers(referrerSource(source), referrerSink(store, names), copied, options, transfer, io, quiet)))
+      .length;
     return copied;
-  });
+  }
   const upToDate = result.copied === 0 && before?.digest === result.descriptor.digest;
-  if (result.filtered && !options.quiet) {
+  if (result.filtered && !quiet) {
     io.status(
       `Stored an index of ${wanted.map(formatPlatform).join(', ')} as ${name}: ${result.descriptor.digest} (a new digest; the registry's index is ${result.source.digest})`,
     );
   }
-  if (options.quiet) {
+  const out: PullResult = {
+    name,
+    digest: result.source.digest,
+    stored: result.descriptor.digest,
+    upToDate,
+    blobsFetched: result.copied,
+    bytes: result.bytes,
+    referrers,
+  };
+  if (options.json) {
+    io.out(JSON.stringify(out, null, 2));
+  } else if (options.quiet) {
     io.out(name);
   } else {
     io.out(`Digest: ${result.source.digest}`);
     io.out(upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}`);
     io.out(name);
   }
-  return { name, digest: result.source.digest, stored: result.descriptor.digest, upToDate, blobsFetched: result.copied, bytes: result.bytes, referrers };
+  return out;
 }

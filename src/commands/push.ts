@@ -6,6 +6,7 @@ import type { Cache } from '../layout/cache.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
+import { cacheReadThrough } from './cache-read-through.js';
 
 /** Options of `regctl push`. */
 export interface PushOptions {
@@ -13,13 +14,15 @@ export interface PushOptions {
   reference: string;
   /** Print only `REPO@sha256:…`. */
   quiet?: boolean;
+  /** Print the result as one JSON document ({@link PushResult}). */
+  json?: boolean;
   /** Blobs larger than this many bytes are uploaded in chunks; default: never (one streamed PUT each). */
   chunkedAbove?: number;
   /** Bytes per chunk; default 16 MiB (raised to the registry's `OCI-Chunk-Min-Length`). */
   chunkSize?: number;
 }
 
-/** What push did. */
+/** What push did (also the `--json` document). */
 export interface PushResult {
   /** The full normalized reference pushed. */
   name: string;
@@ -45,7 +48,9 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
   const cache = await session.cache();
   const root = await findCached(cache, ref, options.reference);
   const here = formatRepository(ref);
-  if (!options.quiet) io.status(`The push refers to repository [${here}]`);
+  // Layers `manifest create` left in their registry are streamed from there (or mounted, below).
+  const source = cacheReadThrough(cache, session);
+  if (!options.quiet && !options.json) io.status(`The push refers to repository [${here}]`);
   const repo = await session.open(
     { kind: 'registry', ref },
     {
@@ -53,12 +58,12 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
       uploads: {
         ...(options.chunkedAbove !== undefined ? { chunkedAbove: options.chunkedAbove } : {}),
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-        reopen: (desc) => cache.store.fetch(desc),
+        reopen: (desc) => source.fetch(desc),
       },
     },
   );
   const result = await namingErrors(formatReference(ref), () =>
-    copyDescriptor(cache.store, root, repo, ref.digest ? undefined : ref.tag, {
+    copyDescriptor(source, root, repo, ref.digest ? undefined : ref.tag, {
       concurrency: session.concurrency,
       ...(io.progress ? { listener: io.progress } : {}),
       mountCandidates: async (desc) => {
@@ -75,9 +80,19 @@ export async function push(session: Session, options: PushOptions, io: CommandIo
   if (ref.digest && digest !== ref.digest) {
     throw new RegctlError('internal', `pushed ${digest} for ${formatReference(ref)}: the cached manifest does not match its digest`);
   }
-  if (options.quiet) io.out(`${here}@${digest}`);
+  const out: PushResult = {
+    name: formatReference(ref),
+    digest,
+    size,
+    pushed: result.copied,
+    skipped: result.skipped,
+    mounted: result.mounted,
+    bytes: result.bytes,
+  };
+  if (options.json) io.out(JSON.stringify(out, null, 2));
+  else if (options.quiet) io.out(`${here}@${digest}`);
   else io.out(`${ref.digest ? '' : `${ref.tag}: `}digest: ${digest} size: ${size}`);
-  return { name: formatReference(ref), digest, size, pushed: result.copied, skipped: result.skipped, mounted: result.mounted, bytes: result.bytes };
+  return out;
 }
 
 /** The cached manifest to push: by name, or by digest for `repo@sha256:…`. */

@@ -9,6 +9,16 @@ export interface RmiOptions {
   references: string[];
   /** Untag every name of an image given by digest or ID, even when it has several (docker's -f); default false. */
   force?: boolean;
+  /** Print the result as one JSON document ({@link RmiResult}) instead of `Untagged:` lines. */
+  json?: boolean;
+}
+
+/** What rmi did (the `--json` document); errors are on stderr and in the exit code as without --json. */
+export interface RmiResult {
+  /** The names removed, full, in order. */
+  untagged: { name: string; digest: string }[];
+  /** The references that failed, with the message printed for each. */
+  errors: { reference: string; error: string }[];
 }
 
 /**
@@ -16,8 +26,9 @@ export interface RmiOptions {
  * points at it). Blobs stay until `prune`. Every reference is tried; the first failure decides the exit code.
  * As in docker, a digest or ID naming an image with several names is refused without `force`.
  */
-export async function rmi(session: Session, options: RmiOptions, io: CommandIo): Promise<void> {
+export async function rmi(session: Session, options: RmiOptions, io: CommandIo): Promise<RmiResult> {
   const cache = await session.cache();
+  const result: RmiResult = { untagged: [], errors: [] };
   let firstError: RegctlError | undefined;
   for (const input of options.references) {
     try {
@@ -31,18 +42,22 @@ export async function rmi(session: Session, options: RmiOptions, io: CommandIo):
       }
       for (const name of names) {
         await cache.untag(name);
-        io.out(`Untagged: ${name}`);
+        result.untagged.push({ name, digest: found.descriptor.digest });
+        if (!options.json) io.out(`Untagged: ${name}`);
       }
     } catch (err) {
       if (!(err instanceof RegctlError)) throw err;
       io.err(`Error: ${err.message}`);
+      result.errors.push({ reference: input, error: err.message });
       firstError ??= err;
     }
   }
+  if (options.json) io.out(JSON.stringify(result, null, 2));
   if (firstError instanceof RegctlError) {
     firstError.reported = true;
     throw firstError;
   }
+  return result;
 }
 
 /** docker's isSingleReference: at most one tag, and every name (digest-pinned ones too) in one repository. */

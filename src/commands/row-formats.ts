@@ -48,17 +48,23 @@ export interface ImageFormatInput {
   name: string | null;
   tag: string | null;
   digest: string;
+  /** The registry index the stored digest was pulled from, if any. */
+  indexDigest?: string | null;
   size: number;
   created: string | null;
 }
 
-/** An `images` row with docker's `--format` fields: ID, Repository, Tag, Digest, CreatedSince, CreatedAt, Size. */
+/**
+ * An `images` row with docker's `--format` fields: ID, Repository, Tag, Digest, CreatedSince,
+ * CreatedAt, Size. Digest is docker's: the one the registry serves for the name (the index of a
+ * multi-platform image, as pull printed it).
+ */
 export function imageFormatRow(row: ImageFormatInput, now: Date = new Date()): Record<string, unknown> {
   return {
     ID: shortId(row.digest),
     Repository: row.name ? familiarRepository(parseReference(row.name)) : '<none>',
     Tag: row.tag ?? '<none>',
-    Digest: row.digest,
+    Digest: row.indexDigest ?? row.digest,
     CreatedSince: timeAgo(row.created ?? undefined, now),
     CreatedAt: goTime(row.created),
     Size: humanSize(row.size),

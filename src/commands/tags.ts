@@ -2,7 +2,8 @@ import { formatRepository, parseRepository } from '../ref/reference.js';
 import type { Session } from '../session.js';
 import { namingErrors } from './name-errors.js';
 import type { CommandIo } from './io.js';
-import { outputFormat, printRows, TAGS_FORMAT } from './row-formats.js';
+import { listingOutput } from './listing-output.js';
+import { outputFormat, TAGS_FORMAT } from './row-formats.js';
 
 /** Options of `regctl tags`. */
 export interface TagsOptions {
@@ -15,25 +16,31 @@ export interface TagsOptions {
   format?: string;
 }
 
-/** The `--json` document. */
+/** What `regctl tags` printed: the repository and how many tags (the tags themselves were streamed). */
 export interface TagsResult {
   name: string;
-  tags: string[];
+  count: number;
 }
 
-/** Lists a repository's tags in the registry (its mirrors first), following `Link` pagination; one tag a line. */
+/**
+ * Lists a repository's tags in the registry (its mirrors first), following `Link` pagination; one
+ * tag a line, printed page by page as they arrive (`--json`: one document, streamed the same way).
+ */
 export async function tags(session: Session, options: TagsOptions, io: CommandIo): Promise<TagsResult> {
   const ref = parseRepository(options.repository);
+  const name = formatRepository(ref);
   const format = outputFormat(options.format, TAGS_FORMAT);
-  const list = await namingErrors(formatRepository(ref), () => session.source(ref).tags(options.pageSize));
-  const result = { name: formatRepository(ref), tags: list };
-  if (format)
-    printRows(
-      format,
-      list.map((tag) => ({ Repository: result.name, Tag: tag, Name: `${result.name}:${tag}` })),
-      io,
-    );
-  else if (options.json) io.out(JSON.stringify(result, null, 2));
-  else for (const t of list) io.out(t);
-  return result;
+  const out = listingOutput(
+    { head: { name }, key: 'tags', json: !!options.json, format, row: (tag) => ({ Repository: name, Tag: tag, Name: `${name}:${tag}` }) },
+    io,
+  );
+  let count = 0;
+  await namingErrors(name, () =>
+    session.source(ref).tagPages(options.pageSize, (page) => {
+      count += page.length;
+      return out.page(page);
+    }),
+  );
+  out.end();
+  return { name, count };
 }

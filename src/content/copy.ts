@@ -129,6 +129,7 @@ async function copyImage(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<voi
   if (parsed.kind !== 'manifest') throw new RegctlError('failed', `manifest ${desc.digest} is not an image manifest`);
   const { config, layers } = parsed.manifest;
   const blobs = [...new Map([config, ...layers].map((b) => [b.digest, b])).values()];
+  for (const blob of blobs) ctx.options.listener?.({ type: 'queued', desc: blob });
   await runLimited(blobs, ctx.concurrency, (blob) => {
     if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d), isBlobDownloader(ctx.src) ? ctx.src : undefined);
     const foreign = ctx.options.foreignLayers;

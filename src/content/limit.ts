@@ -15,3 +15,22 @@ export async function runLimited<T>(items: readonly T[], concurrency: number, ta
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   if (failed) throw failed.error;
 }
+
+/** Wraps async calls so at most `concurrency` run at once; the rest wait their turn, in call order. */
+export function createLimiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = (): void => {
+    running--;
+    waiting.shift()?.();
+  };
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) await new Promise<void>((resume) => waiting.push(resume));
+    running++;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
 import { verifyBytes } from '../oci/digest.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import type { Fetcher } from './types.js';
+import { isSmallReader, type Fetcher } from './types.js';
 
 /** Reads a whole stream into memory, refusing more than `limit` bytes (for manifests and configs only). */
 export async function readStream(stream: Readable, limit: number, what = 'content'): Promise<Buffer> {
@@ -23,7 +23,7 @@ export async function readStream(stream: Readable, limit: number, what = 'conten
 /** Fetches small content (a manifest or config) fully and verifies its size and digest. */
 export async function fetchAll(fetcher: Fetcher, desc: Descriptor, limit = 4 * 1024 * 1024, what = 'content'): Promise<Buffer> {
   if (desc.size > limit) throw new RegctlError('failed', `${what} ${desc.digest} is ${desc.size} bytes, over the ${limit}-byte limit`);
-  const bytes = await readStream(await fetcher.fetch(desc), limit, what);
+  const bytes = isSmallReader(fetcher) ? await fetcher.readSmall(desc) : await readStream(await fetcher.fetch(desc), limit, what);
   verifyBytes(bytes, desc, what);
   return bytes;
 }

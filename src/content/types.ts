@@ -7,6 +7,17 @@ export interface Fetcher {
   fetch(desc: Descriptor): Promise<Readable>;
 }
 
+/** Optional: a backend that reads small content (a manifest, a config) whole, cheaper than through a stream. */
+export interface SmallReader {
+  /** The bytes of `desc`, unverified (as fetch's stream); rejects with not-found when absent. Callers bound `desc.size`. */
+  readSmall(desc: Descriptor): Promise<Buffer>;
+}
+
+/** True when the value implements SmallReader. */
+export function isSmallReader(value: unknown): value is SmallReader {
+  return typeof (value as Partial<SmallReader> | null)?.readSmall === 'function';
+}
+
 /** Writes content; implementations verify size and digest before the content is named. */
 export interface Pusher {
   /** Stores `content` as `desc`; rejects (and keeps nothing) when the bytes do not match. */
@@ -48,6 +59,8 @@ export interface TagLister {
 
 /** Progress events emitted by copy (ARCHITECTURE.md "Progress is data"). */
 export type CopyEvent =
+  /** A blob of the image being copied, before any work on it (a display shows it as waiting). */
+  | { type: 'queued'; desc: Descriptor }
   | { type: 'start'; desc: Descriptor }
   | { type: 'progress'; desc: Descriptor; bytes: number }
   | { type: 'skip'; desc: Descriptor }

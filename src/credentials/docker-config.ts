@@ -1,28 +1,33 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { RegctlError } from '../errors.js';
+import { lazySchema } from '../util/lazy-schema.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { dockerConfigDir, type PathEnv } from '../config/paths.js';
 import { HelperStore } from './helper-store.js';
 import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
-const AuthEntrySchema = z.looseObject({
-  auth: z.string().optional(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  identitytoken: z.string().optional(),
-  email: z.string().optional(),
+const schemas = lazySchema((z) => {
+  const AuthEntrySchema = z.looseObject({
+    auth: z.string().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    identitytoken: z.string().optional(),
+    email: z.string().optional(),
+  });
+  const DockerConfigSchema = z.looseObject({
+    auths: z.record(z.string(), AuthEntrySchema).optional(),
+    credHelpers: z.record(z.string(), z.string()).optional(),
+    credsStore: z.string().optional(),
+  });
+  return { AuthEntrySchema, DockerConfigSchema };
 });
 
-const DockerConfigSchema = z.looseObject({
-  auths: z.record(z.string(), AuthEntrySchema).optional(),
-  credHelpers: z.record(z.string(), z.string()).optional(),
-  credsStore: z.string().optional(),
-});
+type Schemas = Awaited<ReturnType<typeof schemas>>;
 
 /** The parts of Docker's config.json regctl reads. */
-export type DockerConfig = z.infer<typeof DockerConfigSchema>;
+export type DockerConfig = z.infer<Schemas['DockerConfigSchema']>;
 
 /** Docker config file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigFile(pe: PathEnv = {}): string {
@@ -34,7 +39,7 @@ export function dockerConfigFile(pe: PathEnv = {}): string {
  * messages); undefined when it does not exist. Never echoes file contents.
  */
 export function readDockerConfig(file: string, label = 'Docker config file'): Promise<DockerConfig | undefined> {
-  return readJsonFile(file, DockerConfigSchema, { label, empty: {} });
+  return readJsonFile(file, async () => (await schemas()).DockerConfigSchema, { label, empty: {} });
 }
 
 /** Keys of `record` that stand for `registry`: the exact key first, then docker's normalized matches. */
@@ -55,7 +60,7 @@ export function credentialHelperFor(config: DockerConfig, registry: string): str
 }
 
 /** One `auths` entry of Docker's config.json (or of a containers auth file). */
-export type AuthEntry = z.infer<typeof AuthEntrySchema>;
+export type AuthEntry = z.infer<Schemas['AuthEntrySchema']>;
 
 /** The credential in one `auths` entry, or undefined when it holds none; `label` names the file kind in messages. */
 export function credentialFromAuthEntry(entry: AuthEntry, key: string, file: string, label = 'Docker config file'): Credential | undefined {

@@ -1,7 +1,8 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
+import { lazySchema } from '../util/lazy-schema.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { normalizeRegistry } from '../ref/registry.js';
@@ -14,9 +15,9 @@ const CREDENTIALS_FILE = 'credentials.json';
 /** The warning login prints when it writes the file store. */
 export const FILE_STORE_WARNING = 'credentials are stored unencrypted in a file only your user can read; prefer the OS keychain where one is available';
 
-const FileSchema = z.looseObject({ registries: z.record(z.string(), z.unknown()).optional() });
+const fileSchema = lazySchema((z) => z.looseObject({ registries: z.record(z.string(), z.unknown()).optional() }));
 
-type FileDoc = z.infer<typeof FileSchema>;
+type FileDoc = z.infer<Awaited<ReturnType<typeof fileSchema>>>;
 
 /** The file store's path for a config directory. */
 export function credentialsFile(configDir: string): string {
@@ -62,7 +63,7 @@ export class FileStore implements CredentialStore {
   }
 
   #read(): Promise<FileDoc | undefined> {
-    return readJsonFile(this.file, FileSchema, { label: 'credentials file', remedy: '; fix or delete it' });
+    return readJsonFile(this.file, fileSchema, { label: 'credentials file', remedy: '; fix or delete it' });
   }
 
   async #write(doc: FileDoc): Promise<void> {

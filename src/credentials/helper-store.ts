@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { z } from 'zod';
 import { RegctlError, errnoCode } from '../errors.js';
+import { lazySchema } from '../util/lazy-schema.js';
 import { normalizeRegistry, dockerServerKey } from '../ref/registry.js';
 import type { Credential, CredentialStore } from './types.js';
 
@@ -29,8 +28,10 @@ export interface HelperStoreOptions {
   where?: string;
 }
 
-const GetAnswerSchema = z.looseObject({ ServerURL: z.string().optional(), Username: z.string().optional(), Secret: z.string().optional() });
-const ListAnswerSchema = z.record(z.string(), z.string());
+const schemas = lazySchema((z) => ({
+  GetAnswerSchema: z.looseObject({ ServerURL: z.string().optional(), Username: z.string().optional(), Secret: z.string().optional() }),
+  ListAnswerSchema: z.record(z.string(), z.string()),
+}));
 
 interface HelperRun {
   code: number;
@@ -86,7 +87,7 @@ export class HelperStore implements CredentialStore {
       if (isNotFound(run)) return undefined;
       throw this.#failed('get', run);
     }
-    const parsed = GetAnswerSchema.safeParse(this.#json(run, 'get'));
+    const parsed = (await schemas()).GetAnswerSchema.safeParse(this.#json(run, 'get'));
     if (!parsed.success) throw this.#malformed('get');
     const { Username: username, Secret: secret } = parsed.data;
     if (!secret) return undefined;
@@ -117,7 +118,7 @@ export class HelperStore implements CredentialStore {
   async list(): Promise<Record<string, string>> {
     const run = await this.#run('list', '');
     if (run.code !== 0) throw this.#failed('list', run);
-    const parsed = ListAnswerSchema.safeParse(this.#json(run, 'list'));
+    const parsed = (await schemas()).ListAnswerSchema.safeParse(this.#json(run, 'list'));
     if (!parsed.success) throw this.#malformed('list');
     return parsed.data;
   }
@@ -142,7 +143,9 @@ export class HelperStore implements CredentialStore {
     return new RegctlError('failed', `${this.program} ${op} failed (exit ${run.code})${said ? `: ${said}` : ''}`);
   }
 
-  #run(op: string, input: string): Promise<HelperRun> {
+  async #run(op: string, input: string): Promise<HelperRun> {
+    // Loaded here, not at start-up: most runs never call a helper.
+    const { spawn } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       const child = spawn(this.program, [op], { env: this.#env, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

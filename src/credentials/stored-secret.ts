@@ -1,14 +1,23 @@
-import { z } from 'zod';
 import type { Credential } from './types.js';
 
-const StoredSecretSchema = z.object({
-  username: z.string().optional(),
-  secret: z.string().min(1),
-  kind: z.enum(['password', 'identity-token']),
-});
-
 /** What regctl keeps per registry in the keychain and the file store. */
-export type StoredSecret = z.infer<typeof StoredSecretSchema>;
+export interface StoredSecret {
+  username?: string;
+  secret: string;
+  kind: 'password' | 'identity-token';
+}
+
+/** True when `value` is regctl's own stored form (checked by hand: regctl wrote it, and this runs on every lookup). */
+function isStoredSecret(value: unknown): value is StoredSecret {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    (v['username'] === undefined || typeof v['username'] === 'string') &&
+    typeof v['secret'] === 'string' &&
+    v['secret'].length > 0 &&
+    (v['kind'] === 'password' || v['kind'] === 'identity-token')
+  );
+}
 
 /** The stored form of a credential: an identity token wins over a password (login keeps only one). */
 export function toStoredSecret(cred: Credential): StoredSecret {
@@ -18,9 +27,8 @@ export function toStoredSecret(cred: Credential): StoredSecret {
 
 /** Back from the stored form; undefined when `value` is not one. */
 export function fromStoredSecret(value: unknown): Credential | undefined {
-  const parsed = StoredSecretSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const { username, secret, kind } = parsed.data;
+  if (!isStoredSecret(value)) return undefined;
+  const { username, secret, kind } = value;
   return kind === 'identity-token' ? { ...(username ? { username } : {}), identityToken: secret } : { ...(username ? { username } : {}), password: secret };
 }
 

@@ -5,6 +5,7 @@ import { debugInterceptor, type DebugSink } from './debug.js';
 import { proxyRulesFromEnv, type ProxyRules } from './proxy-env.js';
 import { forwardProxyInterceptor, proxyConnector } from './proxy-routing.js';
 import { RETRY_ERROR_CODES, toNetworkError } from './errors.js';
+import { noticingRetry, type RetryListener } from './retry-notice.js';
 
 /** Retry policy for idempotent requests; times in milliseconds. */
 export interface RetrySettings {
@@ -14,6 +15,8 @@ export interface RetrySettings {
   minTimeout?: number;
   /** Longest delay, also the cap on Retry-After; default 30 000 ms. */
   maxTimeout?: number;
+  /** Told of each retry before its wait (progress displays print it); default none. */
+  onRetry?: RetryListener;
 }
 
 /** Options of the undici dispatcher stack. */
@@ -99,6 +102,7 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
     errorCodes: [...RETRY_ERROR_CODES],
     // Hand the last 5xx/429 answer to the caller instead of a synthetic error, so it can report it.
     throwOnError: false,
+    retry: noticingRetry(options.retry?.onRetry),
   });
   // compose() applies the first interceptor innermost: debug sees every hop and every retry.
   const dispatcher = agent.compose(forward, ...debug, retry, mapErrorsInterceptor());

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
-import * as tls from 'node:tls';
+import type * as Tls from 'node:tls';
 import { RegctlError, errnoCode } from '../errors.js';
 import type { ClientCertFiles } from './certs-d.js';
 import { pemCertificates, systemCertificates, type SystemTrustOptions } from './trust-store.js';
+
+/** node:tls, loaded on the first TLS connection rather than at start-up (plain-HTTP runs never need it). */
+function tls(): typeof Tls {
+  return process.getBuiltinModule('node:tls');
+}
 
 /** The TLS trust of one host: extra CA files on top of the base trust, and a client certificate. */
 export interface HostTrust {
@@ -53,7 +58,7 @@ const fingerprint = (pem: string): string => pem.trimEnd().slice(-200).replace(/
 export class SecureContexts {
   private readonly options: BaseTrustOptions;
   private base: string[] | undefined;
-  private readonly contexts = new Map<string, tls.SecureContext>();
+  private readonly contexts = new Map<string, Tls.SecureContext>();
 
   constructor(options: BaseTrustOptions) {
     this.options = options;
@@ -65,7 +70,7 @@ export class SecureContexts {
     if (this.base) return this.base;
     const env = this.options.systemTrust?.env ?? process.env;
     const system = systemCertificates(this.options.systemTrust);
-    const bundled = new Set(tls.rootCertificates.map(fingerprint));
+    const bundled = new Set(tls().rootCertificates.map(fingerprint));
     const seen = new Set<string>();
     const out: string[] = [];
     const add = (pem: string): void => {
@@ -97,21 +102,21 @@ export class SecureContexts {
    * The secure context for a host's trust, shared by every host with the same settings; with
    * `verify` false (insecure hosts) only the client certificate is set and no CA is read.
    */
-  context(trust: HostTrust, verify = true): tls.SecureContext {
+  context(trust: HostTrust, verify = true): Tls.SecureContext {
     const key = JSON.stringify([verify && trust.caFiles, trust.client?.certFile, trust.client?.keyFile]);
     let sc = this.contexts.get(key);
     if (sc) return sc;
     const extra = verify ? [...this.baseCertificates(), ...trust.caFiles.flatMap(caFileCertificates)] : [];
     const client = trust.client ? { cert: readPemFile(trust.client.certFile, 'client certificate'), key: readPemFile(trust.client.keyFile, 'client key') } : {};
     try {
-      sc = tls.createSecureContext(client);
+      sc = tls().createSecureContext(client);
       const native = (sc as unknown as { context?: NativeContext }).context;
       if (typeof native?.addCACert === 'function') {
         // Adding to a context that holds Node's bundled roots keeps them without parsing them again
         // (the `ca` option replaces them, and re-parsing ~140 roots costs ~20 ms per context).
         for (const pem of extra) native.addCACert(pem);
       } else {
-        sc = tls.createSecureContext({ ...client, ca: [...tls.rootCertificates, ...extra] });
+        sc = tls().createSecureContext({ ...client, ca: [...tls().rootCertificates, ...extra] });
       }
     } catch (err) {
       const files = trust.client ? `${trust.client.certFile} and ${trust.client.keyFile}` : trust.caFiles.join(', ');

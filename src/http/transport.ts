@@ -5,8 +5,9 @@ import { FastClient } from './fast-client.js';
 import type { BodySink } from './fast-exchange.js';
 import { proxyFor } from './proxy-env.js';
 import type { DebugSink } from './debug.js';
-import { isPlainHttpAnswer, toNetworkError } from './errors.js';
+import { isAbortError, isPlainHttpAnswer, toNetworkError } from './errors.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextHop, type Hop } from './redirect.js';
+import type { SchemeStore } from './scheme-memory.js';
 import { isLoopbackHost } from './scheme.js';
 import { isInsecureHost, type TlsSettings } from './tls-connector.js';
 import { discard } from '../util/discard.js';
@@ -27,6 +28,8 @@ export interface TransportOptions extends TlsSettings {
   timeoutMs?: number;
   /** Use the socket fast path for requests that ask for it; default true (tests turn it off to run a suite on undici alone). */
   fastPath?: boolean;
+  /** Where the schemes of loopback and insecure hosts are remembered between runs; default nowhere (probe each run). */
+  schemes?: SchemeStore;
 }
 
 /** One HTTP request. */
@@ -135,7 +138,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   // Redirects are ours, not undici's: the rules of nextHop() decide each hop, and the answer's `url`
   // tells the auth layer which origin really answered (a storage host's 401 is not the registry's).
-  const request = async (req: TransportRequest): Promise<TransportResponse> => {
+  const follow = async (req: TransportRequest): Promise<TransportResponse> => {
     const headers: Record<string, string> = { 'user-agent': options.userAgent };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     let hop: Hop = { url: new URL(req.url), method: req.method.toUpperCase(), headers, ...(req.body !== undefined ? { body: req.body } : {}) };
@@ -174,16 +177,74 @@ export function createTransport(options: TransportOptions): Transport {
     }
   };
 
+  // Hosts whose scheme came from the memory and that have not answered since: a wrong memory heals.
+  const unconfirmed = new Set<string>();
+
+  const resolveScheme = async (host: string): Promise<string> => {
+    const memory = options.schemes;
+    if (!memory || !allowsPlainHttp(host)) return probe(host);
+    const known = await memory.recall(host);
+    if (known) {
+      unconfirmed.add(host.toLowerCase());
+      return `${known}://${host}`;
+    }
+    const base = await probe(host);
+    await memory.remember(host, base.startsWith('http:') ? 'http' : 'https');
+    return base;
+  };
+
   const baseUrl = (host: string): Promise<string> => {
     const key = host.toLowerCase();
     let p = schemes.get(key);
     if (!p) {
-      p = probe(host);
+      p = resolveScheme(host);
       schemes.set(key, p);
       // A failed probe is not remembered: the next call tries again.
       p.catch(() => schemes.delete(key));
     }
     return p;
+  };
+
+  /**
+   * A remembered scheme that failed (no answer, or Go's "400 Client sent an HTTP request to an
+   * HTTPS server"): forget it, probe again, and resend once in the scheme found when the request
+   * can be replayed. Otherwise the original answer or error stands.
+   */
+  const heal = async (req: TransportRequest, key: string, failure: { err: unknown } | { res: TransportResponse }): Promise<TransportResponse> => {
+    const fail = (): TransportResponse => {
+      if ('res' in failure) return failure.res;
+      throw failure.err;
+    };
+    schemes.delete(key);
+    await options.schemes?.forget(key);
+    const url = new URL(req.url);
+    let base: string;
+    try {
+      base = await baseUrl(url.host);
+    } catch {
+      return fail();
+    }
+    const scheme = new URL(base).protocol;
+    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+    if (scheme === url.protocol || !replayable) return fail();
+    if ('res' in failure) discard(failure.res);
+    url.protocol = scheme;
+    return follow({ ...req, url: url.toString() });
+  };
+
+  const request = async (req: TransportRequest): Promise<TransportResponse> => {
+    const key = new URL(req.url).host.toLowerCase();
+    if (!unconfirmed.has(key)) return follow(req);
+    let res: TransportResponse;
+    try {
+      res = await follow(req);
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      unconfirmed.delete(key);
+      return heal(req, key, { err });
+    }
+    unconfirmed.delete(key);
+    return res.status === 400 ? heal(req, key, { res }) : res;
   };
 
   return {

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
 
 /** Where the system trust store is read from; every field has a default for the running process. */
 export interface SystemTrustOptions {
@@ -74,7 +73,8 @@ function readCertDir(dir: string): string[] | undefined {
 }
 
 function defaultOsStore(): string[] | undefined {
-  const get = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
+  // node:tls is loaded here, not at start-up: a run over plain HTTP never needs it.
+  const get = (process.getBuiltinModule('node:tls') as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
   // Node 22.15+/23.5+ read the macOS keychain and the Windows store; Node 20 has no such call.
   return typeof get === 'function' ? get('system') : undefined;
 }

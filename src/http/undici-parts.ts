@@ -6,10 +6,10 @@ import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import retryImpl from 'undici/lib/interceptor/retry.js';
 import buildConnectorImpl from 'undici/lib/core/connect.js';
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
-import api from 'undici/lib/api/index.js';
+import request from 'undici/lib/api/api-request.js';
 
-// As undici's index does: request() on every dispatcher.
-Object.assign((DispatcherBase as { prototype: object }).prototype, api as object);
+// As undici's index does, but request() alone (its stream, pipeline, upgrade and connect APIs are unused).
+Object.assign((DispatcherBase as { prototype: object }).prototype, { request });
 
 /** undici's Agent. */
 export const Agent = AgentImpl as unknown as typeof Undici.Agent;

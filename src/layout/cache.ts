@@ -6,6 +6,7 @@ import { BlobSources } from './blob-sources.js';
 import { prune, type PruneOptions, type PruneResult } from './gc.js';
 import { LayoutStore } from './layout-store.js';
 import { acquireLease } from './lease.js';
+import { checkLayout, type LayoutCheckOptions, type LayoutCheckResult } from './layout-check.js';
 
 /** A cached image found by name, digest or short ID. */
 export interface LocalImage {
@@ -37,15 +38,17 @@ export class Cache {
   }
 
   /**
-   * Runs a transfer into the cache holding a lease: while it runs, a concurrent prune keeps the
-   * unreferenced blobs written since it began (they are about to be named).
+   * Runs a transfer into the cache holding a lease, through the view of the layout it gives
+   * `transfer` (see {@link LayoutStore.leased}): while it runs, a concurrent prune keeps every blob
+   * the transfer found present or wrote, and the unreferenced blobs written since it began; a name
+   * it gives goes only to an image that is whole.
    */
-  async withLease<T>(transfer: () => Promise<T>): Promise<T> {
-    const release = await acquireLease(this.store.dir);
+  async withLease<T>(transfer: (store: LayoutStore) => Promise<T>): Promise<T> {
+    const lease = await acquireLease(this.store.dir);
     try {
-      return await transfer();
+      return await transfer(this.store.leased(lease));
     } finally {
-      await release();
+      await lease.release();
     }
   }
 
@@ -107,6 +110,11 @@ export class Cache {
   /** A copy `onPresent` hook recording every blob that reaches (or is found at) `repository` (`registry/repository`). */
   recordSources(repository: string): (desc: Descriptor) => Promise<void> {
     return this.sources.recorder(repository);
+  }
+
+  /** Re-hashes the cached blobs and finds every image's missing or damaged ones; see {@link checkLayout}. */
+  check(options: LayoutCheckOptions = {}): Promise<LayoutCheckResult> {
+    return checkLayout(this.store.dir, options);
   }
 
   /** Removes every blob no image references, and leftovers of interrupted writes; see {@link prune}. */

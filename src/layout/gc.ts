@@ -9,7 +9,7 @@ import { fsError } from '../util/fs-error.js';
 import { readIndex, withIndexLock } from './index-file.js';
 import type { LayoutStore } from './layout-store.js';
 import { processIsDead } from './lock.js';
-import { isLeaseName, oldestLiveLease } from './lease.js';
+import { isLeaseName, liveLeases } from './lease.js';
 import { pruneIngests } from './ingest-files.js';
 
 /** Options of {@link prune}. */
@@ -40,11 +40,13 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
   const keepNewerThanMs = options.keepNewerThanMs ?? 0;
   return withIndexLock(store.dir, async () => {
     const started = Date.now();
-    const lease = await oldestLiveLease(store.dir);
+    const leases = await liveLeases(store.dir);
+    const lease = leases.oldest;
     const reachable = await reachableDigests(store);
     const result: PruneResult = { removed: [], freedBytes: 0, tempFiles: 0, tempBytes: 0 };
     for (const blob of await listBlobs(store.dir)) {
-      if (reachable.has(blob.digest)) continue;
+      // A transfer in flight found or wrote it and is about to name it.
+      if (reachable.has(blob.digest) || leases.held.has(blob.digest)) continue;
       if (keepNewerThanMs > 0 || lease !== undefined) {
         const s = await stat(blob.path).catch(() => undefined);
         if (s && started - s.mtimeMs < keepNewerThanMs) continue;

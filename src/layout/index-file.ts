@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 import { RegctlError } from '../errors.js';
-import { DescriptorSchema, type Descriptor } from '../oci/descriptor.js';
+import { DescriptorShape, type Descriptor } from '../oci/descriptor.js';
+import { array, literal, nullable, object, optional, record, string, type JsonSchema, type Shape } from '../oci/json-shape.js';
 import { MediaType } from '../oci/media-types.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { fsError } from '../util/fs-error.js';
 import { TEMP_DIR, tempPath } from './blobs.js';
 import { withLock, type LockOptions } from './lock.js';
 
@@ -18,16 +19,23 @@ export interface LayoutIndex {
   [key: string]: unknown;
 }
 
-// umoci writes "manifests": null for an empty layout, so null is read as an empty list.
-const LayoutIndexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  manifests: z
-    .array(DescriptorSchema)
-    .nullable()
-    .transform((m) => m ?? []),
-  annotations: z.record(z.string(), z.string()).optional(),
+const LayoutIndexShape: Shape = object({
+  schemaVersion: literal(2),
+  mediaType: optional(string()),
+  manifests: nullable(array(DescriptorShape)),
+  annotations: optional(record(string())),
 });
+
+// umoci writes "manifests": null for an empty layout, so null is read as an empty list.
+const LayoutIndexSchema: JsonSchema<LayoutIndex> = {
+  safeParse: (value) => {
+    const issue = LayoutIndexShape(value);
+    if (issue) return { success: false, error: { issues: [issue] } };
+    const index = value as LayoutIndex;
+    index.manifests ??= [];
+    return { success: true, data: index };
+  },
+};
 
 /** Path of index.json in the layout at `root`. */
 export function indexPath(root: string): string {
@@ -67,7 +75,11 @@ export function serializeIndex(index: LayoutIndex): string {
  * layout's temp area; with `exclusive`, an existing `dest` is kept and the result is false.
  */
 export async function atomicWrite(root: string, dest: string, text: string, options: { exclusive?: boolean } = {}): Promise<boolean> {
-  await mkdir(join(root, TEMP_DIR), { recursive: true });
+  try {
+    await mkdir(join(root, TEMP_DIR), { recursive: true });
+  } catch (err) {
+    throw fsError('cannot write', join(root, TEMP_DIR), err);
+  }
   return writeFileAtomic(dest, text, { temp: tempPath(root, 'json'), ...(options.exclusive ? { exclusive: true } : {}) });
 }
 

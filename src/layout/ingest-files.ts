@@ -1,3 +1,4 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,74 @@ export async function writeRecord(path: string, record: IngestRecord): Promise<v
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(record));
   await rename(tmp, path);
+}
+
+/** Writes one partial blob's record in the background: one write in flight, later changes folded into the next. */
+export class RecordWriter {
+  private dirty = false;
+  private writing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly current: () => IngestRecord,
+  ) {}
+
+  /** Rewrites the record soon. */
+  save(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.writing) return;
+    this.writing = (async () => {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        await writeRecord(this.path, this.current()).catch(() => undefined);
+      }
+      this.writing = undefined;
+    })();
+  }
+
+  /** Stops the background writes and waits for the one in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.writing;
+  }
+
+  /** Writes the record now. */
+  write(): Promise<void> {
+    return writeRecord(this.path, this.current());
+  }
+
+  /** Writes the record now, synchronously (while the process exits). */
+  writeSync(): void {
+    writeRecordSync(this.path, this.current());
+  }
+}
+
+const exitHooks = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * Runs `fn` when the process exits — a Ctrl-C ends it through process.exit (cli/main.ts) — until the
+ * returned function is called. The bytes of a partial blob are in the page cache, which outlives the
+ * process, so its record may claim them; a record they do not match (a power loss) fails its digest.
+ */
+export function atExit(fn: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const hook of exitHooks) hook();
+    });
+  }
+  exitHooks.add(fn);
+  return () => exitHooks.delete(fn);
+}
+
+/** {@link writeRecord}, synchronously: for the last record written while the process exits. */
+function writeRecordSync(path: string, record: IngestRecord): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record));
+  renameSync(tmp, path);
 }
 
 /** What {@link pruneIngests} removed. */

@@ -10,7 +10,7 @@ import { parseDigest } from '../oci/digest.js';
 import { fsError } from '../util/fs-error.js';
 import { addRange, coveredBytes, gaps, type ByteRange } from './byte-ranges.js';
 import { blobExists, blobPath, sweepDeadTemps, tempPath } from './blobs.js';
-import { claimIngest, ingestPaths, readRecord, releaseIngest, writeRecord, type Checkpoint, type IngestPaths } from './ingest-files.js';
+import { atExit, claimIngest, ingestPaths, readRecord, RecordWriter, releaseIngest, type Checkpoint, type IngestPaths } from './ingest-files.js';
 import { resumePoint, type Resume } from './ingest-resume.js';
 
 const openFd = promisify(open);
@@ -57,10 +57,10 @@ export class LayoutIngest implements BlobIngest {
   private syncing: Promise<void> | undefined;
   private lastWritten: Checkpoint | undefined;
   private lastSynced: Checkpoint | undefined;
-  private recordDirty = false;
-  private recordWriting: Promise<void> | undefined;
+  private readonly records: RecordWriter | undefined;
   private scratch: Buffer | undefined;
   private ended = false;
+  private readonly unhook: (() => void) | undefined;
 
   private constructor(root: string, desc: Descriptor, fd: number, data: string, paths: IngestPaths | undefined, from?: Resume) {
     this.root = root;
@@ -76,6 +76,20 @@ export class LayoutIngest implements BlobIngest {
     this.resumed = !!from && (this.hashed > 0 || this.ranges.length > 0);
     this.lastWritten = from?.checkpoint;
     this.lastSynced = from?.checkpoint;
+    this.records = paths ? new RecordWriter(paths.record, () => this.record()) : undefined;
+    // A Ctrl-C ends the process through process.exit: the record then says where the writer is.
+    this.unhook = paths ? atExit(() => this.recordNow()) : undefined;
+  }
+
+  /** Writes the record now, synchronously, saying where the writer is. */
+  recordNow(): void {
+    if (!this.records || this.ended || this.held === 0) return;
+    try {
+      this.lastWritten = this.snapshot();
+      this.records.writeSync();
+    } catch {
+      // The process is ending: an older record stays, and the next run starts from it.
+    }
   }
 
   /**
@@ -103,7 +117,7 @@ export class LayoutIngest implements BlobIngest {
       const from = record ? await resumePoint(paths.data, record) : undefined;
       const fd = await openFd(paths.data, from ? 'r+' : 'w+');
       const ingest = new LayoutIngest(root, desc, fd, paths.data, paths, from);
-      if (!from) ingest.saveRecord();
+      if (!from) ingest.records?.save();
       return ingest;
     } catch (err) {
       await releaseIngest(paths, held);
@@ -122,7 +136,7 @@ export class LayoutIngest implements BlobIngest {
   set validator(value: string | undefined) {
     if (value === this.validatorValue) return;
     this.validatorValue = value;
-    this.saveRecord();
+    this.records?.save();
   }
 
   missing(): Array<[number, number]> {
@@ -152,7 +166,7 @@ export class LayoutIngest implements BlobIngest {
     else if (this.unrecorded >= RECORD_EVERY_BYTES) {
       this.unrecorded = 0;
       this.lastWritten = this.snapshot();
-      this.saveRecord();
+      this.records?.save();
     }
   }
 
@@ -169,7 +183,7 @@ export class LayoutIngest implements BlobIngest {
     this.resumed = false;
     this.lastWritten = undefined;
     this.lastSynced = undefined;
-    this.saveRecord();
+    this.records?.save();
   }
 
   async commit(): Promise<void> {
@@ -178,6 +192,7 @@ export class LayoutIngest implements BlobIngest {
     const actual = `${this.algorithm}:${this.hash.copy().digest('hex')}`;
     if (actual !== digest) throw new DigestMismatchError(digest, actual, 'blob');
     this.ended = true;
+    this.unhook?.();
     const final = blobPath(this.root, digest);
     try {
       await this.syncing;
@@ -203,6 +218,7 @@ export class LayoutIngest implements BlobIngest {
   async close(discard = false): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.unhook?.();
     await this.syncing;
     if (discard || !this.paths || this.held === 0) {
       await closeFd(this.fd).catch(() => undefined);
@@ -214,8 +230,8 @@ export class LayoutIngest implements BlobIngest {
       // What is kept is made durable, so the record can say so.
       await datasyncFd(this.fd);
       this.lastSynced = this.lastWritten = this.snapshot();
-      await this.recordWriting;
-      await writeRecord(this.paths.record, this.record());
+      await this.records?.stop();
+      await this.records?.write();
     } catch {
       // Only the hint is lost: the next run starts from an older checkpoint, or from 0.
     }
@@ -253,13 +269,13 @@ export class LayoutIngest implements BlobIngest {
     this.unrecorded = 0;
     const point = this.snapshot();
     this.lastWritten = point;
-    this.saveRecord();
+    this.records?.save();
     const fd = this.fd;
     this.syncing = datasyncFd(fd).then(
       () => {
         this.syncing = undefined;
         this.lastSynced = point;
-        this.saveRecord();
+        this.records?.save();
       },
       () => {
         this.syncing = undefined;
@@ -277,25 +293,10 @@ export class LayoutIngest implements BlobIngest {
     };
   }
 
-  /** Rewrites the record soon (one write in flight; later changes are folded into the next). */
-  private saveRecord(): void {
-    const paths = this.paths;
-    if (!paths || this.ended) return;
-    this.recordDirty = true;
-    if (this.recordWriting) return;
-    this.recordWriting = (async () => {
-      while (this.recordDirty && !this.ended) {
-        this.recordDirty = false;
-        await writeRecord(paths.record, this.record()).catch(() => undefined);
-      }
-      this.recordWriting = undefined;
-    })();
-  }
-
   /** Drops the record and the ownership (after a commit or a discard). */
   private async forget(): Promise<void> {
     if (!this.paths) return;
-    await this.recordWriting;
+    await this.records?.stop();
     await unlink(this.paths.record).catch(() => undefined);
     await releaseIngest(this.paths, held);
   }

@@ -1,16 +1,20 @@
-import { mkdir, open, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import { errnoCode, RegctlError } from '../errors.js';
-import type { BlobIngest, Ingester, Target } from '../content/types.js';
+import type { BlobIngest, Ingester, SmallReader, Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
-import { MediaType } from '../oci/media-types.js';
+import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types.js';
+import { blobState } from './blob-verify.js';
+import { imageProblems, IncompleteImageError } from './image-check.js';
+import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
-import { fsError } from '../util/fs-error.js';
 import { LayoutIngest } from './ingest.js';
+import { fsError } from '../util/fs-error.js';
+import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
 import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
@@ -47,6 +51,9 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** Blobs up to this size that a leased transfer finds present are re-hashed (configs and other small blobs). */
+const REHASH_BELOW = 1024 * 1024;
+
 /** Options of {@link LayoutStore.tag}. */
 export interface TagOptions {
   /** io.containerd.image.name of the entry: default the name itself; null for none. */
@@ -56,19 +63,33 @@ export interface TagOptions {
 /** Contents of the `oci-layout` file regctl writes (image-spec image-layout.md). */
 export const OCI_LAYOUT_FILE = { imageLayoutVersion: '1.0.0' } as const;
 
-const OciLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
+const OciLayoutSchema = schema<{ imageLayoutVersion: string }>(object({ imageLayoutVersion: string() }));
 
 /**
  * An OCI image layout directory as a Target: the local cache, or any `oci:DIR`. Names are
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
  * not parse references); blobs are content addressed and written atomically.
  */
-export class LayoutStore implements Target, Ingester {
+export class LayoutStore implements Target, SmallReader, Ingester {
   /** Absolute path of the layout root. */
   readonly dir: string;
+  /** The lease of a transfer this view of the layout writes for; see {@link LayoutStore.leased}. */
+  private readonly lease: Lease | undefined;
+  private tempDirMade: Promise<void> | undefined;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, lease?: Lease) {
     this.dir = dir;
+    this.lease = lease;
+  }
+
+  /**
+   * The same layout as seen by a transfer holding `lease` (a pull into the cache): every blob it
+   * asks about or writes is held first, so a concurrent prune keeps it; small blobs it finds
+   * (manifests, configs) are re-hashed, and a damaged one is removed so the transfer fetches it
+   * again; and a name is given only to an image found whole under the index lock.
+   */
+  leased(lease: Lease): LayoutStore {
+    return new LayoutStore(this.dir, lease);
   }
 
   /** Opens the layout at `dir`, creating it when `create` is set; otherwise a usage error when it is not a layout. */
@@ -110,8 +131,44 @@ export class LayoutStore implements Target, Ingester {
     return openBlob(this.dir, desc);
   }
 
+  /**
+   * Reads the small blob `desc` (a manifest or config; callers bound its size) in one read, without
+   * a stream: listing a cache of a thousand images reads two thousand of these. The calls are
+   * synchronous: for files this small, three times faster than fs.promises (measured), and the
+   * event loop waits microseconds. Same errors as fetch.
+   */
+  async readSmall(desc: Descriptor): Promise<Buffer> {
+    const path = this.blobPath(desc.digest);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') throw new RegctlError('not-found', `blob ${desc.digest} not found in OCI layout ${this.dir}`, { cause: err });
+      throw fsError('cannot read', path, err);
+    }
+    try {
+      const { size } = fstatSync(fd);
+      if (size !== desc.size) {
+        throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
+      }
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const read = readSync(fd, bytes, at, size - at, at);
+        if (read === 0) break;
+        at += read;
+      }
+      return at === size ? bytes : bytes.subarray(0, at);
+    } catch (err) {
+      throw err instanceof RegctlError ? err : fsError('cannot read', path, err);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Stores `content` as `desc` after checking its size and digest; keeps nothing when they differ. */
   async push(desc: Descriptor, content: Readable): Promise<void> {
+    await this.lease?.hold(desc.digest);
     await writeBlob(this.dir, desc, content);
   }
 
@@ -119,12 +176,15 @@ export class LayoutStore implements Target, Ingester {
    * Starts writing the blob `desc` piece by piece, continuing the partial an interrupted run kept
    * (see {@link LayoutIngest}); the transfer commits or closes it.
    */
-  ingest(desc: Descriptor): Promise<BlobIngest> {
+  async ingest(desc: Descriptor): Promise<BlobIngest> {
+    // Held before it is written, as for push: a prune between the rename and the tag keeps it.
+    await this.lease?.hold(desc.digest);
     return LayoutIngest.open(this.dir, desc);
   }
 
   /** Stores small in-memory content (a manifest or config) as `desc`. */
   async pushBytes(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    await this.lease?.hold(desc.digest);
     await writeBlobBytes(this.dir, desc, bytes);
   }
 
@@ -133,11 +193,15 @@ export class LayoutStore implements Target, Ingester {
    * the blobs' filesystem, and removed by prune once the process writing it is gone.
    */
   async tempFile(label: string): Promise<string> {
-    try {
-      await mkdir(join(this.dir, TEMP_DIR), { recursive: true });
-    } catch (err) {
-      throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
-    }
+    // Made once per store: a load stages one file per archive entry, and 100k mkdirs add up.
+    this.tempDirMade ??= mkdir(join(this.dir, TEMP_DIR), { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.tempDirMade = undefined;
+        throw fsError('cannot write', join(this.dir, TEMP_DIR), err);
+      },
+    );
+    await this.tempDirMade;
     await sweepDeadTemps(this.dir);
     return tempPath(this.dir, label);
   }
@@ -147,16 +211,25 @@ export class LayoutStore implements Target, Ingester {
    * `desc.digest` — the blob `desc`, by an atomic rename into blobs/ (its size is checked). Resolves
    * false, leaving the file to the caller, when the blob is already stored.
    */
-  adoptBlob(desc: Descriptor, file: string): Promise<boolean> {
+  async adoptBlob(desc: Descriptor, file: string): Promise<boolean> {
     if (dirname(resolve(file)) !== join(this.dir, TEMP_DIR)) {
-      return Promise.reject(new RegctlError('internal', `cannot adopt ${file} as a blob: it is not in the temp area of OCI layout ${this.dir}`));
+      throw new RegctlError('internal', `cannot adopt ${file} as a blob: it is not in the temp area of OCI layout ${this.dir}`);
     }
+    await this.lease?.hold(desc.digest);
     return adoptBlob(this.dir, desc, file);
   }
 
-  /** True when the blob is stored with the descriptor's size. */
-  exists(desc: Descriptor): Promise<boolean> {
-    return blobExists(this.dir, desc);
+  /**
+   * True when the blob is stored with the descriptor's size. Under a lease (see {@link leased}) the
+   * blob is held first, and a small one is re-hashed: a damaged copy is removed and reported absent.
+   */
+  async exists(desc: Descriptor): Promise<boolean> {
+    if (!this.lease) return blobExists(this.dir, desc);
+    await this.lease.hold(desc.digest);
+    const small = desc.size <= REHASH_BELOW || isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
+    const state = await blobState(this.dir, desc, small && desc.size <= MAX_MANIFEST_BYTES);
+    if (state === 'corrupt' || state === 'wrong size') await unlink(this.blobPath(desc.digest)).catch(() => undefined);
+    return state === 'ok';
   }
 
   /**
@@ -218,8 +291,12 @@ export class LayoutStore implements Target, Ingester {
     if (!name) throw new RegctlError('usage', 'cannot tag with an empty name');
     const imageName = options.imageName === undefined ? name : options.imageName;
     await updateIndex(this.dir, async (index) => {
-      // Checked under the lock so a concurrent prune cannot remove the manifest in between.
-      if (!(await this.exists(desc))) {
+      // Checked under the lock so a concurrent prune cannot remove the manifest in between; a
+      // transfer's name goes only to an image that is whole, which a prune (under this lock) cannot break.
+      if (this.lease) {
+        const problems = await imageProblems(this.dir, desc);
+        if (problems.length > 0) throw new IncompleteImageError(name, problems);
+      } else if (!(await blobExists(this.dir, desc))) {
         throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`, { subject: name });
       }
       const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
@@ -245,7 +322,7 @@ export class LayoutStore implements Target, Ingester {
   async addEntry(desc: Descriptor, name?: string): Promise<void> {
     if (name !== undefined) return this.tag(desc, name);
     await updateIndex(this.dir, async (index) => {
-      if (!(await this.exists(desc))) throw new RegctlError('not-found', `manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
+      if (!(await blobExists(this.dir, desc))) throw new RegctlError('not-found', `manifest ${desc.digest} is not stored in OCI layout ${this.dir}`);
       if (!index.manifests.some((m) => m.digest === desc.digest)) index.manifests.push(desc);
     });
   }

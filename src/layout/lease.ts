@@ -1,20 +1,56 @@
-import { readdir, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_DIR, tempPath } from './blobs.js';
 import { processIsDead } from './lock.js';
+import { fsError } from '../util/fs-error.js';
 
 const SUFFIX = 'lease';
 
 /**
- * Marks a transfer in flight: while a live process holds a lease, prune keeps unreferenced blobs
- * written since the lease began (they are about to be tagged). Returns the release function.
+ * A transfer in flight into a layout. Prune keeps, while a live process holds it, every blob the
+ * transfer {@link Lease.hold}s (blobs it found present as well as blobs it wrote) and every
+ * unreferenced blob written since the lease began.
  */
-export async function acquireLease(root: string): Promise<() => Promise<void>> {
-  await mkdir(join(root, TEMP_DIR), { recursive: true });
+export interface Lease {
+  /**
+   * Records that the transfer is about to rely on `digest`; resolves once a prune starting later
+   * would see it. Call it before checking that the blob is present.
+   */
+  hold(digest: string): Promise<void>;
+  /** Ends the lease (idempotent). */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes a lease on the layout at `root`: a file in its temp area named after this process, holding
+ * a header line and then one held digest a line (appended, so a concurrent reader sees whole lines).
+ */
+export async function acquireLease(root: string): Promise<Lease> {
   const path = tempPath(root, SUFFIX);
-  await writeFile(path, JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
-  return async () => {
+  try {
+    await mkdir(join(root, TEMP_DIR), { recursive: true });
+    await writeFile(path, `${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`);
+  } catch (err) {
     await unlink(path).catch(() => undefined);
+    throw fsError('cannot write', path, err);
+  }
+  const held = new Set<string>();
+  let released = false;
+  return {
+    hold: async (digest) => {
+      if (held.has(digest) || released) return;
+      held.add(digest);
+      try {
+        await appendFile(path, `${digest}\n`);
+      } catch (err) {
+        held.delete(digest);
+        throw fsError('cannot write', path, err);
+      }
+    },
+    release: async () => {
+      released = true;
+      await unlink(path).catch(() => undefined);
+    },
   };
 }
 
@@ -23,20 +59,42 @@ export function isLeaseName(name: string): boolean {
   return name.endsWith(`.${SUFFIX}`);
 }
 
-/** The start time (ms) of the oldest lease held by a live process, or undefined when none is. */
-export async function oldestLiveLease(root: string): Promise<number | undefined> {
+/** What the leases of live processes protect from prune. */
+export interface LiveLeases {
+  /** Start time (ms) of the oldest live lease; undefined when there is none. */
+  oldest: number | undefined;
+  /** Every digest a live lease holds. */
+  held: Set<string>;
+}
+
+/** The leases held by live processes on the layout at `root`. */
+export async function liveLeases(root: string): Promise<LiveLeases> {
+  const result: LiveLeases = { oldest: undefined, held: new Set() };
   let names: string[];
   try {
     names = await readdir(join(root, TEMP_DIR));
   } catch {
-    return undefined;
+    return result;
   }
-  let oldest: number | undefined;
   for (const name of names.filter(isLeaseName)) {
     const pid = Number(name.split('.')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || processIsDead(pid)) continue;
-    const s = await stat(join(root, TEMP_DIR, name)).catch(() => undefined);
-    if (s) oldest = Math.min(oldest ?? Infinity, s.mtimeMs);
+    const path = join(root, TEMP_DIR, name);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const [header = '', ...lines] = text.split('\n');
+    // The header says when the lease began (holds append lines and move the file's mtime forward).
+    result.oldest = Math.min(result.oldest ?? Infinity, startedAt(header) ?? (await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now());
+    for (const line of lines) if (/^sha(256|512):[a-f0-9]+$/.test(line)) result.held.add(line);
   }
-  return oldest;
+  return result;
+}
+
+function startedAt(header: string): number | undefined {
+  try {
+    const t = Date.parse((JSON.parse(header) as { started?: unknown }).started as string);
+    return Number.isNaN(t) ? undefined : t;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { errnoCode, RegctlError } from '../errors.js';
+import { fsError } from '../util/fs-error.js';
 import { processIsDead } from '../util/process-alive.js';
 
 /** Options of {@link withLock}. */
@@ -21,6 +22,9 @@ interface LockOwner {
 }
 
 const HOST = hostname();
+
+/** Age after which an unreadable lock, or a breaker's guard file, is taken to be abandoned. */
+const GUARD_STALE_MS = 5_000;
 
 // Serialises callers within this process, so they queue instead of polling the lock file.
 const inProcess = new Map<string, Promise<unknown>>();
@@ -69,18 +73,28 @@ async function acquire(lockPath: string, options: LockOptions): Promise<LockOwne
   }
 }
 
+/**
+ * Creates the lock file holding `owner`, or resolves false when it exists. A lock that cannot be
+ * written whole (a full disk) is removed again before the error is thrown: an empty lock file
+ * would otherwise stand until its age condemned it.
+ */
 async function tryCreate(lockPath: string, owner: LockOwner): Promise<boolean> {
   let fh;
   try {
     fh = await open(lockPath, 'wx');
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return false;
-    throw new RegctlError('failed', `cannot create lock ${lockPath}: ${(err as Error).message}`, { cause: err });
+    throw fsError('cannot create lock', lockPath, err);
   }
   try {
     await fh.writeFile(JSON.stringify(owner));
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    fh = undefined;
+    await unlink(lockPath).catch(() => undefined);
+    throw fsError('cannot create lock', lockPath, err);
   } finally {
-    await fh.close();
+    await fh?.close();
   }
   return true;
 }
@@ -107,11 +121,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
     stale = (owner.host === HOST && processIsDead(owner.pid)) || Date.now() - owner.time > staleMs;
   } else {
     // An unreadable lock is normal for an instant (created, not yet written); only age condemns it.
-    try {
-      stale = Date.now() - (await stat(lockPath)).mtimeMs > Math.min(staleMs, 5_000);
-    } catch {
-      return;
-    }
+    stale = await olderThan(lockPath, Math.min(staleMs, GUARD_STALE_MS));
   }
   if (!stale) return;
   // A guard file makes breaking a stale lock a one-process job, so two breakers cannot
@@ -120,7 +130,8 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   const guardOwner: LockOwner = { pid: process.pid, host: HOST, time: Date.now(), nonce: randomBytes(8).toString('hex') };
   if (!(await tryCreate(guard, guardOwner))) {
     const g = await readOwner(guard);
-    const abandoned = g ? (g.host === HOST && processIsDead(g.pid)) || Date.now() - g.time > 5_000 : false;
+    // An unreadable guard (left empty by a full disk or a crash) is judged by its age, as a lock is.
+    const abandoned = g ? (g.host === HOST && processIsDead(g.pid)) || Date.now() - g.time > GUARD_STALE_MS : await olderThan(guard, GUARD_STALE_MS);
     if (abandoned) await unlink(guard).catch(() => undefined);
     return;
   }
@@ -136,6 +147,15 @@ async function release(lockPath: string, owner: LockOwner): Promise<void> {
   const current = await readOwner(lockPath);
   // Only remove our own lock: if it was broken as stale, someone else's may be there now.
   if (current?.nonce === owner.nonce) await unlink(lockPath).catch(() => undefined);
+}
+
+/** True when the file at `path` exists and was last written more than `ms` milliseconds ago. */
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { array, count, object, optional, record, string, type Shape } from './json-shape.js';
 
 /** An OCI platform (image-spec image-index.md "platform"). */
 export interface Platform {
@@ -22,26 +22,26 @@ export interface Descriptor {
   data?: string;
 }
 
-/** zod schema of a platform object. */
-export const PlatformSchema = z.looseObject({
-  architecture: z.string(),
-  os: z.string(),
-  variant: z.string().optional(),
-  'os.version': z.string().optional(),
-  'os.features': z.array(z.string()).optional(),
-  features: z.array(z.string()).optional(),
+/** The shape of a platform object. */
+export const PlatformShape: Shape = object({
+  architecture: string(),
+  os: string(),
+  variant: optional(string()),
+  'os.version': optional(string()),
+  'os.features': optional(array(string())),
+  features: optional(array(string())),
 });
 
-/** zod schema of a descriptor; unknown fields are kept so bytes round-trip. */
-export const DescriptorSchema = z.looseObject({
-  mediaType: z.string(),
-  digest: z.string().regex(/^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/, 'not a valid digest'),
-  size: z.number().int().nonnegative(),
-  urls: z.array(z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  platform: PlatformSchema.optional(),
-  artifactType: z.string().optional(),
-  data: z.string().optional(),
+/** The shape of a descriptor; unknown fields are kept so bytes round-trip. */
+export const DescriptorShape: Shape = object({
+  mediaType: string(),
+  digest: string(/^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/, 'not a valid digest'),
+  size: count,
+  urls: optional(array(string())),
+  annotations: optional(record(string())),
+  platform: optional(PlatformShape),
+  artifactType: optional(string()),
+  data: optional(string()),
 });
 
 /** Annotation keys regctl reads and writes (image-spec annotations.md, containerd). */

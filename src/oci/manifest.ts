@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { RegctlError } from '../errors.js';
-import { DescriptorSchema, type Descriptor } from './descriptor.js';
+import { array, issueText, literal, nullable, object, optional, record, string, type Shape } from './json-shape.js';
+import { DescriptorShape, type Descriptor } from './descriptor.js';
 import { isIndexMediaType, isManifestMediaType, isSchema1MediaType, MediaType } from './media-types.js';
 
 /** Manifests larger than this are refused (SPEC §6; distribution-spec recommends 4 MiB). */
@@ -12,31 +12,49 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
  */
 export const MAX_INDEX_DEPTH = 8;
 
-/** zod schema of an image manifest (OCI or Docker v2 schema 2). */
-export const ImageManifestSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  config: DescriptorSchema,
-  layers: z.array(DescriptorSchema),
-  subject: DescriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+/** The shape of an image manifest (OCI or Docker v2 schema 2). */
+const ImageManifestShape: Shape = object({
+  schemaVersion: literal(2),
+  mediaType: optional(string()),
+  artifactType: optional(string()),
+  config: DescriptorShape,
+  layers: array(DescriptorShape),
+  subject: optional(DescriptorShape),
+  annotations: optional(record(string())),
 });
 
-/** zod schema of an image index or Docker manifest list. */
-export const ImageIndexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  manifests: z.array(DescriptorSchema),
-  subject: DescriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+/** The shape of an image index or Docker manifest list. */
+const ImageIndexShape: Shape = object({
+  schemaVersion: literal(2),
+  mediaType: optional(string()),
+  artifactType: optional(string()),
+  manifests: array(DescriptorShape),
+  subject: optional(DescriptorShape),
+  annotations: optional(record(string())),
 });
 
-/** An image manifest. */
-export type ImageManifest = z.infer<typeof ImageManifestSchema> & { config: Descriptor; layers: Descriptor[] };
-/** An image index. */
-export type ImageIndex = z.infer<typeof ImageIndexSchema> & { manifests: Descriptor[] };
+/** An image manifest (unknown fields kept). */
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** An image index (unknown fields kept). */
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
 
 /** A parsed manifest of either kind, with the media type it was read as. */
 export type ParsedManifest = { kind: 'index'; mediaType: string; index: ImageIndex } | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
@@ -66,40 +84,42 @@ export function parseManifest(bytes: Uint8Array, mediaType?: string, what = 'man
   let type = mediaType && (isIndexMediaType(mediaType) || isManifestMediaType(mediaType)) ? mediaType : declared;
   if (!type) type = Array.isArray(obj['manifests']) ? MediaType.ociIndex : MediaType.ociManifest;
   if (isIndexMediaType(type)) {
-    const r = ImageIndexSchema.safeParse(doc);
-    if (!r.success) throw new RegctlError('failed', `${what} is not a valid image index: ${firstIssue(r.error)}`);
-    return { kind: 'index', mediaType: type, index: r.data as ImageIndex };
+    const issue = ImageIndexShape(doc);
+    if (issue) throw new RegctlError('failed', `${what} is not a valid image index: ${issueText(issue)}`);
+    return { kind: 'index', mediaType: type, index: doc as ImageIndex };
   }
   if (isManifestMediaType(type)) {
-    const r = ImageManifestSchema.safeParse(doc);
-    if (!r.success) throw new RegctlError('failed', `${what} is not a valid image manifest: ${firstIssue(r.error)}`);
-    return { kind: 'manifest', mediaType: type, manifest: r.data as ImageManifest };
+    const issue = ImageManifestShape(doc);
+    if (issue) throw new RegctlError('failed', `${what} is not a valid image manifest: ${issueText(issue)}`);
+    return { kind: 'manifest', mediaType: type, manifest: doc as ImageManifest };
   }
   throw new RegctlError('failed', `${what} has unsupported media type "${type}"`);
 }
 
-/** The first zod issue as "path: message", for one-line errors. */
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.length ? issue.path.join('.') : '(root)';
-  return `${path}: ${issue.message}`;
-}
-
-/** zod schema of the parts of an image config regctl reads (image-spec config.md). */
-export const ImageConfigSchema = z.looseObject({
-  architecture: z.string().optional(),
-  os: z.string().optional(),
-  variant: z.string().optional(),
-  created: z.string().optional(),
-  author: z.string().optional(),
-  config: z.looseObject({}).nullable().optional(),
-  rootfs: z.looseObject({ type: z.string(), diff_ids: z.array(z.string()) }).optional(),
-  history: z.array(z.looseObject({})).optional(),
+/** The shape of the parts of an image config regctl reads (image-spec config.md). */
+const ImageConfigShape: Shape = object({
+  architecture: optional(string()),
+  os: optional(string()),
+  variant: optional(string()),
+  created: optional(string()),
+  author: optional(string()),
+  config: optional(nullable(object({}))),
+  rootfs: optional(object({ type: string(), diff_ids: array(string()) })),
+  history: optional(array(object({}))),
 });
 
-/** The parts of an image config regctl reads. */
-export type ImageConfig = z.infer<typeof ImageConfigSchema>;
+/** The parts of an image config regctl reads (unknown fields kept). */
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  created?: string;
+  author?: string;
+  config?: Record<string, unknown> | null;
+  rootfs?: { type: string; diff_ids: string[]; [key: string]: unknown };
+  history?: Record<string, unknown>[];
+  [key: string]: unknown;
+}
 
 /** Parses an image config blob; throws a one-line error when it is not one. */
 export function parseImageConfig(bytes: Uint8Array, what = 'image config'): ImageConfig {
@@ -109,7 +129,7 @@ export function parseImageConfig(bytes: Uint8Array, what = 'image config'): Imag
   } catch {
     throw new RegctlError('failed', `${what} is not valid JSON`);
   }
-  const r = ImageConfigSchema.safeParse(doc);
-  if (!r.success) throw new RegctlError('failed', `${what} is not valid: ${firstIssue(r.error)}`);
-  return r.data;
+  const issue = ImageConfigShape(doc);
+  if (issue) throw new RegctlError('failed', `${what} is not valid: ${issueText(issue)}`);
+  return doc as ImageConfig;
 }

@@ -1,5 +1,5 @@
 import { RegctlError } from '../errors.js';
-import { DOCKER_HUB, isDockerHub, isRegistryHost } from './registry.js';
+import { DOCKER_HUB, isDockerHub, registryHostProblem } from './registry.js';
 
 /** An image reference in fully normalized form (SPEC §1): `registry/repository[:tag][@digest]`. */
 export interface Reference {
@@ -68,7 +68,8 @@ function splitName(name: string): { registry: string; repository: string } {
 /** Validates registry and repository and returns the reason they are invalid, or undefined. */
 function nameProblem(registry: string, repository: string, hostAsWritten: string): string | undefined {
   if (repository !== repository.toLowerCase()) return 'repository name must be lowercase';
-  if (!isRegistryHost(hostAsWritten)) return 'invalid reference format';
+  const hostProblem = registryHostProblem(hostAsWritten);
+  if (hostProblem) return hostProblem;
   if (repository === '') return 'repository name must have at least one component';
   for (const component of repository.split('/')) {
     if (!PATH_COMPONENT.test(component)) return 'invalid reference format';

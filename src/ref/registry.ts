@@ -16,9 +16,21 @@ const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_EN
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 
-/** True when `value` is a registry host as docker's grammar writes it: `host[:port]` or `[v6addr][:port]`. */
+/** True when `value` is a registry host as docker's grammar writes it: `host[:port]` or `[v6addr][:port]`, the port 1–65535. */
 export function isRegistryHost(value: string): boolean {
-  return HOST.test(value);
+  return registryHostProblem(value) === undefined;
+}
+
+/**
+ * Why `value` is not a registry host (`host[:port]`), or undefined when it is one. docker's grammar
+ * takes any digits as a port; one outside 1–65535 can name no server, so it is refused here, before
+ * it reaches a URL parser.
+ */
+export function registryHostProblem(value: string): string | undefined {
+  if (!HOST.test(value)) return 'invalid reference format';
+  const port = /:([0-9]+)$/.exec(value)?.[1];
+  if (port !== undefined && (port.length > 5 || Number(port) < 1 || Number(port) > 65535)) return `port ${port} is out of range (1-65535)`;
+  return undefined;
 }
 
 /** True when `host` is one of Docker Hub's names (docker.io, index.docker.io, registry-1.docker.io), in any case. */
@@ -65,6 +77,9 @@ export function parseRegistryName(input: string): string {
   if (host.includes('/')) {
     throw new RegctlError('usage', `invalid registry "${input}": give a registry host such as localhost:5000 or ghcr.io, not a repository`);
   }
-  if (!isRegistryHost(host)) throw new RegctlError('usage', `invalid registry "${input}": expected host[:port], e.g. localhost:5000 or registry.example.com`);
+  const problem = registryHostProblem(host);
+  if (problem === 'invalid reference format')
+    throw new RegctlError('usage', `invalid registry "${input}": expected host[:port], e.g. localhost:5000 or registry.example.com`);
+  if (problem) throw new RegctlError('usage', `invalid registry "${input}": ${problem}`);
   return isDockerHub(host) ? DOCKER_HUB : host;
 }

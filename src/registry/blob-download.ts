@@ -4,6 +4,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { fetchRange, type BlobRetry, type BlobSource } from './blob-range.js';
 import { fetchSplitting } from './blob-segments.js';
 import type { RegistryClient } from './client.js';
+import type { RetryListener } from '../http/retry-notice.js';
 
 /** How blobs are downloaded (pull, and copy into an OCI layout). */
 export interface DownloadSettings {
@@ -15,6 +16,8 @@ export interface DownloadSettings {
   segmentBytes?: number;
   /** Retries of a failing blob GET. */
   retry?: BlobRetry;
+  /** Told of each retry before its wait, as the transport tells of its own (progress lines). */
+  onRetry?: RetryListener;
 }
 
 /** Default of {@link DownloadSettings.chunkThreshold}. */
@@ -41,7 +44,15 @@ export async function downloadBlob(
   settings: DownloadSettings = {},
   options: DownloadOptions = {},
 ): Promise<void> {
-  const src: BlobSource = { client, repository, desc, what, retry: settings.retry ?? {}, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  const src: BlobSource = {
+    client,
+    repository,
+    desc,
+    what,
+    retry: settings.retry ?? {},
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(settings.onRetry ? { onRetry: settings.onRetry } : {}),
+  };
   let parallel = desc.size > (settings.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) && (settings.chunkConnections ?? 4) > 1;
   for (let attempt = 0; ; attempt++) {
     const resumed = ingest.resumed;

@@ -1,5 +1,7 @@
 import type { BlobIngest } from '../content/types.js';
-import { RegctlError } from '../errors.js';
+import { errnoCode, RegctlError } from '../errors.js';
+import { redactUrl } from '../http/redact.js';
+import type { RetryListener } from '../http/retry-notice.js';
 import { consumeBody } from '../http/consume-body.js';
 import { isTransientNetworkError } from '../http/errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
@@ -27,6 +29,8 @@ export interface BlobSource {
   what: string;
   retry: BlobRetry;
   onProgress?: (held: number) => void;
+  /** Told of each retry before its wait. */
+  onRetry?: RetryListener;
   signal?: AbortSignal;
 }
 
@@ -63,6 +67,12 @@ export function validatorOf(res: TransportResponse): string | undefined {
   const etag = header(res, 'etag');
   if (etag && !etag.startsWith('W/')) return etag;
   return header(res, 'last-modified');
+}
+
+/** Tells the retry listener (progress lines) about the next attempt, then waits for it. */
+function pause(src: BlobSource, url: string, attempt: number, reason: string, delayMs: number): Promise<void> {
+  src.onRetry?.({ method: 'GET', url: redactUrl(url), attempt, maxRetries: src.retry.maxRetries ?? 3, reason, delayMs });
+  return sleep(delayMs, src.signal);
 }
 
 /** Abandons a blob body not wanted (it may be the whole blob): its connection is closed rather than read to the end. */
@@ -135,7 +145,7 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       if (RETRY_STATUSES.has(res.status) && failures < (retry.maxRetries ?? 3)) {
         discard(res);
         failures++;
-        await sleep(retryDelay(retry, failures, res), src.signal);
+        await pause(src, url, failures, `HTTP ${res.status}`, retryDelay(retry, failures, res));
         continue;
       }
       if (res.status === 200 && headers['range']) {
@@ -205,7 +215,8 @@ export async function fetchRange(src: BlobSource, ingest: BlobIngest, start: num
       if (pos - before >= PROGRESS_RESETS_RETRIES) failures = 0;
       if (failures >= (retry.maxRetries ?? 3)) throw err;
       failures++;
-      await sleep(retryDelay(retry, failures, undefined), src.signal);
+      const reason = errnoCode((err as { cause?: unknown }).cause) ?? (err as Error).message;
+      await pause(src, url || String(src.client.host), failures, reason, retryDelay(retry, failures, undefined));
     }
   }
 }

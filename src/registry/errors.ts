@@ -1,12 +1,14 @@
-import { z } from 'zod';
 import { RegistryError, type ErrorKind } from '../errors.js';
 import { readStream } from '../content/read-all.js';
 import type { TransportResponse } from '../http/transport.js';
 import { discard } from '../util/discard.js';
+import { lazySchema } from '../util/lazy-schema.js';
 
-const ErrorBody = z.looseObject({
-  errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional(),
-});
+const errorBody = lazySchema((z) =>
+  z.looseObject({
+    errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional(),
+  }),
+);
 
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN', 'BLOB_UPLOAD_UNKNOWN']);
 
@@ -20,7 +22,8 @@ export async function responseError(res: TransportResponse, method: string, url:
   let message: string | undefined;
   try {
     const text = (await readStream(res.body, 64 * 1024, 'error body')).toString('utf8');
-    const parsed = ErrorBody.safeParse(JSON.parse(text));
+    const doc: unknown = JSON.parse(text);
+    const parsed = (await errorBody()).safeParse(doc);
     if (parsed.success) {
       codes = (parsed.data.errors ?? []).map((e) => e.code ?? '').filter(Boolean);
       message = parsed.data.errors?.[0]?.message;

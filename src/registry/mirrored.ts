@@ -3,6 +3,7 @@ import { RegctlError } from '../errors.js';
 import type { BlobDownloader, BlobIngest, DownloadOptions, Target } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryRepository } from './repository.js';
+import type { PageHandler } from './tags.js';
 
 /** What reads go through: one registry repository, or its mirrors then itself. */
 export type RegistrySource = RegistryRepository | MirroredRepository;
@@ -33,14 +34,14 @@ export class MirroredRepository implements Target, BlobDownloader {
     return this.chosen ?? this.upstream;
   }
 
-  private async tryEach<T>(fn: (repo: RegistryRepository) => Promise<T>, order: RegistryRepository[]): Promise<T> {
+  private async tryEach<T>(fn: (repo: RegistryRepository) => Promise<T>, order: RegistryRepository[], mayFallBack: () => boolean = () => true): Promise<T> {
     let last: unknown;
     for (const repo of order) {
       try {
         const result = await fn(repo);
         return result;
       } catch (err) {
-        if (!(err instanceof RegctlError) || err.kind === 'usage' || err.kind === 'internal' || repo === order[order.length - 1]) throw err;
+        if (!(err instanceof RegctlError) || err.kind === 'usage' || err.kind === 'internal' || repo === order[order.length - 1] || !mayFallBack()) throw err;
         this.onFallback?.(repo.client.host, err);
         last = err;
       }
@@ -70,6 +71,23 @@ export class MirroredRepository implements Target, BlobDownloader {
   /** The tags of the first candidate that lists the repository. */
   tags(pageSize?: number): Promise<string[]> {
     return this.tryEach((repo) => repo.tags(pageSize), this.candidates);
+  }
+
+  /**
+   * The tags page by page from the first candidate that lists the repository. Once a page was
+   * handed on, a failure is final: falling back to the next source would hand the same tags again.
+   */
+  tagPages(pageSize: number | undefined, onPage: PageHandler): Promise<void> {
+    let started = false;
+    return this.tryEach(
+      (repo) =>
+        repo.tagPages(pageSize, (page) => {
+          started = true;
+          return onPage(page);
+        }),
+      this.candidates,
+      () => !started,
+    );
   }
 
   /** Fetches from the chosen candidate, then the others. */

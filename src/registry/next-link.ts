@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RegctlError } from '../errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
 import { registryOriginUrl } from './registry-origin.js';
@@ -21,6 +22,7 @@ export function nextLink(link: string | undefined): string | undefined {
  */
 export class NextLinkPager {
   private readonly visited = new Set<string>();
+  private readonly pages = new Set<string>();
   private first: string | undefined;
 
   /**
@@ -39,19 +41,35 @@ export class NextLinkPager {
     this.visited.add(new URL(url).toString());
   }
 
+  /**
+   * Checks a page's names (read from `url`) before they are handed on: a non-empty page identical
+   * to one already read is a loop through another spelling of a URL (`?n=100` for the first page's
+   * bare URL), and stops the listing before anything is printed twice. One hash a page is kept.
+   */
+  checkPage(names: readonly string[], url: string): void {
+    if (names.length === 0) return;
+    const hash = createHash('sha256');
+    for (const n of names) hash.update(`${n}\n`);
+    const key = hash.digest('hex');
+    if (this.pages.has(key)) throw this.loopError(url);
+    this.pages.add(key);
+  }
+
+  private loopError(url: string): RegctlError {
+    const u = new URL(url);
+    return new RegctlError(
+      'failed',
+      `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`,
+      this.subject === undefined ? {} : { subject: this.subject },
+    );
+  }
+
   /** The absolute URL of the page after the one `res` answered (at `answeredUrl`), or undefined on the last page. */
   next(res: Pick<TransportResponse, 'headers'>, answeredUrl: string): string | undefined {
     const target = nextLink(header(res, 'link'));
     if (target === undefined) return undefined;
     const url = registryOriginUrl(target, answeredUrl, this.first ?? answeredUrl, this.registry, 'a Link header');
-    if (this.visited.has(url)) {
-      const u = new URL(url);
-      throw new RegctlError(
-        'failed',
-        `registry ${this.registry} sent a Link header that loops back to a page already read (${u.pathname}${u.search}) while listing ${this.what}; stopped`,
-        this.subject === undefined ? {} : { subject: this.subject },
-      );
-    }
+    if (this.visited.has(url)) throw this.loopError(url);
     return url;
   }
 }

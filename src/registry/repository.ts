@@ -10,7 +10,7 @@ import { getBlob, headBlob } from './blobs.js';
 import { downloadBlob, type DownloadSettings } from './blob-download.js';
 import type { RegistryClient } from './client.js';
 import { bytesStream, getManifest, headManifest, putManifest } from './manifests.js';
-import { listTags } from './tags.js';
+import { forEachTagPage, listTags, type PageHandler } from './tags.js';
 import { DEFAULT_CHUNK_SIZE, uploadChunked } from './chunked-upload.js';
 import { isMonolithicRefusal, mountBlob, uploadMonolithic } from './upload.js';
 
@@ -156,6 +156,11 @@ export class RegistryRepository implements Target, Mounter, TagLister, BlobDownl
   /** All tags, following Link pagination. */
   tags(pageSize?: number): Promise<string[]> {
     return listTags(this.client, this.repository, this.name, pageSize);
+  }
+
+  /** The tags page by page as they arrive (see {@link forEachTagPage}): memory holds one page. */
+  tagPages(pageSize: number | undefined, onPage: PageHandler): Promise<void> {
+    return forEachTagPage(this.client, this.repository, this.name, pageSize, onPage);
   }
 
   private async manifestBytes(desc: Descriptor): Promise<Buffer> {

@@ -12,6 +12,9 @@ export interface JsonSchema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly JsonIssue[] } };
 }
 
+/** A schema made on first use (see lazySchema), so its library loads only when a file is there to check. */
+export type LazyJsonSchema<T> = () => Promise<JsonSchema<T>>;
+
 /** Options of {@link readJsonFile}. */
 export interface ReadJsonFileOptions<T> {
   /** What the file is, as messages name it: "config file", "cache index". */
@@ -32,7 +35,7 @@ export interface ReadJsonFileOptions<T> {
  * field. It never quotes the file: JSON.parse's message shows the text near the error, and files
  * read here hold secrets (Docker config, credentials).
  */
-export async function readJsonFile<T>(file: string, schema: JsonSchema<T>, options: ReadJsonFileOptions<T>): Promise<T | undefined> {
+export async function readJsonFile<T>(file: string, schema: JsonSchema<T> | LazyJsonSchema<T>, options: ReadJsonFileOptions<T>): Promise<T | undefined> {
   const kind = options.kind ?? 'usage';
   let text: string;
   try {
@@ -49,7 +52,7 @@ export async function readJsonFile<T>(file: string, schema: JsonSchema<T>, optio
   } catch {
     throw new RegctlError(kind, `${options.label} ${file} is not valid JSON${remedy}`);
   }
-  const parsed = schema.safeParse(doc);
+  const parsed = (typeof schema === 'function' ? await schema() : schema).safeParse(doc);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? fieldPath(issue.path) : '(top level)';

@@ -4,6 +4,7 @@ import { link, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { errnoCode, RegctlError, type ErrorKind } from '../errors.js';
+import { fsErrorMessage } from './fs-error.js';
 import { processIsDead } from './process-alive.js';
 
 /** What to write: text, bytes, or a function that streams into the file (and may end it). */
@@ -45,7 +46,7 @@ export async function writeFileAtomic(dest: string, content: AtomicContent, opti
   try {
     fh = await open(tmp, 'wx', options.mode ?? 0o666);
   } catch (err) {
-    throw new RegctlError(options.createKind ?? kind, `cannot write ${what}: ${(err as Error).message}`, { cause: err });
+    throw new RegctlError(options.createKind ?? kind, fsErrorMessage('cannot write', what, err), { cause: err });
   }
   try {
     if (typeof content === 'function') {
@@ -74,7 +75,7 @@ export async function writeFileAtomic(dest: string, content: AtomicContent, opti
     return true;
   } catch (err) {
     if (err instanceof RegctlError) throw err;
-    throw new RegctlError(kind, `cannot write ${what}: ${(err as Error).message}`, { cause: err });
+    throw new RegctlError(kind, fsErrorMessage('cannot write', what, err), { cause: err });
   } finally {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
@@ -108,15 +109,17 @@ async function streamInto(path: string, write: (out: Writable) => Promise<void>)
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs the file or directory at `path` (opened read-only for a directory, read-write for a file). */
+export async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r+'): Promise<void> {
+  const fh = await open(path, flags);
   try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
+  await fsyncPath(dir, 'r').catch(() => undefined);
 }

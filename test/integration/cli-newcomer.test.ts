@@ -49,7 +49,7 @@ test("regclient's command groups get one line naming the equivalent, exit 2", as
     [['tag', 'ls'], /use: regctl tags REPO$/],
     [['image', 'inspect', 'alpine'], /use: regctl inspect --remote alpine$/],
     [['image', 'copy', 'a:1', 'b:1'], /use: regctl copy a:1 b:1$/],
-    [['manifest', 'get', 'alpine'], /use: regctl inspect --remote alpine$/],
+    [['manifest', 'get', 'alpine'], /use: regctl inspect --remote --raw alpine$/],
     [['repo', 'ls', 'localhost:5000'], /use: regctl catalog localhost:5000$/],
     [['tag', 'rm', 'localhost:5000/team/app:v1'], /use: regctl delete localhost:5000\/team\/app:v1 \(regctl rmi untags the local cache\)$/],
     [['registry', 'login', 'ghcr.io'], /use: regctl login ghcr\.io$/],

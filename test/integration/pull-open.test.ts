@@ -244,6 +244,8 @@ describe('pull from an open registry', () => {
     assertNoEscapes(r.stderr, 'stderr');
     assertNoEscapes(r.stdout, 'stdout');
     const lines = r.stderr.split('\n').filter((l) => l.length > 0);
-    for (const l of lines) assert.match(l, /^(v1: Pulling from \S+|[0-9a-f]{12}: (Pulling fs layer|Pull complete|Already exists))$/);
+    for (const l of lines)
+      assert.match(l, /^(v1: Pulling from \S+|[0-9a-f]{12}: (Pulling fs layer|Pull complete|Already exists)|pulled \d+ layers?, [\d.]+[kMG]?B in [\d.]+ s)$/);
+    assert.match(lines.at(-1) ?? '', /^pulled \d+ layers?, /, 'the closing summary');
   });
 });

@@ -104,6 +104,31 @@ describe('a killed pull resumes where it stopped (SPEC §6; issue 12 item 5)', (
     assert.deepEqual(await readdir(join(cache, '.tmp', 'ingest')), [], 'the partial is gone once the blob is stored');
   });
 
+  it('Ctrl-C: the interrupt line, and a record that keeps every byte fetched; the next pull asks for exactly the rest', async () => {
+    const p = await proxy({ bytesPerSecond: 8 * MiB });
+    const cache = cacheDir();
+    const name = `${p.host}/resume/app:v1`;
+    const run = startCli(['pull', '--progress', 'plain', '--cache-dir', cache, name]);
+    await waitFor('a partial blob with kept bytes', () => keptOffset(cache));
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /pull of .* interrupted; .* kept for the next run/);
+    const held = await dataBytes(cache);
+    assert.equal(await keptOffset(cache), held, 'the record claims exactly the bytes in the file');
+    await waitFor('the interrupted GET in the proxy log', async () => (layerGets(p.log, img.layers[0]!.digest).length > 0 ? true : undefined));
+    p.log.splice(0);
+    p.setRate(undefined);
+    const again = await runCli(['pull', '--progress', 'none', '--cache-dir', cache, name]);
+    assert.equal(again.code, 0, again.stderr);
+    const gets = layerGets(p.log, img.layers[0]!.digest);
+    assert.deepEqual(
+      gets.map((g) => [g.range, g.bytes]),
+      [[`bytes=${held}-`, img.layers[0]!.size - held]],
+    );
+    assert.ok((await assertBlobsIntact(cache)).includes(img.layers[0]!.digest));
+  });
+
   it('a server that ignores Range: the next pull takes the whole blob again (200) and stores it right', async () => {
     const p = await proxy({ bytesPerSecond: 8 * MiB, ignoreRange: true });
     const cache = cacheDir();

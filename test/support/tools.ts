@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** External binaries the integration tests rely on. */
-export type ToolName = 'docker-registry' | 'skopeo' | 'umoci' | 'htpasswd' | 'openssl';
+export type ToolName = 'docker-registry' | 'skopeo' | 'umoci' | 'htpasswd' | 'openssl' | 'bash' | 'zsh' | 'fish' | 'mkfifo' | 'mount' | 'umount';
 
 const PACKAGES: Record<ToolName, string> = {
   'docker-registry': 'docker-registry',
@@ -11,6 +11,12 @@ const PACKAGES: Record<ToolName, string> = {
   umoci: 'umoci',
   htpasswd: 'apache2-utils',
   openssl: 'openssl',
+  bash: 'bash',
+  zsh: 'zsh',
+  fish: 'fish',
+  mkfifo: 'coreutils',
+  mount: 'mount',
+  umount: 'mount',
 };
 
 /** Returns the absolute path of a required binary, or throws an Error with the apt-get command that installs it. */

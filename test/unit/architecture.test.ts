@@ -30,7 +30,7 @@ const OWNER: Record<string, (file: string) => boolean> = {
   chalk: (f) => f.startsWith('cli/'),
   'tar-stream': (f) => f.startsWith('archive/'),
   '@napi-rs/keyring': (f) => f === 'credentials/keychain-store.ts',
-  zod: (f) => /^(oci|config|layout|archive|credentials|auth|registry|sync)\//.test(f),
+  zod: (f) => /^(oci|config|layout|archive|credentials|auth|registry|sync)\//.test(f) || f === 'util/lazy-schema.ts',
   yaml: (f) => f.startsWith('sync/'),
   semver: (f) => f.startsWith('sync/'),
 };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { globalFlags, type GlobalFlags } from '../../src/cli/runner.js';
@@ -146,6 +147,8 @@ const ROWS: Row[] = [
   [['rmi', '-f', '4f6c2d1a9b3e'], 'rmi', { references: ['4f6c2d1a9b3e'], force: true }],
   [['prune'], 'prune', { json: false }],
   [['prune', '--json'], 'prune', { json: true }],
+  [['check'], 'check', { references: [], repair: false, json: false }],
+  [['check', '--repair', '--json', 'alpine', 'sha256:abc'], 'check', { references: ['alpine', 'sha256:abc'], repair: true, json: true }],
   [['inspect', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: false, config: false }],
   [['inspect', '--remote', '--json', 'alpine'], 'inspectRemote', { reference: 'alpine', json: true, raw: false, config: false }],
   [['inspect', '--raw', 'alpine'], 'inspect', { reference: 'alpine', json: false, raw: true, config: false }],
@@ -183,6 +186,91 @@ const ROWS: Row[] = [
   [['login', '-u', 'me', '-p', 'secret', 'localhost:5000'], 'login', { server: 'localhost:5000', username: 'me', password: 'secret', passwordStdin: false }],
   [['logout'], 'logout', { server: 'docker.io' }],
   [['logout', '--store', 'docker', 'registry.corp.example'], 'logout', { server: 'registry.corp.example', store: 'docker' }],
+  // --json on every command that reports (issue 14).
+  [['pull', '--json', 'x'], 'pull', { reference: 'x', allPlatforms: false, quiet: false, json: true }],
+  [['push', '--json', 'r'], 'push', { reference: 'r', quiet: false, json: true }],
+  [['tag', '--json', 'a', 'b'], 'tag', { source: 'a', target: 'b', json: true }],
+  [['rmi', '--json', 'a'], 'rmi', { references: ['a'], force: false, json: true }],
+  [['load', '--json', '-i', 'in.tar'], 'load', { input: 'in.tar', quiet: false, json: true }],
+  [['save', '--json', '-o', 'out.tar', 'a'], 'save', { references: ['a'], output: 'out.tar', json: true }],
+  [['login', '--json', '-u', 'me', '--password-stdin', 'r.example'], 'login', { server: 'r.example', username: 'me', passwordStdin: true, json: true }],
+  [['logout', '--json', 'r.example'], 'logout', { server: 'r.example', json: true }],
+  // manifest lists (docker manifest's verbs).
+  [
+    ['manifest', 'create', 'r/app:v1', 'r/app:amd64', 'r/app:arm64'],
+    'manifestCreate',
+    { list: 'r/app:v1', sources: ['r/app:amd64', 'r/app:arm64'], amend: false, all: false, annotations: [], json: false, quiet: false },
+  ],
+  [
+    ['manifest', 'create', '--amend', '--all', '--annotation', 'a=b', '--annotation', 'c=d', '--json', '-q', 'r/app:v1', 'alpine'],
+    'manifestCreate',
+    { list: 'r/app:v1', sources: ['alpine'], amend: true, all: true, annotations: ['a=b', 'c=d'], json: true, quiet: true },
+    { ...DEFAULT_FLAGS, quiet: true },
+  ],
+  [
+    ['manifest', 'create', '--push', '--chunked-above', '1MiB', '--chunk-size', '512KiB', 'r/app:v1', 'r/app:amd64'],
+    'manifestCreatePush',
+    {
+      list: 'r/app:v1',
+      sources: ['r/app:amd64'],
+      amend: false,
+      all: false,
+      annotations: [],
+      json: false,
+      quiet: false,
+      chunkedAbove: 1024 ** 2,
+      chunkSize: 512 * 1024,
+    },
+  ],
+  [
+    [
+      'manifest',
+      'annotate',
+      '--os',
+      'linux',
+      '--arch',
+      'arm64',
+      '--variant',
+      'v8',
+      '--os-version',
+      '1.2',
+      '--os-features',
+      'a,b',
+      '--annotation',
+      'k=v',
+      'l:1',
+      's:1',
+    ],
+    'manifestAnnotate',
+    { list: 'l:1', source: 's:1', os: 'linux', arch: 'arm64', variant: 'v8', osVersion: '1.2', osFeatures: 'a,b', annotations: ['k=v'], json: false },
+  ],
+  [['manifest', 'annotate', '--json', 'l:1', 's:1'], 'manifestAnnotate', { list: 'l:1', source: 's:1', annotations: [], json: true }],
+  [['manifest', 'inspect', 'l:1'], 'manifestInspect', { reference: 'l:1' }],
+  [['manifest', 'push', 'l:1'], 'manifestPush', { list: 'l:1', purge: false, json: false, quiet: false }],
+  [
+    ['manifest', 'push', '--purge', '--json', '--chunked-above', '0', 'l:1'],
+    'manifestPush',
+    { list: 'l:1', purge: true, json: true, quiet: false, chunkedAbove: 0 },
+  ],
+  [['manifest', 'rm', 'l:1', 'l:2'], 'manifestRm', { lists: ['l:1', 'l:2'], json: false }],
+  [['manifest', 'rm', '--json', 'l:1'], 'manifestRm', { lists: ['l:1'], json: true }],
+  [
+    ['--cache-dir', '/c', 'manifest', 'push', 'l:1', '--progress', 'json'],
+    'manifestPush',
+    { list: 'l:1', purge: false, json: false, quiet: false },
+    { ...DEFAULT_FLAGS, cacheDir: '/c', progress: 'json' },
+  ],
+  // version, completion and the completion scripts' name lookup.
+  [['version'], 'version', { json: false }],
+  [['version', '--json'], 'version', { json: true }],
+  [['completion', 'bash'], 'completion', { shell: 'bash' }],
+  [['completion', 'fish'], 'completion', { shell: 'fish' }],
+  [
+    ['__complete', 'images', '--', 'regctl', '--cache-dir', '/c', 'tag', ''],
+    'completeNames',
+    { kind: 'images', words: ['regctl', '--cache-dir', '/c', 'tag', ''] },
+  ],
+  [['__complete', 'lists', '--'], 'completeNames', { kind: 'lists', words: [] }],
   // Global options before or after the command name (SPEC §3).
   [['--cache-dir', '/c', 'pull', 'x'], 'pull', { reference: 'x', allPlatforms: false, quiet: false }, { ...DEFAULT_FLAGS, cacheDir: '/c' }],
   [['pull', 'x', '--cache-dir', '/c'], 'pull', { reference: 'x', allPlatforms: false, quiet: false }, { ...DEFAULT_FLAGS, cacheDir: '/c' }],
@@ -215,14 +303,20 @@ describe('argv → command options', () => {
     });
   }
 
-  test('every command has a row', () => {
+  test('every command and subcommand has a row', () => {
     const { cli } = captureIo();
     const program = buildProgram(cli, recorder([])(cli, {}));
-    const words = new Set(ROWS.flatMap(([args]) => args));
-    const missing = program.commands
-      .filter((c) => c.name() !== 'regctl-fallback')
-      .filter((c) => ![c.name(), ...c.aliases()].some((n) => words.has(n)))
-      .map((c) => c.name());
+    const rowPaths = ROWS.map(([args]) => args.filter((a) => !a.startsWith('-')));
+    const hasRow = (path: string[]): boolean => rowPaths.some((words) => path.every((name) => words.includes(name)));
+    const missing: string[] = [];
+    const walk = (cmd: Command, above: string[]): void => {
+      for (const c of cmd.commands.filter((x) => x.name() !== 'regctl-fallback')) {
+        const names = [c.name(), ...c.aliases()];
+        if (c.commands.length > 0) walk(c, [...above, c.name()]);
+        else if (!names.some((n) => hasRow([...above, n]))) missing.push([...above, c.name()].join(' '));
+      }
+    };
+    walk(program, []);
     assert.deepEqual(missing, [], 'add rows to ROWS for these commands');
   });
 });
@@ -252,6 +346,17 @@ const USAGE_ERRORS: [args: string[], line: string][] = [
   [['save'], "Error: missing required argument 'references'"],
   [['pull', 'a', 'b'], "Error: too many arguments for 'pull'. Expected 1 argument but got 2."],
   [['frobnicate'], "Error: unknown command 'frobnicate'"],
+  [['pul'], "Error: unknown command 'pul': did you mean pull?"],
+  [['pul', 'alpine'], "Error: unknown command 'pul': did you mean pull?"],
+  [['manifest', 'creat', 'x'], "Error: unknown command 'creat': did you mean create?"],
+  [['pull', '--platfrom', 'x'], "Error: unknown option '--platfrom': did you mean --platform?"],
+  [['manifest', 'create', 'l:1'], "Error: missing required argument 'sources'"],
+  [['manifest', 'create', '--chunk-size', '1MiB', 'l:1', 's:1'], 'Error: --chunked-above and --chunk-size go with --push'],
+  [['completion', 'tcsh'], "Error: command-argument value 'tcsh' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish."],
+  [
+    ['manifest', 'get', 'alpine'],
+    `Error: this is the TypeScript regctl (docker-style commands), not regclient's: for "regctl manifest get" use: regctl inspect --remote --raw alpine`,
+  ],
   [['tag', 'ls'], `Error: this is the TypeScript regctl (docker-style commands), not regclient's: for "regctl tag ls" use: regctl tags REPO`],
   [['image', 'copy', 'a', 'b'], `Error: this is the TypeScript regctl (docker-style commands), not regclient's: for "regctl image copy" use: regctl copy a b`],
 ];
@@ -279,9 +384,11 @@ describe('help and version go to stdout and exit 0', () => {
     });
   }
 
-  test('regctl --version', async () => {
-    const r = await parse(['--version']);
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  test('regctl --version and -v', async () => {
+    for (const flag of ['--version', '-v']) {
+      const r = await parse([flag]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+    }
   });
 });

@@ -63,7 +63,7 @@ describe('copy (content/copy.ts) between memory stores', () => {
     assert.deepEqual(await bytesOf(dst, img.manifest), img.manifestBytes);
     for (const b of blobsOf(img)) assert.deepEqual(await bytesOf(dst, b), await bytesOf(src, b));
     const seen = eventsByDigest(events);
-    for (const b of blobsOf(img)) assert.deepEqual(seen[b.digest], ['start', 'progress', 'done'], b.digest);
+    for (const b of blobsOf(img)) assert.deepEqual(seen[b.digest], ['queued', 'start', 'progress', 'done'], b.digest);
     for (const b of blobsOf(img)) {
       const progress = events.filter((e): e is Extract<CopyEvent, { type: 'progress' }> => e.type === 'progress' && e.desc.digest === b.digest);
       assert.equal(progress.at(-1)?.bytes, b.size, 'the last progress event counts every byte');
@@ -83,7 +83,7 @@ describe('copy (content/copy.ts) between memory stores', () => {
     assert.deepEqual([r.copied, r.skipped, r.mounted, r.bytes], [0, 3, 0, 0]);
     assert.deepEqual(
       events.map((e) => e.type),
-      ['skip', 'skip', 'skip'],
+      ['queued', 'queued', 'queued', 'skip', 'skip', 'skip'],
     );
     assert.deepEqual(new Set(events.map((e) => e.desc.digest)), new Set(blobsOf(img).map((b) => b.digest)));
     assert.equal(present.at(-1), `${img.manifest.digest} skipped`);
@@ -183,7 +183,7 @@ describe('copy (content/copy.ts) between memory stores', () => {
     });
     assert.deepEqual([r.copied, r.skipped, r.mounted], [2, 0, 1]);
     assert.equal(r.bytes, img.config.size + (img.layers[1] as Descriptor).size);
-    assert.deepEqual(eventsByDigest(events)[shared.digest], ['mount']);
+    assert.deepEqual(eventsByDigest(events)[shared.digest], ['queued', 'mount']);
     assert.deepEqual(
       events.find((e) => e.type === 'mount'),
       { type: 'mount', desc: { mediaType: shared.mediaType, digest: shared.digest, size: shared.size }, from: 'team/base' },

@@ -28,7 +28,7 @@ test('undici is pinned to the exact version installed', () => {
 
 test("undici's internal files that undici-parts.ts imports are where it expects them", () => {
   assert.deepEqual(subpaths.sort(), [
-    'undici/lib/api/index.js',
+    'undici/lib/api/api-request.js',
     'undici/lib/core/connect.js',
     'undici/lib/dispatcher/agent.js',
     'undici/lib/dispatcher/dispatcher.js',

@@ -148,6 +148,11 @@ const invalid: [string, string | RegExp][] = [
   ['aa/asdf$$^/aa', 'invalid reference format'],
   ['[2001:db8::1]:tag', 'invalid reference format'],
   ['[fe80::1%@invalidzone]:5000/repo', 'invalid reference format'],
+  // docker's grammar takes any digits; a port no server can have is refused before a URL is built.
+  ['localhost:99999/repo', 'port 99999 is out of range (1-65535)'],
+  ['example.com:65536/a/b:1', 'port 65536 is out of range (1-65535)'],
+  ['example.com:0/a', 'port 0 is out of range (1-65535)'],
+  ['[::1]:1234567/a', 'port 1234567 is out of range (1-65535)'],
   ['example./g/roup/image:a', 'invalid reference format'],
   ['docker-.io/project/image:tag', 'invalid reference format'],
   ['project/-image:tag', 'invalid reference format'],

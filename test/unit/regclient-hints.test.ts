@@ -18,11 +18,10 @@ test('regclient command lines get our equivalent, with their operands', () => {
     [['image', 'inspect', 'alpine'], 'for "regctl image inspect" use: regctl inspect --remote alpine'],
     [['image', 'export', 'alpine', 'a.tar'], 'for "regctl image export" use: regctl pull alpine && regctl save alpine -o a.tar'],
     [['image', 'import', 'reg/x:1', 'a.tar'], 'for "regctl image import" use: regctl load -i a.tar && regctl push reg/x:1'],
-    [['manifest', 'get', 'alpine'], 'for "regctl manifest get" use: regctl inspect --remote alpine'],
+    [['manifest', 'get', 'alpine'], 'for "regctl manifest get" use: regctl inspect --remote --raw alpine'],
     [['manifest', 'head', 'alpine'], 'for "regctl manifest head" use: regctl digest alpine'],
     [['registry', 'login', 'ghcr.io'], 'for "regctl registry login" use: regctl login ghcr.io'],
     [['registry', 'logout', 'ghcr.io'], 'for "regctl registry logout" use: regctl logout ghcr.io'],
-    [['version'], 'for "regctl version" use: regctl --version'],
     [['artifact', 'tree', 'reg/x:1'], 'for "regctl artifact tree" use: regctl referrers reg/x:1'],
     [['artifact', 'list', 'reg/x:1'], 'for "regctl artifact list" use: regctl referrers reg/x:1'],
     [['artifact', 'put', '--subject', 'reg/x:1'], 'for "regctl artifact put" use: regctl attach --artifact-type TYPE REF FILE...'],
@@ -94,7 +93,7 @@ test('a real command always wins over a hint, also inside a command group', asyn
   assert.deepEqual(await outcome(['tags', 'x']), { ran: ['tags x'] });
   const get = await outcome(['manifest', 'get', 'alpine']);
   assert.ok(get.error instanceof RegctlError && get.error.kind === 'usage', String(get.error));
-  assert.equal(get.error.message, `${PREFIX}: for "regctl manifest get" use: regctl inspect --remote alpine`);
+  assert.equal(get.error.message, `${PREFIX}: for "regctl manifest get" use: regctl inspect --remote --raw alpine`);
   const group = await outcome(['image', 'inspect', 'alpine']);
   assert.ok(group.error instanceof RegctlError);
   assert.deepEqual(group.ran, []);
