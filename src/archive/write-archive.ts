@@ -91,7 +91,7 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body: B
 export async function writeArchiveFile(store: LayoutStore, plan: SavePlan, path: string): Promise<void> {
   const target = await openArchiveTarget(path);
   if (target.kind === 'replace') {
-    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out, { label: target.path }), { mode: 0o644, createKind: 'usage' });
+    await writeFileAtomic(target.path, (out) => writeArchive(store, plan, out, { label: target.path }), { mode: 0o644, createKind: 'usage', sweepStale: true });
     return;
   }
   const out = target.handle.createWriteStream();

@@ -202,6 +202,8 @@ export class AuthClient {
       body: req.body,
       signal: req.signal,
       ...(req.redirect ? { redirect: req.redirect } : {}),
+      ...(req.fast ? { fast: true } : {}),
+      ...(req.retry === false ? { retry: false } : {}),
     });
   }
 }

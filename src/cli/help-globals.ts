@@ -21,6 +21,8 @@ const NETWORK = [
 ];
 /** Commands that read or write the cache. */
 const CACHE = ['pull', 'push', 'tag', 'images', 'rmi', 'prune', 'inspect', 'save', 'load', 'referrers', 'manifest'];
+/** Commands that download blobs into a layout (the cache, or copy's and sync's `oci:` destinations). */
+const DOWNLOAD = ['pull', 'copy', 'sync'];
 /** Commands that move blobs, under a progress display. */
 const TRANSFER = ['pull', 'push', 'copy', 'sync', 'manifest create', 'manifest push'];
 
@@ -35,6 +37,9 @@ const APPLIES: Readonly<Record<string, readonly string[]>> = {
   '--insecure-registry': NETWORK,
   '--ca-cert': NETWORK,
   '--concurrency': TRANSFER,
+  '--timeout': NETWORK,
+  '--chunk-threshold': DOWNLOAD,
+  '--chunk-connections': DOWNLOAD,
   '--progress': TRANSFER,
   '--debug': NETWORK,
   '--quiet': [...TRANSFER, 'images', 'delete', 'load', 'attach'],

@@ -23,6 +23,16 @@ export function byteSize(value: string): number {
   return Number(m[1]) * unit;
 }
 
+const DURATION_UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a duration such as `60` (seconds), `90s`, `500ms`, `2m`, `1h` into milliseconds (above 0, at most a day). */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|)$/i.exec(value.trim());
+  const ms = m ? Number(m[1]) * (DURATION_UNITS[(m[2] ?? '').toLowerCase()] ?? Number.NaN) : Number.NaN;
+  if (!(ms >= 1) || ms > 86_400_000) throw new InvalidArgumentError('must be a duration such as 60 (seconds), 90s, 500ms or 2m, at most 24h');
+  return Math.round(ms);
+}
+
 /** A commander parser for an integer from `min` to `max`. */
 export function intInRange(min: number, max: number): (value: string) => number {
   return (value: string) => {

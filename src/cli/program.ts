@@ -3,7 +3,7 @@ import { regctlVersion } from '../config/version.js';
 import { registerCommands } from './commands.js';
 import { installFallbacks } from './fallback-command.js';
 import { routeInspectConfigFlag } from './inspect-config-flag.js';
-import { collect, intInRange } from './option-parsers.js';
+import { byteSize, collect, duration, intInRange } from './option-parsers.js';
 import { colorEnabled, errorLine } from './output.js';
 import { applicableGlobalOptions } from './help-globals.js';
 import { wrapHelp } from './help-wrap.js';
@@ -23,6 +23,9 @@ export function buildProgram(cli: CliIo, run: CommandRunner): Command {
     .option('--insecure-registry <host>', 'allow plain HTTP and unverified TLS to HOST (repeatable)', collect)
     .option('--ca-cert <file>', 'trust this CA certificate (PEM) in addition to the system ones (repeatable)', collect)
     .option('--concurrency <n>', 'blobs transferred in parallel (default 4)', intInRange(1, 64))
+    .option('--timeout <duration>', 'a server silent this long (no answer, no body byte) is retried, then fails: 60, 90s, 2m (default 60s)', duration)
+    .option('--chunk-threshold <size>', 'download blobs larger than SIZE as parallel Range segments (default 64MiB)', byteSize)
+    .option('--chunk-connections <n>', 'Range segments of one blob in flight (default 4; 1: one stream per blob)', intInRange(1, 32))
     .addOption(new Option('--progress <mode>', 'progress display on stderr').choices(['auto', 'tty', 'plain', 'json', 'none']).default('auto'))
     .option('--no-color', 'no colour in output (also NO_COLOR)')
     .option('--debug', 'log HTTP exchanges to stderr, secrets redacted')

@@ -9,6 +9,11 @@ export interface GlobalFlags {
   insecureRegistry?: string[];
   caCert?: string[];
   concurrency?: number;
+  /** --timeout in milliseconds. */
+  timeout?: number;
+  /** --chunk-threshold in bytes. */
+  chunkThreshold?: number;
+  chunkConnections?: number;
   progress?: 'auto' | 'tty' | 'plain' | 'json' | 'none';
   color?: boolean;
   debug?: boolean;

@@ -45,6 +45,15 @@ export const sessionRunner: RunnerFactory = (cli, state) => async (cmd, build) =
     ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
     ...(flags.caCert ? { caCerts: flags.caCert } : {}),
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.chunkThreshold !== undefined || flags.chunkConnections !== undefined
+      ? {
+          downloads: {
+            ...(flags.chunkThreshold !== undefined ? { chunkThreshold: flags.chunkThreshold } : {}),
+            ...(flags.chunkConnections !== undefined ? { chunkConnections: flags.chunkConnections } : {}),
+          },
+        }
+      : {}),
     ...(debug ? { debug } : {}),
     warn: (line: string) => cli.stderr.write(`${warningLine(line, colorEnabled(flags.color, cli.env, cli.stderr))}\n`),
     env: cli.env,

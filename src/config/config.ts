@@ -24,6 +24,8 @@ const schemas = lazySchema((z) => {
     registries: z.record(z.string(), RegistryConfigSchema).optional(),
     credentialStore: z.enum(['keychain', 'file', 'docker']).optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
+    /** Seconds a registry may stay silent before a request fails (SPEC §6 `--timeout`). */
+    timeout: z.number().positive().max(86_400).optional(),
   });
   return { RegistryConfigSchema, ConfigSchema };
 });

@@ -1,5 +1,6 @@
-import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
+import { downloadBlob, pumpBlob } from './blob-transfer.js';
 import { Annotation, type Descriptor, type Platform } from '../oci/descriptor.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isNonDistributable } from '../oci/media-types.js';
@@ -7,7 +8,7 @@ import { runLimited } from './limit.js';
 import { descend, selectPlatform } from './platform-select.js';
 import { fetchAll } from './read-all.js';
 import { filteredIndex } from './filtered-index.js';
-import { isMounter, type CopyListener, type Fetcher, type Target } from './types.js';
+import { isBlobDownloader, isIngester, isMounter, type BlobDownloader, type CopyListener, type Fetcher, type Target } from './types.js';
 
 /** How copy treats an index at the source. */
 export type PlatformSelection = { mode: 'all' } | { mode: 'one'; platform: Platform } | { mode: 'subset'; platforms: Platform[] };
@@ -130,7 +131,7 @@ async function copyImage(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<voi
   const blobs = [...new Map([config, ...layers].map((b) => [b.digest, b])).values()];
   for (const blob of blobs) ctx.options.listener?.({ type: 'queued', desc: blob });
   await runLimited(blobs, ctx.concurrency, (blob) => {
-    if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d));
+    if (!isNonDistributable(blob.mediaType)) return copyBlob(ctx, blob, (d) => ctx.src.fetch(d), isBlobDownloader(ctx.src) ? ctx.src : undefined);
     const foreign = ctx.options.foreignLayers;
     if (foreign) return copyBlob(ctx, blob, () => openForeign(ctx, foreign, blob));
     (ctx.options.listener ?? (() => undefined))({ type: 'foreign', desc: blob });
@@ -161,7 +162,7 @@ async function pushManifest(ctx: Ctx, desc: Descriptor, bytes: Buffer): Promise<
   await ctx.options.onPresent?.(desc, 'copied');
 }
 
-async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => Promise<Readable>): Promise<void> {
+async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => Promise<Readable>, downloader?: BlobDownloader): Promise<void> {
   const { dst, options, stats } = ctx;
   const emit = options.listener ?? (() => undefined);
   const desc: Descriptor = { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
@@ -182,37 +183,10 @@ async function copyBlob(ctx: Ctx, blob: Descriptor, open: (desc: Descriptor) => 
     }
   }
   emit({ type: 'start', desc });
-  const stream = await open(desc);
-  const counter = new ProgressCounter((bytes) => emit({ type: 'progress', desc, bytes }));
-  // pipeline destroys the source when the destination fails, so no socket is left dangling.
-  await dst.push(
-    desc,
-    pipeline(stream, counter, () => undefined),
-  );
+  if (downloader && isIngester(dst)) await downloadBlob(downloader, dst, desc, emit);
+  else await pumpBlob(desc, await open(desc), dst, emit);
   stats.copied++;
   stats.bytes += desc.size;
   emit({ type: 'done', desc });
   await options.onPresent?.(desc, 'copied');
-}
-
-/** Counts bytes flowing through and reports the running total at most every 100 ms. */
-class ProgressCounter extends Transform {
-  private total = 0;
-  private last = 0;
-  constructor(private readonly report: (bytes: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.total += chunk.length;
-    const now = Date.now();
-    if (now - this.last >= 100) {
-      this.last = now;
-      this.report(this.total);
-    }
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback): void {
-    this.report(this.total);
-    cb();
-  }
 }

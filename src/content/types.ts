@@ -76,3 +76,60 @@ export type CopyListener = (event: CopyEvent) => void;
 export function isMounter(value: unknown): value is Mounter {
   return typeof (value as Partial<Mounter> | null)?.mount === 'function';
 }
+
+/**
+ * A blob being written into a store piece by piece (containerd's ingest): positional writes, the
+ * digest computed in order as the held prefix grows, and — in a store that keeps partial blobs —
+ * what was held kept for the next run when the transfer stops early.
+ */
+export interface BlobIngest {
+  /** The blob being written. */
+  readonly desc: Descriptor;
+  /** Bytes held so far (for progress). */
+  readonly held: number;
+  /** True when held bytes were kept from an earlier run: only the final digest checks them all. */
+  readonly resumed: boolean;
+  /** The validator (strong ETag, else Last-Modified) of the answer the held bytes came from; set by the writer. */
+  validator: string | undefined;
+  /** The byte ranges still missing, in order, as [start, end) pairs; [[0, size]] when nothing is held. */
+  missing(): Array<[number, number]>;
+  /**
+   * Writes `chunk` at `position` before returning (the caller may reuse its buffer afterwards).
+   * Throws a RegctlError: bytes past the blob's size (integrity), a full or failing disk.
+   */
+  write(chunk: Uint8Array, position: number): void;
+  /** Forgets every held byte; writing starts again at 0 (the server ignored Range, or its validator changed). */
+  restart(): void;
+  /** Checks size and digest, makes the bytes durable and names the blob; a mismatch throws and leaves the ingest open. */
+  commit(): Promise<void>;
+  /** Stops writing: keeps what is held for a later run, or drops it all with `discard`. Does nothing after commit. */
+  close(discard?: boolean): Promise<void>;
+}
+
+/** Optional: a store that takes blobs as {@link BlobIngest}s (resumable, positional). */
+export interface Ingester {
+  /** Starts (or resumes) writing the blob `desc`, which the store does not hold yet. */
+  ingest(desc: Descriptor): Promise<BlobIngest>;
+}
+
+/** Options of {@link BlobDownloader.download}. */
+export interface DownloadOptions {
+  /** Told the bytes held, as they grow. */
+  onProgress?: (held: number) => void;
+}
+
+/** Optional: a source that fills an ingest itself — ranges, parallel segments, retries that resume — and commits it. */
+export interface BlobDownloader {
+  /** Fetches what `ingest` is missing of the blob `desc` and commits it; the caller closes the ingest when this fails. */
+  download(desc: Descriptor, ingest: BlobIngest, options?: DownloadOptions): Promise<void>;
+}
+
+/** True when the value implements Ingester. */
+export function isIngester(value: unknown): value is Ingester {
+  return typeof (value as Partial<Ingester> | null)?.ingest === 'function';
+}
+
+/** True when the value implements BlobDownloader. */
+export function isBlobDownloader(value: unknown): value is BlobDownloader {
+  return typeof (value as Partial<BlobDownloader> | null)?.download === 'function';
+}

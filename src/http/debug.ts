@@ -36,6 +36,21 @@ function bodyLine(opts: Dispatcher.DispatchOptions): string | undefined {
   return undefined;
 }
 
+/** Writes a request line and its headers, redacted, as `--debug` shows them. */
+export function logRequest(sink: DebugSink, method: string, url: string, headers: Array<[string, string]>): void {
+  sink(`> ${method} ${url}`);
+  for (const [k, v] of headers) sink(`> ${k.toLowerCase()}: ${redactHeader(k, v)}`);
+}
+
+/** Writes a status line (with the time since `started`) and the response headers, redacted. */
+export function logResponse(sink: DebugSink, method: string, url: string, status: number, msg: string, headers: Headers, started: number): void {
+  sink(`< ${status} ${msg} ${method} ${url} (${Date.now() - started} ms)`.replace(/\s+/g, ' '));
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) sink(`< ${k}: ${redactHeader(k, one)}`);
+  }
+}
+
 /**
  * An undici interceptor that writes each request line with its headers and each response status line
  * with its headers to `sink`, with every credential redacted (SPEC §4 `--debug`).
@@ -44,19 +59,14 @@ export function debugInterceptor(sink: DebugSink): Dispatcher.DispatcherComposeI
   return (dispatch) => (opts, handler) => {
     const url = redactUrl(`${String(opts.origin ?? '')}${opts.path}`);
     const started = Date.now();
-    sink(`> ${opts.method} ${url}`);
-    for (const [k, v] of headerPairs(opts.headers)) sink(`> ${k.toLowerCase()}: ${redactHeader(k, v)}`);
+    logRequest(sink, opts.method, url, headerPairs(opts.headers));
     const form = bodyLine(opts);
     if (form !== undefined) sink(`> (form) ${form}`);
     const wrapped: Dispatcher.DispatchHandler = {
       onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
       onRequestUpgrade: (c, s, h, sock) => handler.onRequestUpgrade?.(c, s, h, sock),
       onResponseStart: (c, status, headers: Headers, msg) => {
-        sink(`< ${status} ${msg ?? ''} ${opts.method} ${url} (${Date.now() - started} ms)`.replace(/\s+/g, ' '));
-        for (const [k, v] of Object.entries(headers)) {
-          if (v === undefined) continue;
-          for (const one of Array.isArray(v) ? v : [v]) sink(`< ${k}: ${redactHeader(k, one)}`);
-        }
+        logResponse(sink, opts.method, url, status, msg ?? '', headers, started);
         handler.onResponseStart?.(c, status, headers, msg);
       },
       onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),

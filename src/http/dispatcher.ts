@@ -1,10 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { Agent, interceptors } from './undici-parts.js';
-import { createConnector, type TlsSettings } from './tls-connector.js';
+import { createConnector, type Connector, type TlsSettings } from './tls-connector.js';
 import { debugInterceptor, type DebugSink } from './debug.js';
-import { toNetworkError } from './errors.js';
-import { proxyRulesFromEnv } from './proxy-env.js';
+import { proxyRulesFromEnv, type ProxyRules } from './proxy-env.js';
 import { forwardProxyInterceptor, proxyConnector } from './proxy-routing.js';
+import { RETRY_ERROR_CODES, toNetworkError } from './errors.js';
 import { noticingRetry, type RetryListener } from './retry-notice.js';
 
 /** Retry policy for idempotent requests; times in milliseconds. */
@@ -29,7 +29,12 @@ export interface DispatcherOptions extends TlsSettings {
   debug?: DebugSink;
   /** Environment read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY, SSL_CERT_FILE/SSL_CERT_DIR and HOME; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Milliseconds without a byte (response headers, or body) before a request fails; default 60 000 (SPEC §6). */
+  timeoutMs?: number;
 }
+
+/** How long a server may stay silent by default (SPEC §6 `--timeout`). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The composed dispatcher for requests, and a bare one (no retry) for probes; neither follows redirects. */
 export interface DispatcherStack {
@@ -37,12 +42,13 @@ export interface DispatcherStack {
   dispatcher: Dispatcher;
   /** The agent with debug logging only: one attempt, raw errors (used to probe for TLS). */
   probe: Dispatcher;
+  /** The connector under the agent (per-host TLS, proxy tunnels), for connections opened outside undici. */
+  connect: Connector;
+  /** The proxy rules of the environment, if any proxy variable is set. */
+  proxies: ProxyRules | undefined;
   /** Closes every connection. */
   close(): Promise<void>;
 }
-
-/** Only resets are retried: a refused connection or unknown host is reported at once. */
-const RETRY_ERROR_CODES = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ENETDOWN', 'EHOSTDOWN'];
 
 /** Maps connection errors to RegctlError('network') as the outermost layer, so body-stream errors are mapped too. */
 function mapErrorsInterceptor(): Dispatcher.DispatcherComposeInterceptor {
@@ -68,9 +74,21 @@ function mapErrorsInterceptor(): Dispatcher.DispatcherComposeInterceptor {
 export function createDispatcher(options: DispatcherOptions): DispatcherStack {
   const env = options.env ?? process.env;
   const proxies = proxyRulesFromEnv(env);
-  const direct = createConnector({ ...options, systemTrust: { env, ...options.systemTrust } });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const direct = createConnector({
+    connectTimeoutMs: Math.min(timeoutMs, 10_000),
+    ...options,
+    systemTrust: { env, ...options.systemTrust },
+  });
   const connect = proxyConnector(direct, proxies, options.debug);
-  const agent = new Agent({ connections: options.connections ?? 8, keepAliveTimeout: 30_000, connect });
+  // A silent server (headers or body) fails after timeoutMs instead of undici's 300 s (SPEC §6: never hang).
+  const agent = new Agent({
+    connections: options.connections ?? 8,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: connect as never,
+  });
   const forward = forwardProxyInterceptor(proxies);
   const debug = options.debug ? [debugInterceptor(options.debug)] : [];
   const retry = interceptors.retry({
@@ -81,7 +99,7 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
     retryAfter: true,
     methods: ['GET', 'HEAD'],
     statusCodes: [429, 500, 502, 503, 504],
-    errorCodes: RETRY_ERROR_CODES,
+    errorCodes: [...RETRY_ERROR_CODES],
     // Hand the last 5xx/429 answer to the caller instead of a synthetic error, so it can report it.
     throwOnError: false,
     retry: noticingRetry(options.retry?.onRetry),
@@ -89,5 +107,5 @@ export function createDispatcher(options: DispatcherOptions): DispatcherStack {
   // compose() applies the first interceptor innermost: debug sees every hop and every retry.
   const dispatcher = agent.compose(forward, ...debug, retry, mapErrorsInterceptor());
   const probe = agent.compose(forward, ...debug);
-  return { dispatcher, probe, close: () => agent.close() };
+  return { dispatcher, probe, connect, proxies, close: () => agent.close() };
 }

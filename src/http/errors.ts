@@ -23,9 +23,10 @@ const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_L
 /** Readable names for the undici error codes a user may meet. */
 const UNDICI_REASONS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no response in time',
-  UND_ERR_BODY_TIMEOUT: 'the response body stalled',
+  UND_ERR_HEADERS_TIMEOUT: 'no response within the timeout (--timeout)',
+  UND_ERR_BODY_TIMEOUT: 'the response stalled: no data within the timeout (--timeout)',
   UND_ERR_SOCKET: 'the connection was closed',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the connection was closed before the whole body arrived',
   UND_ERR_CLOSED: 'the connection was closed',
   ECONNRESET: 'the connection was reset',
   EPIPE: 'the connection was closed',
@@ -33,6 +34,29 @@ const UNDICI_REASONS: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
 };
+
+/**
+ * Connection failures worth another attempt: resets, closes and stalls. A refused connection, an
+ * unknown host or a certificate problem is reported at once; so is a server that never answers
+ * (its headers time out): one wait of --timeout is enough.
+ */
+export const RETRY_ERROR_CODES: readonly string[] = [
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+];
+
+/** True when `err` (or one of its causes) is a connection failure another attempt may get past; see RETRY_ERROR_CODES. */
+export function isTransientNetworkError(err: unknown): boolean {
+  const code = deepCode(err);
+  return code !== undefined && RETRY_ERROR_CODES.includes(code);
+}
 
 /** The innermost error code of an error or of its causes. */
 function deepCode(err: unknown): string | undefined {

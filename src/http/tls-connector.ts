@@ -23,6 +23,8 @@ export interface TlsSettings {
   lookup?: LookupFunction;
   /** Sink for --debug lines (which trust store was read); none when absent. */
   debug?: (line: string) => void;
+  /** Milliseconds a TCP connect plus TLS handshake may take; default 10 000. */
+  connectTimeoutMs?: number;
 }
 
 /** True when `host` (with or without port) is listed in `insecureHosts`. */
@@ -45,12 +47,28 @@ export function finalConnectError<E extends Error>(err: E, code: string): E {
   return err;
 }
 
-/** An undici `connect` function. */
-export type Connector = ReturnType<typeof buildConnector>;
+/** What a connector is asked for: undici's connect options, plus socket options for this one connection. */
+export type ConnectOptions = Parameters<ReturnType<typeof buildConnector>>[0] & {
+  /**
+   * Extra `net.connect`/`tls.connect` options for this connection only (the blob fast path's `onread`);
+   * left out of a connection to a proxy, and ignored by TLS over a tunnel (Node reads such a socket by events).
+   */
+  socketOptions?: Record<string, unknown>;
+};
+
+/** An undici `connect` function that also takes {@link ConnectOptions.socketOptions}. */
+export type Connector = (opts: ConnectOptions, callback: Parameters<ReturnType<typeof buildConnector>>[1]) => void;
 
 /** A failed TLS connection, noting the CA files configured for the host (for the error message). */
 export interface TrustAnnotated {
   regctlTrust?: { hostFiles: string[] };
+}
+
+/** The connector of one host, the options it was built with, and the CA files configured for the host. */
+interface HostConnector {
+  connect: ReturnType<typeof buildConnector>;
+  options: Record<string, unknown>;
+  hostFiles: string[];
 }
 
 /**
@@ -71,9 +89,11 @@ export function createConnector(settings: TlsSettings): Connector {
     certsDirs ??= defaultCertsDirs({ home: env['HOME'] || homedir() });
     return certsDirs;
   };
-  const plain = buildConnector(settings.lookup ? { lookup: settings.lookup } : {});
-  const byHost = new Map<string, { connect: Connector; hostFiles: string[] }>();
-  const forHost = (bare: string, port: string): { connect: Connector; hostFiles: string[] } => {
+  const timing = settings.connectTimeoutMs !== undefined ? { timeout: settings.connectTimeoutMs } : {};
+  const plainOptions = { ...timing, ...(settings.lookup ? { lookup: settings.lookup } : {}) };
+  const plain = buildConnector(plainOptions);
+  const byHost = new Map<string, HostConnector>();
+  const forHost = (bare: string, port: string): HostConnector => {
     // undici hands IPv6 hosts over without brackets; config keys and certs.d names have them.
     const hostname = isIP(bare) === 6 ? `[${bare}]` : bare;
     const key = port ? `${hostname}:${port}` : hostname;
@@ -84,28 +104,32 @@ export function createConnector(settings: TlsSettings): Connector {
     const hostFiles = [...(perHost(settings.perHostCa) ?? []), ...fromDirs.caFiles];
     const client = perHost(settings.perHostClientCert) ?? fromDirs.client;
     const insecure = isInsecureHost(settings.insecureHosts, key);
-    const connect = buildConnector({
+    const options = {
+      ...timing,
       secureContext: contexts.context({ caFiles: hostFiles, ...(client ? { client } : {}) }, !insecure),
       ...(insecure ? { rejectUnauthorized: false } : {}),
       ...(settings.lookup ? { lookup: settings.lookup } : {}),
-    });
-    chosen = { connect, hostFiles };
+    };
+    chosen = { connect: buildConnector(options), options, hostFiles };
     byHost.set(key, chosen);
     return chosen;
   };
   return (opts, callback) => {
+    // A connection with its own socket options gets a one-off connector over the same settings.
+    const extra = opts.socketOptions;
     if (opts.protocol !== 'https:') {
-      plain(opts, callback);
+      (extra ? buildConnector({ ...plainOptions, ...extra }) : plain)(opts, callback);
       return;
     }
-    let chosen: { connect: Connector; hostFiles: string[] };
+    let chosen: HostConnector;
     try {
       chosen = forHost(opts.hostname, opts.port ?? '');
     } catch (err) {
       callback(finalConnectError(err as Error, 'REGCTL_TLS_SETTINGS'), null);
       return;
     }
-    chosen.connect(opts, (err, socket) => {
+    const connect = extra ? buildConnector({ ...chosen.options, ...extra }) : chosen.connect;
+    connect(opts, (err, socket) => {
       if (err) (err as Error & TrustAnnotated).regctlTrust = { hostFiles: chosen.hostFiles };
       callback(err as Error, socket as never);
     });

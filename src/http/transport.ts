@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import { createDispatcher, type DispatcherStack, type RetrySettings } from './dispatcher.js';
+import { createDispatcher, DEFAULT_TIMEOUT_MS, type DispatcherStack, type RetrySettings } from './dispatcher.js';
+import { FastClient } from './fast-client.js';
+import type { BodySink } from './fast-exchange.js';
+import { proxyFor } from './proxy-env.js';
 import type { DebugSink } from './debug.js';
 import { isAbortError, isPlainHttpAnswer, toNetworkError } from './errors.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextHop, type Hop } from './redirect.js';
@@ -21,6 +24,10 @@ export interface TransportOptions extends TlsSettings {
   retry?: RetrySettings;
   /** Environment for proxy variables; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Milliseconds a server may stay silent (connect, response headers, a body) before the request fails; default 60 000. */
+  timeoutMs?: number;
+  /** Use the socket fast path for requests that ask for it; default true (tests turn it off to run a suite on undici alone). */
+  fastPath?: boolean;
   /** Where the schemes of loopback and insecure hosts are remembered between runs; default nowhere (probe each run). */
   schemes?: SchemeStore;
 }
@@ -40,6 +47,13 @@ export interface TransportRequest {
    * plain HTTP only to loopback/insecure hosts). 'manual': a 3xx is handed back as it is.
    */
   redirect?: 'follow' | 'manual';
+  /**
+   * A blob GET whose body the caller reads with {@link TransportResponse.consume}: it may go through
+   * the socket fast path (HTTP/1.1, Content-Length bodies), else undici. Default false.
+   */
+  fast?: boolean;
+  /** False: no retry by the transport (the caller retries, resuming with Range itself). Default true for GET and HEAD. */
+  retry?: boolean;
 }
 
 /** One HTTP response; its body must be consumed or destroyed by the caller. */
@@ -50,6 +64,11 @@ export interface TransportResponse {
   body: Readable;
   /** The URL that answered (after redirects). */
   url: string;
+  /**
+   * Reads the body into `sink` straight from the connection's read buffer (the fast path); absent on
+   * undici's answers, whose body is read as a stream (see {@link consumeBody}).
+   */
+  consume?(sink: BodySink): Promise<void>;
 }
 
 /** The HTTP client every registry call goes through. */
@@ -82,9 +101,26 @@ export function createTransport(options: TransportOptions): Transport {
   const stack: DispatcherStack = createDispatcher(options);
   const schemes = new Map<string, Promise<string>>();
   const allowsPlainHttp = (host: string): boolean => isLoopbackHost(host) || isInsecureHost(options.insecureHosts, host);
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : new FastClient({
+          connect: stack.connect,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          ...(options.connections ? { connections: options.connections } : {}),
+          ...(options.debug ? { debug: options.debug } : {}),
+        });
+  // Plain HTTP through a forward proxy is undici's (absolute-form requests); https goes through the same tunnels.
+  const fastReaches = (url: URL): boolean =>
+    !!fast?.accepts(url.origin) && (url.protocol === 'https:' || !proxyFor(stack.proxies, 'http:', url.hostname, Number(url.port) || 80));
 
-  const send = async (hop: Hop, signal: AbortSignal | undefined): Promise<TransportResponse> => {
+  const send = async (hop: Hop, req: TransportRequest): Promise<TransportResponse> => {
+    const signal = req.signal;
     try {
+      if (req.fast && fast && hop.method === 'GET' && hop.body === undefined && fastReaches(hop.url)) {
+        const res = await fast.request(hop, signal);
+        if (res) return res;
+      }
       const res = await stack.dispatcher.request({
         origin: hop.url.origin,
         path: `${hop.url.pathname}${hop.url.search}`,
@@ -92,7 +128,8 @@ export function createTransport(options: TransportOptions): Transport {
         headers: hop.headers,
         body: hop.body ?? null,
         signal,
-      });
+        ...(req.retry === false ? { retryOptions: { maxRetries: 0 } } : {}),
+      } as never);
       return { status: res.statusCode, headers: cleanHeaders(res.headers), body: res.body, url: hop.url.toString() };
     } catch (err) {
       throw toNetworkError(err, hop.url);
@@ -106,7 +143,7 @@ export function createTransport(options: TransportOptions): Transport {
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     let hop: Hop = { url: new URL(req.url), method: req.method.toUpperCase(), headers, ...(req.body !== undefined ? { body: req.body } : {}) };
     for (let hops = 0; ; hops++) {
-      const res = await send(hop, req.signal);
+      const res = await send(hop, req);
       const location = header(res, 'location');
       if (req.redirect === 'manual' || !REDIRECT_STATUSES.has(res.status) || !location) return res;
       let next: Hop | undefined;
@@ -214,6 +251,9 @@ export function createTransport(options: TransportOptions): Transport {
     request,
     baseUrl,
     allowsPlainHttp,
-    close: () => stack.close(),
+    close: () => {
+      fast?.close();
+      return stack.close();
+    },
   };
 }

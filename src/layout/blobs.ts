@@ -8,6 +8,7 @@ import { errnoCode, RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest, VerifyingTransform } from '../oci/digest.js';
 import { fsError } from '../util/fs-error.js';
+import { processIsDead } from '../util/process-alive.js';
 
 /** Bytes a blob write stream buffers before back-pressure: lets fs batch 64 KiB network chunks (measured 2× faster than 16 KiB). */
 const WRITE_BUFFER = 1024 * 1024;
@@ -24,6 +25,32 @@ export function blobPath(root: string, digest: string): string {
 /** A fresh temp file name inside the layout, carrying our pid so gc can tell live ones from leftovers. */
 export function tempPath(root: string, label: string): string {
   return join(root, TEMP_DIR, `${process.pid}.${randomBytes(6).toString('hex')}.${label}`);
+}
+
+const swept = new Set<string>();
+
+/** The names in the layout's temp area (none when it does not exist). */
+export async function tempNames(root: string): Promise<string[]> {
+  try {
+    return await readdir(join(root, TEMP_DIR));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Once per layout and process: removes temp files whose writer died (a killed load or pull leaves
+ * its `PID.*` files), so the next run leaves none behind. Partial blobs kept for a resume live in a
+ * directory of their own and are not touched.
+ */
+export async function sweepDeadTemps(root: string): Promise<void> {
+  if (swept.has(root)) return;
+  swept.add(root);
+  const dir = join(root, TEMP_DIR);
+  for (const name of await tempNames(root)) {
+    const pid = Number(name.split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && name.includes('.') && processIsDead(pid)) await unlink(join(dir, name)).catch(() => undefined);
+  }
 }
 
 /** True when the blob is stored and has the size the descriptor promises. */

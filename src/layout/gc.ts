@@ -1,15 +1,16 @@
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
 import { fetchAll } from '../content/read-all.js';
-import { listBlobs, TEMP_DIR } from './blobs.js';
+import { listBlobs, TEMP_DIR, tempNames } from './blobs.js';
 import { fsError } from '../util/fs-error.js';
 import { readIndex, withIndexLock } from './index-file.js';
 import type { LayoutStore } from './layout-store.js';
 import { processIsDead } from './lock.js';
 import { isLeaseName, liveLeases } from './lease.js';
+import { pruneIngests } from './ingest-files.js';
 
 /** Options of {@link prune}. */
 export interface PruneOptions {
@@ -62,6 +63,10 @@ export async function prune(store: LayoutStore, options: PruneOptions = {}): Pro
       result.freedBytes += blob.size;
     }
     await removeStaleTemps(store.dir, options.staleTempMs ?? 3_600_000, result);
+    // Partial blobs kept for a resume: those no live pull owns are leftovers too.
+    const partials = await pruneIngests(store.dir, options.staleTempMs ?? 3_600_000);
+    result.tempFiles += partials.files;
+    result.tempBytes += partials.bytes;
     return result;
   });
 }
@@ -94,12 +99,7 @@ async function reachableDigests(store: LayoutStore): Promise<Set<string>> {
 
 async function removeStaleTemps(root: string, staleMs: number, result: PruneResult): Promise<void> {
   const dir = join(root, TEMP_DIR);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
+  const names = await tempNames(root);
   const now = Date.now();
   for (const name of names) {
     const path = join(dir, name);

@@ -3,7 +3,7 @@ import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, RegctlError } from '../errors.js';
-import type { SmallReader, Target } from '../content/types.js';
+import type { BlobIngest, Ingester, SmallReader, Target } from '../content/types.js';
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
@@ -11,7 +11,8 @@ import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-t
 import { blobState } from './blob-verify.js';
 import { imageProblems, IncompleteImageError } from './image-check.js';
 import type { Lease } from './lease.js';
-import { adoptBlob, blobExists, blobPath, openBlob, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
+import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
+import { LayoutIngest } from './ingest.js';
 import { fsError } from '../util/fs-error.js';
 import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
@@ -69,7 +70,7 @@ const OciLayoutSchema = schema<{ imageLayoutVersion: string }>(object({ imageLay
  * index.json entries whose `org.opencontainers.image.ref.name` is the name given (the store does
  * not parse references); blobs are content addressed and written atomically.
  */
-export class LayoutStore implements Target, SmallReader {
+export class LayoutStore implements Target, SmallReader, Ingester {
   /** Absolute path of the layout root. */
   readonly dir: string;
   /** The lease of a transfer this view of the layout writes for; see {@link LayoutStore.leased}. */
@@ -171,6 +172,16 @@ export class LayoutStore implements Target, SmallReader {
     await writeBlob(this.dir, desc, content);
   }
 
+  /**
+   * Starts writing the blob `desc` piece by piece, continuing the partial an interrupted run kept
+   * (see {@link LayoutIngest}); the transfer commits or closes it.
+   */
+  async ingest(desc: Descriptor): Promise<BlobIngest> {
+    // Held before it is written, as for push: a prune between the rename and the tag keeps it.
+    await this.lease?.hold(desc.digest);
+    return LayoutIngest.open(this.dir, desc);
+  }
+
   /** Stores small in-memory content (a manifest or config) as `desc`. */
   async pushBytes(desc: Descriptor, bytes: Uint8Array): Promise<void> {
     await this.lease?.hold(desc.digest);
@@ -191,6 +202,7 @@ export class LayoutStore implements Target, SmallReader {
       },
     );
     await this.tempDirMade;
+    await sweepDeadTemps(this.dir);
     return tempPath(this.dir, label);
   }
 

@@ -3,6 +3,7 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { errnoCode, RegctlError } from '../errors.js';
 import { fsError } from '../util/fs-error.js';
+import { processIsDead } from '../util/process-alive.js';
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -110,16 +111,8 @@ async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
   return undefined;
 }
 
-/** True when `pid` names no running process on this host. */
-export function processIsDead(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return errnoCode(err) === 'ESRCH';
-  }
-}
+/** True when `pid` names no running process on this host (re-exported: lock files judge their holders by it). */
+export { processIsDead };
 
 async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   const owner = await readOwner(lockPath);

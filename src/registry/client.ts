@@ -12,6 +12,11 @@ export interface RegistryRequest {
   body?: NodeJS.ReadableStream | Buffer | string;
   /** Scope hints for the token ("repository:a/b:pull,push"). */
   scopes?: readonly string[];
+  /** A blob GET read with `consume`: may take the socket fast path (see TransportRequest.fast). */
+  fast?: boolean;
+  /** False: the caller retries, not the transport. */
+  retry?: boolean;
+  signal?: AbortSignal;
 }
 
 /** A registry host reached through the auth middleware; `name` is how users call it, `host` the API endpoint. */
@@ -54,6 +59,9 @@ export class RegistryClient {
       ...(req.headers ? { headers: req.headers } : {}),
       ...(req.body !== undefined ? { body: req.body as never } : {}),
       ...(req.scopes ? { scopes: req.scopes } : {}),
+      ...(req.fast ? { fast: true } : {}),
+      ...(req.retry === false ? { retry: false } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
     });
     return { res, url };
   }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import type { Target } from '../content/types.js';
+import type { BlobDownloader, BlobIngest, DownloadOptions, Target } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryRepository } from './repository.js';
 import type { PageHandler } from './tags.js';
@@ -14,7 +14,7 @@ export type RegistrySource = RegistryRepository | MirroredRepository;
  * --remote); a blob a mirror lacks is read from the next candidate; digest and tags ask the same
  * way. Writes go to the upstream only. The upstream is not contacted while a mirror answers.
  */
-export class MirroredRepository implements Target {
+export class MirroredRepository implements Target, BlobDownloader {
   private readonly candidates: RegistryRepository[];
   private chosen: RegistryRepository | undefined;
   private readonly onFallback: ((from: string, err: RegctlError) => void) | undefined;
@@ -94,6 +94,22 @@ export class MirroredRepository implements Target {
   fetch(desc: Descriptor): Promise<Readable> {
     const order = [this.active, ...this.candidates.filter((c) => c !== this.active)];
     return this.tryEach((repo) => repo.fetch(desc), order);
+  }
+
+  /**
+   * Downloads from the chosen candidate, then the others; the next one continues from the bytes held,
+   * unless the failing one sent bad bytes (then it starts again from 0).
+   */
+  download(desc: Descriptor, ingest: BlobIngest, options?: DownloadOptions): Promise<void> {
+    const order = [this.active, ...this.candidates.filter((c) => c !== this.active)];
+    return this.tryEach(async (repo) => {
+      try {
+        await repo.download(desc, ingest, options);
+      } catch (err) {
+        if (err instanceof RegctlError && err.kind === 'integrity') ingest.restart();
+        throw err;
+      }
+    }, order);
   }
 
   /** Asks the upstream. */

@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import { RegctlError, type RegistryError } from '../errors.js';
 import { readStream } from '../content/read-all.js';
-import type { Mounter, TagLister, Target } from '../content/types.js';
+import type { BlobDownloader, BlobIngest, DownloadOptions, Mounter, TagLister, Target } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isDigest, verifyBytes } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import { getBlob, headBlob } from './blobs.js';
+import { downloadBlob, type DownloadSettings } from './blob-download.js';
 import type { RegistryClient } from './client.js';
 import { bytesStream, getManifest, headManifest, putManifest } from './manifests.js';
 import { forEachTagPage, listTags, type PageHandler } from './tags.js';
@@ -39,19 +40,22 @@ function isManifest(desc: Descriptor): boolean {
  * the distribution API, push by upload or manifest PUT, tag by manifest PUT, plus mounts and tag listing.
  * References are tags or digests.
  */
-export class RegistryRepository implements Target, Mounter, TagLister {
+export class RegistryRepository implements Target, Mounter, TagLister, BlobDownloader {
   readonly client: RegistryClient;
   /** Repository path, e.g. library/node. */
   readonly repository: string;
   /** How blobs are uploaded; see UploadPolicy. */
   private readonly uploads: UploadPolicy;
+  /** How blobs are downloaded; see DownloadSettings. */
+  private readonly downloads: DownloadSettings;
   /** Manifests seen in this run, by digest, so a resolve and a fetch cost one GET. */
   private readonly manifests = new Map<string, Buffer>();
 
-  constructor(client: RegistryClient, repository: string, uploads: UploadPolicy = {}) {
+  constructor(client: RegistryClient, repository: string, uploads: UploadPolicy = {}, downloads: DownloadSettings = {}) {
     this.client = client;
     this.repository = repository;
     this.uploads = uploads;
+    this.downloads = downloads;
   }
 
   /** "registry/repository" for messages. */
@@ -83,6 +87,14 @@ export class RegistryRepository implements Target, Mounter, TagLister {
   async fetch(desc: Descriptor): Promise<Readable> {
     if (isManifest(desc)) return bytesStream(await this.manifestBytes(desc));
     return getBlob(this.client, this.repository, desc, this.what('blob', desc.digest));
+  }
+
+  /**
+   * Downloads a blob into `ingest` and commits it: Range requests for what it is missing, parallel
+   * segments for big blobs, bodies read on the socket fast path; see {@link downloadBlob}.
+   */
+  download(desc: Descriptor, ingest: BlobIngest, options?: DownloadOptions): Promise<void> {
+    return downloadBlob(this.client, this.repository, desc, ingest, this.what('blob', desc.digest), this.downloads, options);
   }
 
   /** True when the registry has the blob or manifest. */

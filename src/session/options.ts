@@ -2,6 +2,7 @@ import type { LookupFunction } from 'node:net';
 import type { CredentialStore } from '../credentials/types.js';
 import type { TransportRequest, TransportResponse } from '../http/transport.js';
 import type { UploadPolicy } from '../registry/repository.js';
+import type { DownloadSettings } from '../registry/blob-download.js';
 
 /** Global options shared by every command (SPEC §3). */
 export interface SessionOptions {
@@ -41,6 +42,12 @@ export interface SessionOptions {
    * push); default false, which still uses what earlier runs noted but leaves the cache as it was.
    */
   rememberSchemes?: boolean;
+  /** --timeout: milliseconds a server may stay silent before a request fails (retried where it can be); default the config's, else 60 000. */
+  timeoutMs?: number;
+  /** How blobs are downloaded (--chunk-threshold, --chunk-connections); defaults in DownloadSettings. */
+  downloads?: DownloadSettings;
+  /** Use the socket fast path for blob bodies; default true (tests run a suite on undici alone). */
+  fastPath?: boolean;
 }
 
 /** Options of {@link Session.open}. */

@@ -17,6 +17,7 @@ import { apiEndpoint, normalizeRegistry } from '../ref/registry.js';
 import { RegistryClient } from '../registry/client.js';
 import { MirroredRepository, type RegistrySource } from '../registry/mirrored.js';
 import { RegistryRepository, type UploadPolicy } from '../registry/repository.js';
+import type { DownloadSettings } from '../registry/blob-download.js';
 import type { SessionOptions } from './options.js';
 
 /** What the registry side of a session needs from the session. */
@@ -87,6 +88,8 @@ export class RemoteAccess {
         ...(options.debug ? { debug: options.debug } : {}),
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(options.connections ? { connections: options.connections } : {}),
+        ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+        ...(options.fastPath === false ? { fastPath: false } : {}),
         retry: { onRetry: (notice) => this.ctx.notifyRetry(notice) },
         env: this.ctx.env,
       });
@@ -150,9 +153,20 @@ export class RemoteAccess {
     return c;
   }
 
+  /** How long a server may stay silent, in milliseconds (flag, then config); undefined: the transport's default (60 s). */
+  get timeoutMs(): number | undefined {
+    const configured = this.ctx.config.timeout;
+    return this.ctx.options.timeoutMs ?? (configured !== undefined ? configured * 1000 : undefined);
+  }
+
+  /** How blobs are downloaded: the session's settings, with blob retries told to the progress display as the transport's are. */
+  private downloads(): DownloadSettings {
+    return { ...this.ctx.options.downloads, onRetry: (notice) => this.ctx.notifyRetry(notice) };
+  }
+
   /** The repository a reference names, for writing and exact reads. */
   repository(ref: Reference, uploads: UploadPolicy = {}): RegistryRepository {
-    return new RegistryRepository(this.client(ref.registry), ref.repository, uploads);
+    return new RegistryRepository(this.client(ref.registry), ref.repository, uploads, this.downloads());
   }
 
   /** The repository read commands read from: the configured mirrors first, then the registry itself. */
@@ -161,7 +175,7 @@ export class RemoteAccess {
     const upstream = this.repository(ref);
     if (mirrors.length === 0) return upstream;
     const candidates = mirrors.map(
-      (m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository),
+      (m) => new RegistryRepository(this.client(m.host, m.host, m.scheme ? `${m.scheme}://${m.host}` : undefined), ref.repository, {}, this.downloads()),
     );
     return new MirroredRepository([...candidates, upstream], (host, err) =>
       this.ctx.options.warn?.(`mirror ${host} failed (${err.message}); trying the next source`),

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PassThrough } from 'node:stream';
 import { digest } from '../../src/commands/digest.js';
 import type { CommandIo } from '../../src/commands/io.js';
 import { pull } from '../../src/commands/pull.js';
 import { Session, type SessionOptions } from '../../src/session.js';
 import { isolatedEnv, runCli, tempDir } from '../support/cli.js';
+import { quietCommandIo } from '../support/cli-io.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import { fakeLookup, FAKE_REGISTRY_NAME } from '../support/fake-lookup.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
@@ -25,16 +25,7 @@ function newDir(prefix: string): string {
 /** A CommandIo that keeps stdout lines. */
 function memoryIo(): CommandIo & { lines: string[] } {
   const lines: string[] = [];
-  return {
-    lines,
-    out: (l) => lines.push(l),
-    err: () => undefined,
-    status: () => undefined,
-    stdoutIsTTY: false,
-    stdinIsTTY: false,
-    stdin: new PassThrough(),
-    stdoutStream: new PassThrough(),
-  };
+  return { ...quietCommandIo(), lines, out: (l) => lines.push(l) };
 }
 
 /**

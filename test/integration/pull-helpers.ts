@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Descriptor, Platform } from '../../src/oci/descriptor.js';
-import type { AccessEntry, RunningRegistry } from '../support/registry.js';
+import { startRegistry, type AccessEntry, type RunningRegistry } from '../support/registry.js';
+import { tempDir } from '../support/cli.js';
+import { startThrottleProxy, type ThrottleOptions, type ThrottleProxy } from '../support/throttle-proxy.js';
 import { tempLayout } from '../support/layout-check.js';
 import {
   buildRandomImage,
@@ -209,4 +211,42 @@ export async function registryDigest(
   assert.equal(res.status, 200, `GET manifest ${repo}:${reference}`);
   const body = Buffer.from(await res.arrayBuffer());
   return { header: res.headers.get('docker-content-digest') ?? '', computed: sha256(body) };
+}
+
+/** A registry serving one single-layer image, capped proxies in front of it, and temp caches; {@link LayerFixture.close} removes them all. */
+export interface LayerFixture {
+  reg: RunningRegistry;
+  img: RandomImage;
+  /** A fresh temp directory for a cache. */
+  cacheDir(): string;
+  /** A throttling proxy in front of the registry. */
+  proxy(options: ThrottleOptions): Promise<ThrottleProxy>;
+  close(): Promise<void>;
+}
+
+/** Starts an open registry and pushes `repoTag`: one layer of `layerSize` seeded random bytes, for the host's platform. */
+export async function startLayerFixture(repoTag: string, seed: string, layerSize: number): Promise<LayerFixture> {
+  const reg = await startRegistry({ mode: 'open' });
+  const img = await pushImage(reg, repoTag, { seed, layers: 1, layerSize, platform: { os: 'linux', architecture: HOST_ARCH } });
+  const dirs: (() => void)[] = [];
+  const proxies: ThrottleProxy[] = [];
+  return {
+    reg,
+    img,
+    cacheDir: () => {
+      const t = tempDir('regctl-layer-cache-');
+      dirs.push(t.remove);
+      return t.dir;
+    },
+    proxy: async (options) => {
+      const p = await startThrottleProxy(reg.url, options);
+      proxies.push(p);
+      return p;
+    },
+    close: async () => {
+      for (const p of proxies) await p.close();
+      await reg.stop();
+      for (const d of dirs) d();
+    },
+  };
 }

@@ -1,5 +1,6 @@
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import type { CliInput, CliIo, CliOutput } from '../../src/cli/runner.js';
+import type { CommandIo } from '../../src/commands/io.js';
 
 /** A stream that keeps what is written to it. */
 class Capture extends Writable implements CliOutput {
@@ -20,5 +21,18 @@ export function captureIo(options: { stdin?: CliInput; env?: NodeJS.ProcessEnv }
     cli: { stdout, stderr, stdin: options.stdin ?? Readable.from([]), env: options.env ?? {} },
     stdout: () => stdout.text,
     stderr: () => stderr.text,
+  };
+}
+
+/** A CommandIo for an in-process command that keeps nothing: no terminal, empty stdin. */
+export function quietCommandIo(): CommandIo {
+  return {
+    out: () => undefined,
+    err: () => undefined,
+    status: () => undefined,
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    stdin: new PassThrough(),
+    stdoutStream: new PassThrough(),
   };
 }
