@@ -43,6 +43,8 @@ export class FastExchange {
   readonly head: Promise<ResponseHead>;
   /** True once any byte of the answer arrived (a reused connection closed before that may be retried). */
   sawBytes = false;
+  /** True while the request body is being written: a silence then is a server that stopped reading it. */
+  sending = false;
   /** Turns a connection error into the caller's error (the transport names the host); a sink's own error is kept. */
   mapError: (err: Error) => Error = (err) => err;
   private state: State = 'head';
@@ -86,7 +88,8 @@ export class FastExchange {
 
   /** The server was silent for the timeout. */
   onTimeout(): void {
-    if (this.state === 'head') this.fail(connectionError('no response headers in time', 'UND_ERR_HEADERS_TIMEOUT'));
+    if (this.state === 'head' && this.sending) this.fail(connectionError('the server stopped reading the request body', 'REGCTL_SEND_STALLED'));
+    else if (this.state === 'head') this.fail(connectionError('no response headers in time', 'UND_ERR_HEADERS_TIMEOUT'));
     else if (this.state === 'body') this.fail(connectionError('body stalled', 'UND_ERR_BODY_TIMEOUT'));
   }
 

@@ -11,6 +11,7 @@ import type { SchemeStore } from './scheme-memory.js';
 import { isLoopbackHost } from './scheme.js';
 import { isInsecureHost, type TlsSettings } from './tls-connector.js';
 import { discard } from '../util/discard.js';
+import { SourceReadable, takeChunkSource } from '../util/chunk-source.js';
 
 /** Options of createTransport; everything but userAgent is optional. */
 export interface TransportOptions extends TlsSettings {
@@ -48,8 +49,9 @@ export interface TransportRequest {
    */
   redirect?: 'follow' | 'manual';
   /**
-   * A blob GET whose body the caller reads with {@link TransportResponse.consume}: it may go through
-   * the socket fast path (HTTP/1.1, Content-Length bodies), else undici. Default false.
+   * A blob GET whose body the caller reads with {@link TransportResponse.consume}, or a blob PUT/PATCH
+   * whose body is a {@link SourceReadable}: it may go through the socket fast path (HTTP/1.1,
+   * Content-Length bodies), else undici. Default false.
    */
   fast?: boolean;
   /** False: no retry by the transport (the caller retries, resuming with Range itself). Default true for GET and HEAD. */
@@ -117,16 +119,22 @@ export function createTransport(options: TransportOptions): Transport {
   const send = async (hop: Hop, req: TransportRequest): Promise<TransportResponse> => {
     const signal = req.signal;
     try {
-      if (req.fast && fast && hop.method === 'GET' && hop.body === undefined && fastReaches(hop.url)) {
-        const res = await fast.request(hop, signal);
-        if (res) return res;
+      let body = hop.body;
+      if (req.fast && fast && fastReaches(hop.url)) {
+        const source = hop.method === 'GET' ? undefined : takeChunkSource(body);
+        if (hop.method === 'GET' ? body === undefined : source) {
+          const res = await fast.request(hop, signal, source);
+          if (res) return res;
+          // Declined before a byte of it was taken (or it reads again): undici sends the same body.
+          if (source) body = new SourceReadable(source);
+        }
       }
       const res = await stack.dispatcher.request({
         origin: hop.url.origin,
         path: `${hop.url.pathname}${hop.url.search}`,
         method: hop.method as 'GET',
         headers: hop.headers,
-        body: hop.body ?? null,
+        body: body ?? null,
         signal,
         ...(req.retry === false ? { retryOptions: { maxRetries: 0 } } : {}),
       } as never);
