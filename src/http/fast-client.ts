@@ -75,7 +75,10 @@ export class FastClient {
     const url = redactUrl(hop.url.toString());
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
-      const conn = await this.acquire(hop.url);
+      // An upload never waits for a connection: in a copy within one registry, the GETs feeding the
+      // uploads could hold them all. undici sends it instead.
+      const conn = await this.acquire(hop.url, !source);
+      if (!conn) return undefined;
       const started = Date.now();
       if (this.options.debug) {
         this.options.debug(`* socket fast path, ${conn.served > 0 ? 'kept-alive' : 'new'} connection`);
@@ -127,7 +130,7 @@ export class FastClient {
     return pool;
   }
 
-  private async acquire(url: URL): Promise<FastConnection> {
+  private async acquire(url: URL, wait: boolean): Promise<FastConnection | undefined> {
     const pool = this.pool(url.origin);
     for (;;) {
       const idle = pool.idle.pop();
@@ -145,6 +148,7 @@ export class FastClient {
           throw err;
         }
       }
+      if (!wait) return undefined;
       const conn = await new Promise<FastConnection | undefined>((resolve) => pool.waiters.push({ resolve }));
       if (this.closed) throw new Error('the transport was closed');
       if (conn) return conn;

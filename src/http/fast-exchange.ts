@@ -3,10 +3,12 @@ import { bodyFraming, headEnd, MAX_HEAD_BYTES, parseResponseHead, type ResponseH
 
 /**
  * Takes one piece of a response body. The bytes are only valid during the call (they sit in the
- * connection's reused read buffer): a sink copies what it keeps. A sink that throws fails the
- * exchange with its own error (a full disk, a blob longer than promised), never a network error.
+ * connection's reused read buffer) — or, when the sink returns a promise, until it resolves: the
+ * connection reads nothing meanwhile (a copy pump writing the piece to another socket). A sink
+ * that throws or rejects fails the exchange with its own error (a full disk, a blob longer than
+ * promised, a destination that failed), never a network error.
  */
-export type BodySink = (chunk: Uint8Array) => void;
+export type BodySink = (chunk: Uint8Array) => void | Promise<void>;
 
 /** Thrown by an exchange whose answer the fast path does not read (chunked, odd head): undici takes the request. */
 export class FastFallback extends Error {
@@ -118,12 +120,30 @@ export class FastExchange {
     const done = new Promise<void>((resolve, reject) => {
       this.settleBody = { resolve, reject };
     });
+    void this.deliverPending();
+    return done;
+  }
+
+  /** Hands the body bytes that arrived before the sink (copies) to it, in order, then reads on. */
+  private async deliverPending(): Promise<void> {
     for (const part of this.pending.splice(0)) {
-      if (!this.callSink(part)) return done;
+      const taken = this.callSink(part);
+      if (taken === false) return;
+      if (taken !== true && !(await this.settled(taken))) return;
     }
     if (this.state === 'done') this.settleBody?.resolve();
-    else this.host.resume();
-    return done;
+    else if (this.state === 'body') this.host.resume();
+  }
+
+  /** Waits for a sink's promise; false when it rejected (the exchange then failed with its error). */
+  private settled(taken: Promise<void>): Promise<boolean> {
+    return taken.then(
+      () => true,
+      (err: unknown) => {
+        this.fail(err as Error, true);
+        return false;
+      },
+    );
   }
 
   /** The body as a Readable of copies, for small answers read by generic code. */
@@ -198,22 +218,33 @@ export class FastExchange {
       this.reusable = false;
       chunk = chunk.subarray(0, this.remaining);
     }
+    this.remaining -= chunk.length;
     if (this.sink) {
-      if (!this.callSink(chunk)) return;
+      const taken = this.callSink(chunk);
+      if (taken === false) return;
+      if (taken !== true) {
+        // The piece is still in use (its bytes sit in the read buffer): read nothing until it was taken.
+        this.host.pause();
+        void this.settled(taken).then((ok) => {
+          if (!ok || this.state !== 'body') return;
+          if (this.remaining === 0) this.finish();
+          else this.host.resume();
+        });
+        return;
+      }
     } else if (this.readable) {
       if (!this.readable.push(Buffer.from(chunk))) this.host.pause();
     } else {
       this.pending.push(Buffer.from(chunk));
     }
-    this.remaining -= chunk.length;
     if (this.remaining === 0) this.finish();
   }
 
-  /** Hands a chunk to the sink; false when the sink threw (the exchange then failed with its error). */
-  private callSink(chunk: Buffer): boolean {
+  /** Hands a chunk to the sink: true when taken, its promise when it takes it later, false when it threw (the exchange then failed). */
+  private callSink(chunk: Buffer): boolean | Promise<void> {
     try {
-      (this.sink as BodySink)(chunk);
-      return true;
+      const taken = (this.sink as BodySink)(chunk);
+      return taken instanceof Promise ? taken : true;
     } catch (err) {
       this.fail(err as Error, true);
       return false;

@@ -34,7 +34,8 @@ export class SourceReadable extends Readable {
   /** The body this stream reads. */
   readonly source: ChunkSource;
   private started = false;
-  private wake: (() => void) | undefined;
+  /** Pieces pushed past the high-water mark wait here for the next read (a source may have several in flight). */
+  private waiting: Array<() => void> = [];
 
   constructor(source: ChunkSource) {
     super({ highWaterMark: 1024 * 1024 });
@@ -49,10 +50,8 @@ export class SourceReadable extends Readable {
   }
 
   override _read(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    if (wake) {
-      wake();
+    if (this.waiting.length > 0) {
+      for (const wake of this.waiting.splice(0)) wake();
       return;
     }
     if (this.started) return;
@@ -62,7 +61,7 @@ export class SourceReadable extends Readable {
         if (this.destroyed) throw Object.assign(new Error('the stream was destroyed'), { name: 'AbortError', code: 'ABORT_ERR' });
         if (this.push(Buffer.from(chunk))) return undefined;
         return new Promise<void>((resolve) => {
-          this.wake = resolve;
+          this.waiting.push(resolve);
         });
       })
       .then(
@@ -73,9 +72,7 @@ export class SourceReadable extends Readable {
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.source.cancel();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    for (const wake of this.waiting.splice(0)) wake();
     callback(err);
   }
 }
