@@ -39,7 +39,13 @@ export async function openBlobStream(src: BlobSource): Promise<Readable> {
     } catch (err) {
       if (!isTransientNetworkError(err) || failures >= (src.retry.maxRetries ?? 3)) throw err;
       failures++;
-      await pause(src, String(src.client.host), failures, errnoCode((err as { cause?: unknown }).cause) ?? (err as Error).message, retryDelay(src.retry, failures, undefined));
+      await pause(
+        src,
+        String(src.client.host),
+        failures,
+        errnoCode((err as { cause?: unknown }).cause) ?? (err as Error).message,
+        retryDelay(src.retry, failures, undefined),
+      );
       continue;
     }
     const { res, url } = sent;
@@ -105,14 +111,21 @@ class RegistryBlobSource implements ChunkSource {
         if (pos > before) failures = 0;
         if (failures >= (retry.maxRetries ?? 3)) throw err;
         failures++;
-        await pause(this.src, this.url, failures, errnoCode((err as { cause?: unknown }).cause) ?? (err as Error).message, retryDelay(retry, failures, undefined));
+        await pause(
+          this.src,
+          this.url,
+          failures,
+          errnoCode((err as { cause?: unknown }).cause) ?? (err as Error).message,
+          retryDelay(retry, failures, undefined),
+        );
         const again = await get(this.src, { from: pos, validator }).catch(() => undefined);
         // Only exactly the rest of the same blob continues what was already written on.
-        if (!again || again.res.status !== 206 || !rangeMatches(again.res, pos, this.size, this.size)) {
-          if (again) drop(again.res);
-          throw err;
+        if (again?.res.status === 206 && rangeMatches(again.res, pos, this.size, this.size)) {
+          res = again.res;
+          continue;
         }
-        res = again.res;
+        if (again) drop(again.res);
+        throw err;
       }
     }
   }

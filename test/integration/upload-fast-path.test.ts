@@ -79,12 +79,25 @@ for (const fastPath of [true, false]) {
 
     const blame: Array<{ mode: BlobMisbehaviour; exit: number; message: (src: string) => RegExp }> = [
       { mode: 'cut-once', exit: 0, message: () => /./ },
-      { mode: 'cut', exit: 5, message: (src) => new RegExp(`^${src}/team/app:v1: network error talking to ${src}: the connection was closed before the whole body arrived$`) },
-      { mode: 'length-smaller', exit: 1, message: (src) => new RegExp(`^${src}/team/app:v1: blob sha256:[0-9a-f]{64} is truncated: expected \\d+ bytes, got \\d+$`) },
+      {
+        mode: 'cut',
+        exit: 5,
+        message: (src) => new RegExp(`^${src}/team/app:v1: network error talking to ${src}: the connection was closed before the whole body arrived$`),
+      },
+      {
+        mode: 'length-smaller',
+        exit: 1,
+        message: (src) => new RegExp(`^${src}/team/app:v1: blob sha256:[0-9a-f]{64} is truncated: expected \\d+ bytes, got \\d+$`),
+      },
       { mode: 'length-larger', exit: 1, message: (src) => new RegExp(`^${src}/team/app:v1: blob sha256:[0-9a-f]{64} is larger than its declared size \\d+$`) },
-      { mode: 'wrong-bytes', exit: 1, message: (src) =>
-        new RegExp(`^${src}/team/app:v1: blob sha256:[0-9a-f]{64} sent by the source does not match its digest \\(the destination answered 400 DIGEST_INVALID\\)$`),
-    },
+      {
+        mode: 'wrong-bytes',
+        exit: 1,
+        message: (src) =>
+          new RegExp(
+            `^${src}/team/app:v1: blob sha256:[0-9a-f]{64} sent by the source does not match its digest \\(the destination answered 400 DIGEST_INVALID\\)$`,
+          ),
+      },
     ];
     for (const c of blame) {
       it(`copy from a source whose blob body is "${c.mode}": ${c.exit === 0 ? 'resumed with Range and copied' : `exit ${c.exit}, the source blamed`}`, async (t) => {
@@ -109,7 +122,10 @@ for (const fastPath of [true, false]) {
         } else {
           assert.equal(await skopeoDigest(b, `blame-${c.mode}/app:v1`), src.image.manifest.digest);
           const gets = src.requests.filter((r) => r.method === 'GET' && r.url.endsWith(`/blobs/${src.layer.digest}`));
-          assert.ok(gets.slice(1).some((r) => /^bytes=[1-9]\d*-$/.test(String(r.headers.range))), 'resumed with Range');
+          assert.ok(
+            gets.slice(1).some((r) => /^bytes=[1-9]\d*-$/.test(String(r.headers.range))),
+            'resumed with Range',
+          );
         }
       });
     }

@@ -162,7 +162,10 @@ test('a server that closes mid-body: a network error naming the host (exit 5)', 
 test('a server that reads the whole body but never answers: the timeout ends the wait', async (t) => {
   const srv = await rawServer(t, (socket) => socket.resume());
   const { tr } = transport(t, 300);
-  await assert.rejects(put(tr, srv.url, patternSource(3 * MIB, false)), /network error talking to 127\.0\.0\.1:\d+: no response within the timeout \(--timeout\)/);
+  await assert.rejects(
+    put(tr, srv.url, patternSource(3 * MIB, false)),
+    /network error talking to 127\.0\.0\.1:\d+: no response within the timeout \(--timeout\)/,
+  );
 });
 
 test('a server that stops reading the body (backpressure forever): the timeout ends the upload', async (t) => {
