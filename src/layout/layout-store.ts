@@ -13,6 +13,7 @@ import { imageProblems, IncompleteImageError } from './image-check.js';
 import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { LayoutIngest } from './ingest.js';
+import { createLayout, makeDirs } from './create-layout.js';
 import { fsError } from '../util/fs-error.js';
 import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
@@ -22,25 +23,6 @@ import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIn
 export interface LayoutOpenOptions {
   /** Create the layout (oci-layout, index.json, blobs/sha256) when it is missing; false demands an existing one. */
   create: boolean;
-}
-
-/**
- * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a parent exists but
- * the child cannot be made with ENOENT (seen under /proc), which must be an error instead.
- */
-async function makeDirs(path: string): Promise<void> {
-  const parent = dirname(path);
-  try {
-    await mkdir(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || parent === path) throw err;
-    await makeDirs(parent);
-    await mkdir(path).catch((again: unknown) => {
-      if (errnoCode(again) !== 'EEXIST') throw again;
-    });
-  }
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -98,13 +80,17 @@ export class LayoutStore implements Target, SmallReader, Ingester {
     const marker = join(root, 'oci-layout');
     // An existing layout is opened without writing: creating costs two fsyncs.
     if (options.create && !((await isFile(marker)) && (await isFile(indexPath(root))))) {
-      try {
-        await makeDirs(join(root, 'blobs', 'sha256'));
-      } catch (err) {
-        throw fsError('cannot create OCI layout', root, err);
-      }
-      await atomicWrite(root, marker, JSON.stringify(OCI_LAYOUT_FILE), { exclusive: true });
-      await atomicWrite(root, indexPath(root), serializeIndex(emptyIndex()), { exclusive: true });
+      const skeleton = { marker: JSON.stringify(OCI_LAYOUT_FILE), index: serializeIndex(emptyIndex()) };
+      await createLayout(root, skeleton, async () => {
+        try {
+          await makeDirs(join(root, 'blobs', 'sha256'));
+        } catch (err) {
+          throw fsError('cannot create OCI layout', root, err);
+        }
+        // The marker last: a layout with `oci-layout` is a complete one.
+        await atomicWrite(root, indexPath(root), skeleton.index, { exclusive: true });
+        await atomicWrite(root, marker, skeleton.marker, { exclusive: true });
+      });
     }
     const layout = await readJsonFile(marker, OciLayoutSchema, { label: 'OCI layout file' });
     if (!layout) throw new RegctlError('usage', `not an OCI layout: ${dir}`);
