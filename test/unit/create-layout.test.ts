@@ -8,7 +8,10 @@ import { LayoutStore } from '../../src/layout/layout-store.js';
 describe('creating a layout: whole or not at all', () => {
   const base = mkdtempSync(join(tmpdir(), 'regctl-create-layout-'));
   after(() => rmSync(base, { recursive: true, force: true }));
-  const layoutFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n !== '.tmp').sort();
+  const layoutFiles = (dir: string): string[] =>
+    readdirSync(dir)
+      .filter((n) => n !== '.tmp')
+      .sort();
 
   it('a missing directory becomes a complete layout, and no staging directory is left beside it', async () => {
     const dir = join(base, 'missing', 'cache');
@@ -60,6 +63,6 @@ describe('creating a layout: whole or not at all', () => {
     mkdirSync(dead);
     mkdirSync(live);
     await LayoutStore.open(join(parent, 'cache'), { create: true });
-    assert.deepEqual(readdirSync(parent).sort(), ['.cache.' + process.ppid + '.abcd0123.new', 'cache']);
+    assert.deepEqual(readdirSync(parent).sort(), [`.cache.${process.ppid}.abcd0123.new`, 'cache']);
   });
 });
