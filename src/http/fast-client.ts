@@ -44,10 +44,10 @@ interface OriginPool {
 }
 
 /**
- * The blob fast path (issue 13): GETs whose answers carry a Content-Length, sent on pooled
- * HTTP/1.1 connections read into one reused buffer each, the body handed to a sink as it arrives.
- * Anything it does not read (chunked or close-delimited bodies, odd status lines, header values it
- * will not write) is declined — `request` resolves undefined — and the transport sends it through
+ * The socket fast path (issue 13): GETs and HEADs whose answers carry a Content-Length or a
+ * chunked body, sent on pooled HTTP/1.1 connections read into one reused buffer each, the body
+ * handed to a sink as it arrives. Anything it does not read (close-delimited bodies, odd status
+ * lines, header values it will not write) is declined — `request` resolves undefined — and the transport sends it through
  * undici instead; an origin declined once is not tried again in this run.
  */
 export class FastClient {
@@ -62,7 +62,7 @@ export class FastClient {
     return !this.closed && !this.declined.has(origin);
   }
 
-  /** Sends a GET `hop`; resolves with its response, or undefined when undici must take it. */
+  /** Sends a body-less GET or HEAD `hop`; resolves with its response, or undefined when undici must take it. */
   async request(hop: Hop, signal?: AbortSignal): Promise<FastResponse | undefined> {
     const head = requestHead(hop);
     if (!head || !this.accepts(hop.url.origin)) return undefined;
@@ -73,9 +73,9 @@ export class FastClient {
       const started = Date.now();
       if (this.options.debug) {
         this.options.debug(`* socket fast path, ${conn.served > 0 ? 'kept-alive' : 'new'} connection`);
-        logRequest(this.options.debug, 'GET', url, Object.entries(hop.headers));
+        logRequest(this.options.debug, hop.method, url, Object.entries(hop.headers));
       }
-      const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable));
+      const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable), hop.method === 'HEAD');
       exchange.mapError = (err) => toNetworkError(err, hop.url) as Error;
       const abort = (): void => exchange.fail(abortError(signal));
       signal?.addEventListener('abort', abort, { once: true });
@@ -93,7 +93,7 @@ export class FastClient {
         if (conn.served > 0 && !exchange.sawBytes && attempt === 0 && !signal?.aborted) continue;
         throw err;
       }
-      if (this.options.debug) logResponse(this.options.debug, 'GET', url, answer.status, answer.reason, answer.headers, started);
+      if (this.options.debug) logResponse(this.options.debug, hop.method, url, answer.status, answer.reason, answer.headers, started);
       return response(exchange, answer.status, answer.headers, hop.url.toString(), () => signal?.removeEventListener('abort', abort));
     }
   }
@@ -165,10 +165,10 @@ export class FastClient {
   }
 }
 
-/** The request head of a GET hop, or undefined when a header cannot be written as it is. */
+/** The request head of a GET or HEAD hop, or undefined when a header cannot be written as it is. */
 function requestHead(hop: Hop): string | undefined {
-  if (hop.method !== 'GET' || hop.body !== undefined) return undefined;
-  let head = `GET ${hop.url.pathname}${hop.url.search} HTTP/1.1\r\nhost: ${hop.url.host}\r\n`;
+  if ((hop.method !== 'GET' && hop.method !== 'HEAD') || hop.body !== undefined) return undefined;
+  let head = `${hop.method} ${hop.url.pathname}${hop.url.search} HTTP/1.1\r\nhost: ${hop.url.host}\r\n`;
   for (const [name, value] of Object.entries(hop.headers)) {
     if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) return undefined;
     if (name === 'host' || name === 'connection' || name === 'content-length' || name === 'transfer-encoding') continue;

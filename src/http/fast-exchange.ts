@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { ChunkedDecoder } from './chunked-decoder.js';
 import { bodyFraming, headEnd, MAX_HEAD_BYTES, parseResponseHead, type ResponseHead } from './response-head.js';
 
 /**
@@ -35,7 +36,7 @@ function connectionError(message: string, code: string): Error {
 
 /**
  * One request/response on a fast connection: parses the head, then hands the body — exactly
- * Content-Length bytes — to a sink ({@link consume}) or, for small answers read by generic code
+ * Content-Length bytes, or a chunked body decoded — to a sink ({@link consume}) or, for small answers read by generic code
  * (errors, redirects), to a Readable of copies ({@link stream}).
  */
 export class FastExchange {
@@ -49,6 +50,7 @@ export class FastExchange {
   private headParts: Buffer[] = [];
   private headLength = 0;
   private remaining = 0;
+  private decoder: ChunkedDecoder | undefined;
   private reusable = true;
   private pending: Buffer[] = [];
   private sink: BodySink | undefined;
@@ -57,7 +59,11 @@ export class FastExchange {
   private settleBody: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
 
-  constructor(private readonly host: ExchangeHost) {
+  /** `bodyless`: the answer has no body whatever its head says (the answer to a HEAD request). */
+  constructor(
+    private readonly host: ExchangeHost,
+    private readonly bodyless = false,
+  ) {
     this.head = new Promise((resolve, reject) => {
       this.settleHead = { resolve, reject };
     });
@@ -168,7 +174,7 @@ export class FastExchange {
       this.fail(new FastFallback('unusual response head'));
       return;
     }
-    const framing = bodyFraming(head);
+    const framing = this.bodyless && head.status >= 200 ? ({ kind: 'none' } as const) : bodyFraming(head);
     if (framing.kind === 'unsupported') {
       this.fail(new FastFallback(framing.why));
       return;
@@ -177,9 +183,14 @@ export class FastExchange {
     if (head.minor === 0 || /\bclose\b/.test(connection)) this.reusable = false;
     this.headParts = [];
     this.remaining = framing.kind === 'length' ? framing.length : 0;
+    if (framing.kind === 'chunked') {
+      this.decoder = new ChunkedDecoder((data) => {
+        if (this.state === 'body') this.deliver(data as Buffer);
+      });
+    }
     this.state = 'body';
     const rest = all.subarray(end);
-    if (this.remaining === 0) {
+    if (this.remaining === 0 && !this.decoder) {
       if (rest.length > 0) this.reusable = false;
       this.finish();
     } else if (rest.length > 0) {
@@ -191,19 +202,37 @@ export class FastExchange {
   }
 
   private onBodyBytes(chunk: Buffer): void {
+    if (this.decoder) {
+      let used: number;
+      try {
+        used = this.decoder.push(chunk);
+      } catch (err) {
+        this.fail(connectionError((err as Error).message, 'HPE_INVALID_CHUNK_SIZE'));
+        return;
+      }
+      if (this.state !== 'body') return;
+      if (used < chunk.length) this.reusable = false;
+      if (this.decoder.done) this.finish();
+      return;
+    }
     if (chunk.length > this.remaining) {
       this.reusable = false;
       chunk = chunk.subarray(0, this.remaining);
     }
-    if (this.sink) {
-      if (!this.callSink(chunk)) return;
-    } else if (this.readable) {
+    if (!this.deliver(chunk)) return;
+    this.remaining -= chunk.length;
+    if (this.remaining === 0) this.finish();
+  }
+
+  /** Hands body bytes to whoever reads them, or keeps copies until someone does; false when the sink threw. */
+  private deliver(chunk: Buffer): boolean {
+    if (this.sink) return this.callSink(chunk);
+    if (this.readable) {
       if (!this.readable.push(Buffer.from(chunk))) this.host.pause();
     } else {
       this.pending.push(Buffer.from(chunk));
     }
-    this.remaining -= chunk.length;
-    if (this.remaining === 0) this.finish();
+    return true;
   }
 
   /** Hands a chunk to the sink; false when the sink threw (the exchange then failed with its error). */
