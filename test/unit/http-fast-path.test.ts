@@ -172,3 +172,46 @@ test('a sink that throws fails the body with its own error, not a network error'
     (err: unknown) => err === mine,
   );
 });
+
+test("a small answer read whole ('whole'): a connection cut mid-body and a 503 are retried; HEAD reads no body; undici is never needed", async (t) => {
+  let gets = 0;
+  const srv = await startScriptedServer((req, res) => {
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-length': '123456', 'docker-content-digest': 'sha256:x' });
+      res.end();
+      return;
+    }
+    gets++;
+    if (gets === 1) {
+      // Promises 20 bytes, sends 5, and hangs up.
+      res.writeHead(200, { 'content-length': '20' });
+      res.write('{"par');
+      setTimeout(() => res.socket?.destroy(), 10);
+      return;
+    }
+    if (gets === 2) {
+      res.writeHead(503, { 'retry-after': '0', 'content-length': '0' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': '20' });
+    res.end('{"partial":"no","n":1}'.slice(0, 20));
+  });
+  const notices: string[] = [];
+  const debug: string[] = [];
+  const tr = createTransport({ userAgent: 'x', env: {}, debug: (l) => debug.push(l), retry: { minTimeout: 10, onRetry: (n) => notices.push(n.reason) } });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
+  const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/a/manifests/v1`, fast: 'whole' });
+  assert.equal(res.status, 200);
+  assert.equal((await readStream(res.body, 1024, 'manifest')).toString(), '{"partial":"no","n":1}'.slice(0, 20));
+  assert.deepEqual(notices, ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'HTTP 503']);
+  const head = await tr.request({ method: 'HEAD', url: `${srv.url}/v2/a/manifests/v1`, fast: 'whole' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['docker-content-digest'], 'sha256:x');
+  assert.equal((await readStream(head.body, 1024, 'head')).length, 0);
+  assert.equal(srv.requests.length, 4);
+  assert.equal(debug.filter((l) => /fast path declined/.test(l)).length, 0);
+});
