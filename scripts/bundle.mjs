@@ -11,8 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// Edits to undici's sources as they are bundled, each for start-up time; the build fails when a
-// line is no longer there (an undici update), rather than silently going back to the slow form.
+// Edits to undici's (and commander's) sources as they are bundled, each for start-up time; the build
+// fails when a line is no longer there (an update), rather than silently going back to the slow form.
 const UNDICI_EDITS = [
   // client.js loads its HTTP/2 client (and with it node:http2 and node:tls, ~8 ms) at start-up;
   // regctl never offers h2 (ALPN http/1.1 only), so that module is required on first use instead.
@@ -32,6 +32,13 @@ const UNDICI_EDITS = [
     file: /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/,
     from: "extractBody ??= require('../web/fetch/body.js').extractBody",
     to: "extractBody ??= () => { throw new TypeError('FormData request bodies are not bundled with regctl') }",
+  },
+  // commander loads node:child_process (and with it node:dgram and net internals) at start-up
+  // only for executable subcommands, which regctl has none of: loaded on first use instead.
+  {
+    file: /commander[\\/]lib[\\/]command\.js$/,
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
   },
 ];
 const undiciEdits = {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -102,9 +102,46 @@ export const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 /** KiB as whole MiB. */
 export const fmtMiB = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
 
-/** Writes dirty pages out (untimed), so one run's writeback does not land in the next run's time. */
+/** Sectors written and requests in flight, summed over the machine's block devices (0s where /sys has none). */
+function diskActivity(): { written: number; inFlight: number } {
+  let written = 0;
+  let inFlight = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/block').filter((n) => !/^(loop|ram|zram)/.test(n));
+  } catch {
+    return { written, inFlight };
+  }
+  for (const name of names) {
+    try {
+      const f = readFileSync(`/sys/block/${name}/stat`, 'utf8').trim().split(/\s+/).map(Number);
+      // Sectors written, and sectors discarded (kernel 4.18+: a deletion on a `discard` mount).
+      written += (f[6] ?? 0) + (f[14] ?? 0);
+      inFlight += f[8] ?? 0;
+    } catch {
+      // A device that went away: nothing to wait for.
+    }
+  }
+  return { written, inFlight };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes dirty pages out (untimed), then waits until the disks have been quiet for 300 ms (at most
+ * 15 s), so one run's writeback — and the journal commits and discards that follow a deletion on a
+ * filesystem mounted with `discard` — does not land in the next run's time.
+ */
 export function settle(): void {
   execFileSync('sync');
+  let last = diskActivity();
+  let quiet = 0;
+  for (const started = Date.now(); quiet < 3 && Date.now() - started < 15_000; ) {
+    Atomics.wait(pause, 0, 0, 100);
+    const now = diskActivity();
+    quiet = now.written === last.written && now.inFlight === 0 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 /** {@link settle}, then {@link measure}: every timed run of the bench starts this way. */

@@ -13,14 +13,18 @@ import { countBlobs, MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedReg
 export async function pullRow(ctx: BenchContext, id: string, layers: number, layerMiB: number): Promise<RowResult> {
   const skopeo = requireTool('skopeo');
   const reg = await startRegistry({ mode: 'open' });
+  const outputs: string[] = [];
   try {
     const { ref } = await seedImage(reg, { layers, layerSize: layerMiB * MiB }, ctx.log);
     const env = regctlEnv(ctx.scratch);
     const sEnv = skopeoEnv(ctx.scratch);
     const expected = layers + 2;
+    // Outputs are removed after the row, not between runs: this disk is ext4 mounted with `discard`,
+    // and the discards of a GiB just deleted stalled the next run's fsyncs (regctl's runs right after
+    // a deletion were 1.5–2× slower; skopeo does not fsync, so it never waited).
     const checked = (tool: string, dir: string): void => {
       const n = countBlobs(dir);
-      rmSync(dir, { recursive: true, force: true });
+      outputs.push(dir);
       if (n !== expected) throw new Error(`${tool} stored ${n} blobs, expected ${expected}`);
     };
     const [r, s] = await alternate(
@@ -57,6 +61,7 @@ export async function pullRow(ctx: BenchContext, id: string, layers: number, lay
       layers * layerMiB * MiB,
     );
   } finally {
+    for (const dir of outputs) rmSync(dir, { recursive: true, force: true });
     await reg.stop();
   }
 }

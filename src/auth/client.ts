@@ -170,7 +170,7 @@ export class AuthClient {
     if (!p) {
       p = (async () => {
         const url = `${new URL(origin).origin}/v2/`;
-        const res = await this.transport.request({ method: 'GET', url });
+        const res = await this.transport.request({ method: 'GET', url, fast: 'whole' });
         // A challenge from a host /v2/ was redirected to is that host's, never the registry's.
         const own = !answeredElsewhere(res, url);
         const challenges = res.status === 401 && own ? parseChallenges(header(res, 'www-authenticate') ?? '') : [];
@@ -202,7 +202,7 @@ export class AuthClient {
       body: req.body,
       signal: req.signal,
       ...(req.redirect ? { redirect: req.redirect } : {}),
-      ...(req.fast ? { fast: true } : {}),
+      ...(req.fast ? { fast: req.fast } : {}),
       ...(req.retry === false ? { retry: false } : {}),
     });
   }

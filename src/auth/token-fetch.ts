@@ -147,7 +147,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
   }
   const headers: Record<string, string> = {};
   if (basic) headers['authorization'] = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-  const res = await transport.request({ method: 'GET', url: url.toString(), headers, redirect: 'manual' });
+  const res = await transport.request({ method: 'GET', url: url.toString(), headers, redirect: 'manual', fast: 'whole' });
   if (res.status === 200) return parseTokenResponse(res, req);
   if ((res.status === 404 || res.status === 405) && basic) {
     discard(res);

@@ -71,10 +71,6 @@ export async function main(argv: string[]): Promise<void> {
     await flush();
     process.exit(0);
   }
-  // undici parses HTTP/1 with llhttp compiled to WebAssembly; V8's optimising tier-up of that module
-  // runs on a background thread that process exit then waits for. Baseline (Liftoff) code parses
-  // as fast for our traffic and saved ~70 ms of every run (measured: 281 → 204 ms for a no-op pull).
-  process.getBuiltinModule('node:v8').setFlagsFromString('--liftoff-only');
   const onInterrupt = interruptHandlers();
   const { runCli } = await import('./run-cli.js');
   const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, onInterrupt });

@@ -46,10 +46,10 @@ interface OriginPool {
 }
 
 /**
- * The blob fast path (issue 13): GETs whose answers carry a Content-Length, sent on pooled
- * HTTP/1.1 connections read into one reused buffer each, the body handed to a sink as it arrives.
- * Anything it does not read (chunked or close-delimited bodies, odd status lines, header values it
- * will not write) is declined — `request` resolves undefined — and the transport sends it through
+ * The socket fast path (issue 13): GETs and HEADs whose answers carry a Content-Length or a
+ * chunked body, sent on pooled HTTP/1.1 connections read into one reused buffer each, the body
+ * handed to a sink as it arrives. Anything it does not read (close-delimited bodies, odd status
+ * lines, header values it will not write) is declined — `request` resolves undefined — and the transport sends it through
  * undici instead; an origin declined once is not tried again in this run.
  */
 export class FastClient {
@@ -65,9 +65,10 @@ export class FastClient {
   }
 
   /**
-   * Sends a GET `hop`, or a PUT/PATCH whose body is `source` (its Content-Length header must say the
-   * source's size); resolves with its response, or undefined when undici must take it — for an upload
-   * only while the source can still be read again (it was not started, or it is replayable).
+   * Sends a body-less GET or HEAD `hop`, or a PUT/PATCH whose body is `source` (its Content-Length
+   * header must say the source's size); resolves with its response, or undefined when undici must
+   * take it — for an upload only while the source can still be read again (it was not started, or it
+   * is replayable).
    */
   async request(hop: Hop, signal?: AbortSignal, source?: ChunkSource): Promise<FastResponse | undefined> {
     const head = requestHead(hop, source);
@@ -85,7 +86,7 @@ export class FastClient {
         logRequest(this.options.debug, hop.method, url, Object.entries(hop.headers));
       }
       conn.bodyPending = false;
-      const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable));
+      const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable), hop.method === 'HEAD');
       const sending: BodySending | undefined = source ? sendBody(conn, exchange, source) : undefined;
       // What was sent of a body that cannot be read again is gone: no second attempt, no undici.
       const replayable = (): boolean => !sending?.started || !!source?.replayable;
@@ -181,13 +182,13 @@ export class FastClient {
 }
 
 /**
- * The request head of a body-less GET, or of a PUT/PATCH sending `source` with a matching
+ * The request head of a body-less GET or HEAD, or of a PUT/PATCH sending `source` with a matching
  * Content-Length; undefined when the request is not one of those or a header cannot be written as it is.
  */
 function requestHead(hop: Hop, source: ChunkSource | undefined): string | undefined {
   if (source) {
     if ((hop.method !== 'PUT' && hop.method !== 'PATCH') || hop.headers['content-length'] !== String(source.size)) return undefined;
-  } else if (hop.method !== 'GET' || hop.body !== undefined) return undefined;
+  } else if ((hop.method !== 'GET' && hop.method !== 'HEAD') || hop.body !== undefined) return undefined;
   let head = `${hop.method} ${hop.url.pathname}${hop.url.search} HTTP/1.1\r\nhost: ${hop.url.host}\r\n`;
   if (source) head += `content-length: ${source.size}\r\n`;
   for (const [name, value] of Object.entries(hop.headers)) {

@@ -64,12 +64,13 @@ export class FastConnection implements ExchangeHost {
   }
 
   /**
-   * Sends a request head (the whole request: a GET has no body) and returns its exchange; `done` is
-   * told when the answer ended or failed. `timeoutMs` bounds every silence of the server.
+   * Sends a request head (the whole request: a GET or HEAD has no body) and returns its exchange;
+   * `done` is told when the answer ended or failed. `timeoutMs` bounds every silence of the server;
+   * `bodyless` says the answer has no body whatever its head says (a HEAD request's).
    */
-  send(head: string, timeoutMs: number, done: (conn: FastConnection, reusable: boolean) => void): FastExchange {
+  send(head: string, timeoutMs: number, done: (conn: FastConnection, reusable: boolean) => void, bodyless = false): FastExchange {
     const socket = this.socket as Socket;
-    const exchange = new FastExchange(this);
+    const exchange = new FastExchange(this, bodyless);
     this.exchange = exchange;
     this.release = done;
     this.onIdleEnd = undefined;

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { ChunkedDecoder } from './chunked-decoder.js';
 import { bodyFraming, headEnd, MAX_HEAD_BYTES, parseResponseHead, type ResponseHead } from './response-head.js';
 
 /**
@@ -37,7 +38,7 @@ function connectionError(message: string, code: string): Error {
 
 /**
  * One request/response on a fast connection: parses the head, then hands the body — exactly
- * Content-Length bytes — to a sink ({@link consume}) or, for small answers read by generic code
+ * Content-Length bytes, or a chunked body decoded — to a sink ({@link consume}) or, for small answers read by generic code
  * (errors, redirects), to a Readable of copies ({@link stream}).
  */
 export class FastExchange {
@@ -53,6 +54,7 @@ export class FastExchange {
   private headParts: Buffer[] = [];
   private headLength = 0;
   private remaining = 0;
+  private decoder: ChunkedDecoder | undefined;
   private reusable = true;
   private pending: Buffer[] = [];
   private sink: BodySink | undefined;
@@ -60,8 +62,16 @@ export class FastExchange {
   private settleHead!: { resolve: (h: ResponseHead) => void; reject: (e: Error) => void };
   private settleBody: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
+  /** Pieces a sink has not taken yet: their bytes may sit in the read buffer, so nothing is read meanwhile. */
+  private inFlight = 0;
+  /** The body ended while pieces were in flight: the exchange finishes when they were taken. */
+  private finishing = false;
 
-  constructor(private readonly host: ExchangeHost) {
+  /** `bodyless`: the answer has no body whatever its head says (the answer to a HEAD request). */
+  constructor(
+    private readonly host: ExchangeHost,
+    private readonly bodyless = false,
+  ) {
     this.head = new Promise((resolve, reject) => {
       this.settleHead = { resolve, reject };
     });
@@ -120,30 +130,14 @@ export class FastExchange {
     const done = new Promise<void>((resolve, reject) => {
       this.settleBody = { resolve, reject };
     });
-    void this.deliverPending();
-    return done;
-  }
-
-  /** Hands the body bytes that arrived before the sink (copies) to it, in order, then reads on. */
-  private async deliverPending(): Promise<void> {
     for (const part of this.pending.splice(0)) {
-      const taken = this.callSink(part);
-      if (taken === false) return;
-      if (taken !== true && !(await this.settled(taken))) return;
+      if (!this.callSink(part)) return done;
     }
+    // Pieces still in flight: drained() goes on once they were taken.
+    if (this.inFlight > 0) return done;
     if (this.state === 'done') this.settleBody?.resolve();
-    else if (this.state === 'body') this.host.resume();
-  }
-
-  /** Waits for a sink's promise; false when it rejected (the exchange then failed with its error). */
-  private settled(taken: Promise<void>): Promise<boolean> {
-    return taken.then(
-      () => true,
-      (err: unknown) => {
-        this.fail(err as Error, true);
-        return false;
-      },
-    );
+    else this.host.resume();
+    return done;
   }
 
   /** The body as a Readable of copies, for small answers read by generic code. */
@@ -191,7 +185,7 @@ export class FastExchange {
       this.fail(new FastFallback('unusual response head'));
       return;
     }
-    const framing = bodyFraming(head);
+    const framing = this.bodyless && head.status >= 200 ? ({ kind: 'none' } as const) : bodyFraming(head);
     if (framing.kind === 'unsupported') {
       this.fail(new FastFallback(framing.why));
       return;
@@ -200,9 +194,14 @@ export class FastExchange {
     if (head.minor === 0 || /\bclose\b/.test(connection)) this.reusable = false;
     this.headParts = [];
     this.remaining = framing.kind === 'length' ? framing.length : 0;
+    if (framing.kind === 'chunked') {
+      this.decoder = new ChunkedDecoder((data) => {
+        if (this.state === 'body') this.deliver(data as Buffer);
+      });
+    }
     this.state = 'body';
     const rest = all.subarray(end);
-    if (this.remaining === 0) {
+    if (this.remaining === 0 && !this.decoder) {
       if (rest.length > 0) this.reusable = false;
       this.finish();
     } else if (rest.length > 0) {
@@ -214,44 +213,79 @@ export class FastExchange {
   }
 
   private onBodyBytes(chunk: Buffer): void {
+    if (this.decoder) {
+      let used: number;
+      try {
+        used = this.decoder.push(chunk);
+      } catch (err) {
+        this.fail(connectionError((err as Error).message, 'HPE_INVALID_CHUNK_SIZE'));
+        return;
+      }
+      if (this.state !== 'body') return;
+      if (used < chunk.length) this.reusable = false;
+      if (this.decoder.done) this.finish();
+      return;
+    }
     if (chunk.length > this.remaining) {
       this.reusable = false;
       chunk = chunk.subarray(0, this.remaining);
     }
+    if (!this.deliver(chunk)) return;
     this.remaining -= chunk.length;
-    if (this.sink) {
-      const taken = this.callSink(chunk);
-      if (taken === false) return;
-      if (taken !== true) {
-        // The piece is still in use (its bytes sit in the read buffer): read nothing until it was taken.
-        this.host.pause();
-        void this.settled(taken).then((ok) => {
-          if (!ok || this.state !== 'body') return;
-          if (this.remaining === 0) this.finish();
-          else this.host.resume();
-        });
-        return;
-      }
-    } else if (this.readable) {
+    if (this.remaining === 0) this.finish();
+  }
+
+  /** Hands body bytes to whoever reads them, or keeps copies until someone does; false when the sink threw. */
+  private deliver(chunk: Buffer): boolean {
+    if (this.sink) return this.callSink(chunk);
+    if (this.readable) {
       if (!this.readable.push(Buffer.from(chunk))) this.host.pause();
     } else {
       this.pending.push(Buffer.from(chunk));
     }
-    if (this.remaining === 0) this.finish();
+    return true;
   }
 
-  /** Hands a chunk to the sink: true when taken, its promise when it takes it later, false when it threw (the exchange then failed). */
-  private callSink(chunk: Buffer): boolean | Promise<void> {
+  /**
+   * Hands a chunk to the sink; false when the sink threw (the exchange then failed with its error).
+   * A sink that takes it later (a promise) pauses the connection until every piece in flight was taken.
+   */
+  private callSink(chunk: Buffer): boolean {
+    let taken: void | Promise<void>;
     try {
-      const taken = (this.sink as BodySink)(chunk);
-      return taken instanceof Promise ? taken : true;
+      taken = (this.sink as BodySink)(chunk);
     } catch (err) {
       this.fail(err as Error, true);
       return false;
     }
+    if (taken instanceof Promise) {
+      this.inFlight++;
+      // Only while the body is still arriving: after its end the connection may already serve another request.
+      if (this.state === 'body') this.host.pause();
+      taken.then(
+        () => {
+          this.inFlight--;
+          if (this.inFlight === 0) this.drained();
+        },
+        (err: unknown) => this.fail(err as Error, true),
+      );
+    }
+    return true;
+  }
+
+  /** Every piece in flight was taken: finish the body, or read on. */
+  private drained(): void {
+    if (this.state === 'body') {
+      if (this.finishing) this.finish();
+      else this.host.resume();
+    } else if (this.state === 'done') this.settleBody?.resolve();
   }
 
   private finish(): void {
+    if (this.inFlight > 0) {
+      this.finishing = true;
+      return;
+    }
     this.state = 'done';
     this.readable?.push(null);
     if (this.sink) this.settleBody?.resolve();

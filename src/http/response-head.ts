@@ -9,7 +9,7 @@ export interface ResponseHead {
 }
 
 /** How the body of a response is delimited, as far as the fast path accepts it. */
-export type BodyFraming = { kind: 'length'; length: number } | { kind: 'none' } | { kind: 'unsupported'; why: string };
+export type BodyFraming = { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'none' } | { kind: 'unsupported'; why: string };
 
 /** Longest response head the fast path parses; a longer one goes to undici (which refuses it with its own error). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -50,13 +50,19 @@ export function parseResponseHead(text: string): ResponseHead | undefined {
 
 /**
  * The framing of a GET response's body (RFC 9112 §6.3), restricted to what the fast path reads: a
- * `Content-Length` (repeated only with one value), or no body for 204 and 304. Chunked or
- * close-delimited bodies, and 1xx answers, are left to undici.
+ * `Content-Length` (repeated only with one value), `Transfer-Encoding: chunked` alone, or no body
+ * for 204 and 304. Close-delimited bodies, other codings and 1xx answers are left to undici.
  */
 export function bodyFraming(head: ResponseHead): BodyFraming {
   if (head.status < 200) return { kind: 'unsupported', why: `interim status ${head.status}` };
-  if (head.headers['transfer-encoding'] !== undefined) return { kind: 'unsupported', why: 'Transfer-Encoding' };
   if (head.status === 204 || head.status === 304) return { kind: 'none' };
+  const coding = head.headers['transfer-encoding'];
+  if (coding !== undefined) {
+    // Chunked alone (RFC 9112 §6.1); a Content-Length beside it is a smuggling sign, other codings are undici's.
+    if (typeof coding !== 'string' || coding.trim().toLowerCase() !== 'chunked') return { kind: 'unsupported', why: 'Transfer-Encoding' };
+    if (head.headers['content-length'] !== undefined) return { kind: 'unsupported', why: 'Transfer-Encoding with Content-Length' };
+    return { kind: 'chunked' };
+  }
   const raw = head.headers['content-length'];
   if (raw === undefined) return { kind: 'unsupported', why: 'no Content-Length' };
   const values = new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',').map((x) => x.trim())));

@@ -25,7 +25,7 @@ interface RetryError {
 }
 
 /** Milliseconds a `Retry-After` value asks for (seconds or an HTTP date); undefined when absent or unreadable. */
-function retryAfterMs(value: string | string[] | undefined): number | undefined {
+export function retryAfterMs(value: string | string[] | undefined): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || v === '') return undefined;
   const seconds = Number(v);

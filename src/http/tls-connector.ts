@@ -1,8 +1,9 @@
 import { isIP, type LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
-import { buildConnector } from './undici-parts.js';
+import type { ConnectionOptions } from 'node:tls';
 import { defaultCertsDirs, hostCertificates, type ClientCertFiles } from './certs-d.js';
 import { SecureContexts } from './secure-contexts.js';
+import { openSocket, TlsSessions, type SocketCallback, type SocketConnectOptions, type SocketTarget } from './socket-connect.js';
 import type { SystemTrustOptions } from './trust-store.js';
 
 /** TLS choices of a transport; every field is optional. */
@@ -48,7 +49,8 @@ export function finalConnectError<E extends Error>(err: E, code: string): E {
 }
 
 /** What a connector is asked for: undici's connect options, plus socket options for this one connection. */
-export type ConnectOptions = Parameters<ReturnType<typeof buildConnector>>[0] & {
+export type ConnectOptions = SocketTarget & {
+  host?: string;
   /**
    * Extra `net.connect`/`tls.connect` options for this connection only (the blob fast path's `onread`);
    * left out of a connection to a proxy, and ignored by TLS over a tunnel (Node reads such a socket by events).
@@ -56,8 +58,8 @@ export type ConnectOptions = Parameters<ReturnType<typeof buildConnector>>[0] & 
   socketOptions?: Record<string, unknown>;
 };
 
-/** An undici `connect` function that also takes {@link ConnectOptions.socketOptions}. */
-export type Connector = (opts: ConnectOptions, callback: Parameters<ReturnType<typeof buildConnector>>[1]) => void;
+/** A `connect` function as undici's Agent takes it, that also takes {@link ConnectOptions.socketOptions}. */
+export type Connector = (opts: ConnectOptions, callback: SocketCallback) => void;
 
 /** A failed TLS connection, noting the CA files configured for the host (for the error message). */
 export interface TrustAnnotated {
@@ -66,8 +68,7 @@ export interface TrustAnnotated {
 
 /** The connector of one host, the options it was built with, and the CA files configured for the host. */
 interface HostConnector {
-  connect: ReturnType<typeof buildConnector>;
-  options: Record<string, unknown>;
+  options: SocketConnectOptions;
   hostFiles: string[];
 }
 
@@ -91,7 +92,6 @@ export function createConnector(settings: TlsSettings): Connector {
   };
   const timing = settings.connectTimeoutMs !== undefined ? { timeout: settings.connectTimeoutMs } : {};
   const plainOptions = { ...timing, ...(settings.lookup ? { lookup: settings.lookup } : {}) };
-  const plain = buildConnector(plainOptions);
   const byHost = new Map<string, HostConnector>();
   const forHost = (bare: string, port: string): HostConnector => {
     // undici hands IPv6 hosts over without brackets; config keys and certs.d names have them.
@@ -104,21 +104,18 @@ export function createConnector(settings: TlsSettings): Connector {
     const hostFiles = [...(perHost(settings.perHostCa) ?? []), ...fromDirs.caFiles];
     const client = perHost(settings.perHostClientCert) ?? fromDirs.client;
     const insecure = isInsecureHost(settings.insecureHosts, key);
-    const options = {
-      ...timing,
+    const tls: ConnectionOptions = {
       secureContext: contexts.context({ caFiles: hostFiles, ...(client ? { client } : {}) }, !insecure),
       ...(insecure ? { rejectUnauthorized: false } : {}),
-      ...(settings.lookup ? { lookup: settings.lookup } : {}),
     };
-    chosen = { connect: buildConnector(options), options, hostFiles };
+    chosen = { options: { ...plainOptions, tls, sessions: new TlsSessions() }, hostFiles };
     byHost.set(key, chosen);
     return chosen;
   };
   return (opts, callback) => {
-    // A connection with its own socket options gets a one-off connector over the same settings.
-    const extra = opts.socketOptions;
+    const own = opts.socketOptions ? { socketOptions: opts.socketOptions } : {};
     if (opts.protocol !== 'https:') {
-      (extra ? buildConnector({ ...plainOptions, ...extra }) : plain)(opts, callback);
+      openSocket(opts, { ...plainOptions, ...own }, callback);
       return;
     }
     let chosen: HostConnector;
@@ -128,10 +125,9 @@ export function createConnector(settings: TlsSettings): Connector {
       callback(finalConnectError(err as Error, 'REGCTL_TLS_SETTINGS'), null);
       return;
     }
-    const connect = extra ? buildConnector({ ...chosen.options, ...extra }) : chosen.connect;
-    connect(opts, (err, socket) => {
+    openSocket(opts, { ...chosen.options, ...own }, (err, socket) => {
       if (err) (err as Error & TrustAnnotated).regctlTrust = { hostFiles: chosen.hostFiles };
-      callback(err as Error, socket as never);
+      callback(err, socket);
     });
   };
 }

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import { createDispatcher, DEFAULT_TIMEOUT_MS, type DispatcherStack, type RetrySettings } from './dispatcher.js';
+import { createConnections, DEFAULT_TIMEOUT_MS, type RetrySettings } from './connections.js';
+import type { DispatcherStack } from './dispatcher.js';
 import { FastClient } from './fast-client.js';
+import { fastRequestRetrying } from './fast-retry.js';
 import type { BodySink } from './fast-exchange.js';
 import { proxyFor } from './proxy-env.js';
 import type { DebugSink } from './debug.js';
@@ -49,11 +51,15 @@ export interface TransportRequest {
    */
   redirect?: 'follow' | 'manual';
   /**
-   * A blob GET whose body the caller reads with {@link TransportResponse.consume}, or a blob PUT/PATCH
-   * whose body is a {@link SourceReadable}: it may go through the socket fast path (HTTP/1.1,
-   * Content-Length bodies), else undici. Default false.
+   * A body-less GET or HEAD that may go through the socket fast path (HTTP/1.1, Content-Length
+   * bodies), else undici. `true`: a blob GET whose body the caller reads with
+   * {@link TransportResponse.consume} and resumes itself. `'whole'`: a small answer (a manifest, a
+   * token, a HEAD) read whole by the transport, which re-sends the request when the connection
+   * fails mid-body, as undici's retry resumes it. A PUT or PATCH whose body is a
+   * {@link SourceReadable} of known length (a blob upload) may take the fast path too, its pieces
+   * written straight to the socket. Default: undici.
    */
-  fast?: boolean;
+  fast?: boolean | 'whole';
   /** False: no retry by the transport (the caller retries, resuming with Range itself). Default true for GET and HEAD. */
   retry?: boolean;
 }
@@ -100,35 +106,48 @@ function cleanHeaders(h: Record<string, string | string[] | undefined>): Record<
 
 /** Creates the transport: one keep-alive agent with TLS, proxy, retry and debug layers, and our redirect rules on top. */
 export function createTransport(options: TransportOptions): Transport {
-  const stack: DispatcherStack = createDispatcher(options);
+  const connections = createConnections(options);
+  // undici is loaded at the first request the socket fast path does not take (bodies sent, chunked
+  // answers, plain HTTP through a proxy): a run that needs only body-less requests never loads it.
+  let stackLoad: Promise<DispatcherStack> | undefined;
+  const undici = (): Promise<DispatcherStack> => {
+    stackLoad ??= import('./dispatcher.js').then((m) => m.createDispatcher(options, connections));
+    return stackLoad;
+  };
   const schemes = new Map<string, Promise<string>>();
   const allowsPlainHttp = (host: string): boolean => isLoopbackHost(host) || isInsecureHost(options.insecureHosts, host);
   const fast =
     options.fastPath === false
       ? undefined
       : new FastClient({
-          connect: stack.connect,
+          connect: connections.connect,
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           ...(options.connections ? { connections: options.connections } : {}),
           ...(options.debug ? { debug: options.debug } : {}),
         });
   // Plain HTTP through a forward proxy is undici's (absolute-form requests); https goes through the same tunnels.
   const fastReaches = (url: URL): boolean =>
-    !!fast?.accepts(url.origin) && (url.protocol === 'https:' || !proxyFor(stack.proxies, 'http:', url.hostname, Number(url.port) || 80));
+    !!fast?.accepts(url.origin) && (url.protocol === 'https:' || !proxyFor(connections.proxies, 'http:', url.hostname, Number(url.port) || 80));
 
   const send = async (hop: Hop, req: TransportRequest): Promise<TransportResponse> => {
     const signal = req.signal;
     try {
       let body = hop.body;
       if (req.fast && fast && fastReaches(hop.url)) {
-        const source = hop.method === 'GET' ? undefined : takeChunkSource(body);
-        if (hop.method === 'GET' ? body === undefined : source) {
-          const res = await fast.request(hop, signal, source);
+        if ((hop.method === 'GET' || hop.method === 'HEAD') && body === undefined) {
+          const res = req.retry === false ? await fast.request(hop, signal) : await fastRequestRetrying(fast, hop, signal, options.retry, req.fast === 'whole');
           if (res) return res;
-          // Declined before a byte of it was taken (or it reads again): undici sends the same body.
-          if (source) body = new SourceReadable(source);
+        } else {
+          const source = takeChunkSource(body);
+          if (source) {
+            const res = await fast.request(hop, signal, source);
+            if (res) return res;
+            // Declined before a byte of it was taken (or it reads again): undici sends the same body.
+            body = new SourceReadable(source);
+          }
         }
       }
+      const stack = await undici();
       const res = await stack.dispatcher.request({
         origin: hop.url.origin,
         path: `${hop.url.pathname}${hop.url.search}`,
@@ -171,7 +190,7 @@ export function createTransport(options: TransportOptions): Transport {
   const probe = async (host: string): Promise<string> => {
     if (!allowsPlainHttp(host)) return `https://${host}`;
     try {
-      const res = await stack.probe.request({
+      const res = await (await undici()).probe.request({
         origin: `https://${host}`,
         path: '/v2/',
         method: 'GET',
@@ -259,9 +278,9 @@ export function createTransport(options: TransportOptions): Transport {
     request,
     baseUrl,
     allowsPlainHttp,
-    close: () => {
+    close: async () => {
       fast?.close();
-      return stack.close();
+      if (stackLoad) await (await stackLoad).close();
     },
   };
 }

@@ -1,10 +1,10 @@
 // undici's package index also loads fetch, WebSocket, cookies and the cache (~30-100 ms at every
-// start); regctl needs only the agent, the retry interceptor and the connector, so it
-// imports those files directly (undici 7 has no "exports" map, so the paths are public).
+// start); regctl needs only the agent and the retry interceptor (connections are opened by
+// src/http/socket-connect.ts), so it imports those files directly (undici 7 has no "exports"
+// map, so the paths are public).
 import type * as Undici from 'undici';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import retryImpl from 'undici/lib/interceptor/retry.js';
-import buildConnectorImpl from 'undici/lib/core/connect.js';
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
 import request from 'undici/lib/api/api-request.js';
 
@@ -17,5 +17,3 @@ export const Agent = AgentImpl as unknown as typeof Undici.Agent;
 export const interceptors = {
   retry: retryImpl as unknown as typeof Undici.interceptors.retry,
 };
-/** undici's TLS/TCP connector builder. */
-export const buildConnector = buildConnectorImpl as unknown as typeof Undici.buildConnector;

@@ -8,10 +8,6 @@ declare module 'undici/lib/interceptor/retry.js' {
   const value: unknown;
   export default value;
 }
-declare module 'undici/lib/core/connect.js' {
-  const value: unknown;
-  export default value;
-}
 declare module 'undici/lib/dispatcher/dispatcher.js' {
   const value: unknown;
   export default value;

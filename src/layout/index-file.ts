@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RegctlError } from '../errors.js';
@@ -63,6 +64,20 @@ export async function readIndex(root: string): Promise<LayoutIndex> {
   });
   if (!index) throw new RegctlError('failed', `cache index ${path} is missing; the directory is not a complete OCI layout`);
   return index as LayoutIndex;
+}
+
+/**
+ * Reads index.json synchronously for a quick look (is a change needed at all?), so a caller can
+ * decide before yielding and keep its place in the lock queue; undefined when it is missing or
+ * not valid — the caller then takes the locked path, which reports the problem.
+ */
+export function peekIndex(root: string): LayoutIndex | undefined {
+  try {
+    const parsed = LayoutIndexSchema.safeParse(JSON.parse(readFileSync(indexPath(root), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Serialises an index the way regctl stores it. */

@@ -13,34 +13,16 @@ import { imageProblems, IncompleteImageError } from './image-check.js';
 import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { LayoutIngest } from './ingest.js';
+import { createLayout, makeDirs } from './create-layout.js';
 import { fsError } from '../util/fs-error.js';
 import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
-import { atomicWrite, emptyIndex, indexPath, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
+import { atomicWrite, emptyIndex, indexPath, peekIndex, readIndex, serializeIndex, updateIndex, type LayoutIndex } from './index-file.js';
 
 /** Options of {@link LayoutStore.open}. */
 export interface LayoutOpenOptions {
   /** Create the layout (oci-layout, index.json, blobs/sha256) when it is missing; false demands an existing one. */
   create: boolean;
-}
-
-/**
- * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a parent exists but
- * the child cannot be made with ENOENT (seen under /proc), which must be an error instead.
- */
-async function makeDirs(path: string): Promise<void> {
-  const parent = dirname(path);
-  try {
-    await mkdir(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || parent === path) throw err;
-    await makeDirs(parent);
-    await mkdir(path).catch((again: unknown) => {
-      if (errnoCode(again) !== 'EEXIST') throw again;
-    });
-  }
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -98,13 +80,17 @@ export class LayoutStore implements Target, SmallReader, Ingester {
     const marker = join(root, 'oci-layout');
     // An existing layout is opened without writing: creating costs two fsyncs.
     if (options.create && !((await isFile(marker)) && (await isFile(indexPath(root))))) {
-      try {
-        await makeDirs(join(root, 'blobs', 'sha256'));
-      } catch (err) {
-        throw fsError('cannot create OCI layout', root, err);
-      }
-      await atomicWrite(root, marker, JSON.stringify(OCI_LAYOUT_FILE), { exclusive: true });
-      await atomicWrite(root, indexPath(root), serializeIndex(emptyIndex()), { exclusive: true });
+      const skeleton = { marker: JSON.stringify(OCI_LAYOUT_FILE), index: serializeIndex(emptyIndex()) };
+      await createLayout(root, skeleton, async () => {
+        try {
+          await makeDirs(join(root, 'blobs', 'sha256'));
+        } catch (err) {
+          throw fsError('cannot create OCI layout', root, err);
+        }
+        // The marker last: a layout with `oci-layout` is a complete one.
+        await atomicWrite(root, indexPath(root), skeleton.index, { exclusive: true });
+        await atomicWrite(root, marker, skeleton.marker, { exclusive: true });
+      });
     }
     const layout = await readJsonFile(marker, OciLayoutSchema, { label: 'OCI layout file' });
     if (!layout) throw new RegctlError('usage', `not an OCI layout: ${dir}`);
@@ -290,6 +276,15 @@ export class LayoutStore implements Target, SmallReader, Ingester {
   async tag(desc: Descriptor, name: string, options: TagOptions = {}): Promise<void> {
     if (!name) throw new RegctlError('usage', 'cannot tag with an empty name');
     const imageName = options.imageName === undefined ? name : options.imageName;
+    // A name that already says exactly this (a re-pull of an image that is up to date) needs no lock,
+    // no check and no write: it was checked when it was given, and prune spares what a name holds.
+    // Looked at synchronously, so a tag called before a prune still takes the lock before it.
+    const current = peekIndex(this.dir);
+    if (current) {
+      const before = serializeIndex(current);
+      applyName(current, desc, name, imageName);
+      if (serializeIndex(current) === before) return;
+    }
     await updateIndex(this.dir, async (index) => {
       // Checked under the lock so a concurrent prune cannot remove the manifest in between; a
       // transfer's name goes only to an image that is whole, which a prune (under this lock) cannot break.
@@ -299,18 +294,7 @@ export class LayoutStore implements Target, SmallReader, Ingester {
       } else if (!(await blobExists(this.dir, desc))) {
         throw new RegctlError('not-found', `cannot tag ${name}: manifest ${desc.digest} is not stored in OCI layout ${this.dir}`, { subject: name });
       }
-      const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-      if (desc.artifactType) entry.artifactType = desc.artifactType;
-      if (desc.platform) entry.platform = desc.platform;
-      const annotations: Record<string, string> = { ...desc.annotations, [Annotation.refName]: name };
-      delete annotations[Annotation.containerdName];
-      if (imageName !== null) annotations[Annotation.containerdName] = imageName;
-      entry.annotations = annotations;
-      const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
-      removeName(index, name, imageName);
-      index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
-      // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
-      index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
+      applyName(index, desc, name, imageName);
     });
   }
 
@@ -331,6 +315,22 @@ export class LayoutStore implements Target, SmallReader, Ingester {
   untag(name: string): Promise<Descriptor | undefined> {
     return updateIndex(this.dir, (index) => removeName(index, name));
   }
+}
+
+/** Names `desc` `name` in `index` (see {@link LayoutStore.tag}): the change tag makes, in memory. */
+function applyName(index: LayoutIndex, desc: Descriptor, name: string, imageName: string | null): void {
+  const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+  if (desc.artifactType) entry.artifactType = desc.artifactType;
+  if (desc.platform) entry.platform = desc.platform;
+  const annotations: Record<string, string> = { ...desc.annotations, [Annotation.refName]: name };
+  delete annotations[Annotation.containerdName];
+  if (imageName !== null) annotations[Annotation.containerdName] = imageName;
+  entry.annotations = annotations;
+  const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
+  removeName(index, name, imageName);
+  index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
+  // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
+  index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
 }
 
 /**

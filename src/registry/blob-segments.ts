@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { BlobIngest } from '../content/types.js';
 import { fetchRange, RangeRefused, type BlobSource } from './blob-range.js';
 

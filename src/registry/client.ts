@@ -12,8 +12,8 @@ export interface RegistryRequest {
   body?: NodeJS.ReadableStream | Buffer | string;
   /** Scope hints for the token ("repository:a/b:pull,push"). */
   scopes?: readonly string[];
-  /** A blob GET read with `consume`: may take the socket fast path (see TransportRequest.fast). */
-  fast?: boolean;
+  /** May take the socket fast path: a blob GET read with `consume` (true), or a small answer read whole (see TransportRequest.fast). */
+  fast?: boolean | 'whole';
   /** False: the caller retries, not the transport. */
   retry?: boolean;
   signal?: AbortSignal;
@@ -59,7 +59,7 @@ export class RegistryClient {
       ...(req.headers ? { headers: req.headers } : {}),
       ...(req.body !== undefined ? { body: req.body as never } : {}),
       ...(req.scopes ? { scopes: req.scopes } : {}),
-      ...(req.fast ? { fast: true } : {}),
+      ...(req.fast ? { fast: req.fast } : {}),
       ...(req.retry === false ? { retry: false } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     });

@@ -27,6 +27,7 @@ export async function getManifest(client: RegistryClient, repository: string, re
     method: 'GET',
     path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
+    fast: 'whole',
   });
   try {
     return await readManifest(res, url, reference, what);
@@ -70,6 +71,7 @@ export async function headManifest(client: RegistryClient, repository: string, r
     method: 'HEAD',
     path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
+    fast: 'whole',
   });
   discard(res);
   if (res.status === 404) return undefined;

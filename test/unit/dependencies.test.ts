@@ -29,7 +29,6 @@ test('undici is pinned to the exact version installed', () => {
 test("undici's internal files that undici-parts.ts imports are where it expects them", () => {
   assert.deepEqual(subpaths.sort(), [
     'undici/lib/api/api-request.js',
-    'undici/lib/core/connect.js',
     'undici/lib/dispatcher/agent.js',
     'undici/lib/dispatcher/dispatcher.js',
     'undici/lib/interceptor/retry.js',
@@ -53,7 +52,6 @@ test("undici's internal files that undici-parts.ts imports are where it expects 
     'the Agent class',
   );
   shape('lib/interceptor/retry.js', typeof load('undici/lib/interceptor/retry.js') === 'function', 'the retry interceptor');
-  shape('lib/core/connect.js', typeof load('undici/lib/core/connect.js') === 'function', 'buildConnector');
   shape('lib/dispatcher/dispatcher.js', typeof load('undici/lib/dispatcher/dispatcher.js') === 'function', 'the Dispatcher base class');
   const api = load('undici/lib/api/index.js') as Record<string, unknown>;
   shape(

@@ -94,11 +94,16 @@ test('a kept-alive connection the server closed meanwhile is replaced without an
   assert.equal(srv.connections(), 2);
 });
 
-test('a chunked answer is left to undici (the origin is remembered), and its body still arrives', async (t) => {
-  const srv = await startScriptedServer((_req, res) => {
+test('a chunked answer is read on the fast path, split across reads; a gzip-coded one is left to undici (the origin is remembered)', async (t) => {
+  const srv = await startScriptedServer((req, res) => {
+    if (req.url === '/gzip') {
+      res.writeHead(200, { 'transfer-encoding': 'gzip, chunked' });
+      res.end('');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.write('chunk one, ');
-    res.end('chunk two');
+    setTimeout(() => res.end('chunk two'), 20);
   });
   const debug: string[] = [];
   const tr = createTransport({ userAgent: 'x', env: {}, debug: (l) => debug.push(l) });
@@ -108,12 +113,15 @@ test('a chunked answer is left to undici (the origin is remembered), and its bod
   });
   for (let i = 0; i < 2; i++) {
     const res = await tr.request({ method: 'GET', url: `${srv.url}/b`, fast: true });
-    assert.equal(res.consume, undefined, 'answered by undici');
+    assert.equal(typeof res.consume, 'function', 'answered by the fast path');
     assert.equal((await bodyOf(res)).toString(), 'chunk one, chunk two');
   }
+  assert.equal(debug.filter((l) => /kept-alive connection/.test(l)).length, 1, 'the connection was kept for the second request');
+  const gz = await tr.request({ method: 'GET', url: `${srv.url}/gzip`, fast: true }).catch((err: unknown) => err);
   assert.equal(debug.filter((l) => /fast path declined: Transfer-Encoding/.test(l)).length, 1);
-  // Once for the fast path, twice through undici.
-  assert.equal(srv.requests.length, 3);
+  assert.ok(gz !== undefined);
+  // Twice on the fast path, then /gzip once there (declined) and once through undici.
+  assert.equal(srv.requests.length, 4);
 });
 
 test('error answers are read as streams; the connection cap queues requests; a header value with CR/LF never reaches the wire', async (t) => {
@@ -163,4 +171,47 @@ test('a sink that throws fails the body with its own error, not a network error'
     }),
     (err: unknown) => err === mine,
   );
+});
+
+test("a small answer read whole ('whole'): a connection cut mid-body and a 503 are retried; HEAD reads no body; undici is never needed", async (t) => {
+  let gets = 0;
+  const srv = await startScriptedServer((req, res) => {
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-length': '123456', 'docker-content-digest': 'sha256:x' });
+      res.end();
+      return;
+    }
+    gets++;
+    if (gets === 1) {
+      // Promises 20 bytes, sends 5, and hangs up.
+      res.writeHead(200, { 'content-length': '20' });
+      res.write('{"par');
+      setTimeout(() => res.socket?.destroy(), 10);
+      return;
+    }
+    if (gets === 2) {
+      res.writeHead(503, { 'retry-after': '0', 'content-length': '0' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': '20' });
+    res.end('{"partial":"no","n":1}'.slice(0, 20));
+  });
+  const notices: string[] = [];
+  const debug: string[] = [];
+  const tr = createTransport({ userAgent: 'x', env: {}, debug: (l) => debug.push(l), retry: { minTimeout: 10, onRetry: (n) => notices.push(n.reason) } });
+  t.after(async () => {
+    await tr.close();
+    await srv.close();
+  });
+  const res = await tr.request({ method: 'GET', url: `${srv.url}/v2/a/manifests/v1`, fast: 'whole' });
+  assert.equal(res.status, 200);
+  assert.equal((await readStream(res.body, 1024, 'manifest')).toString(), '{"partial":"no","n":1}'.slice(0, 20));
+  assert.deepEqual(notices, ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'HTTP 503']);
+  const head = await tr.request({ method: 'HEAD', url: `${srv.url}/v2/a/manifests/v1`, fast: 'whole' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['docker-content-digest'], 'sha256:x');
+  assert.equal((await readStream(head.body, 1024, 'head')).length, 0);
+  assert.equal(srv.requests.length, 4);
+  assert.equal(debug.filter((l) => /fast path declined/.test(l)).length, 0);
 });

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
+import { FastClient } from '../../src/http/fast-client.js';
+import { createConnector } from '../../src/http/tls-connector.js';
 import { createTransport, type Transport, type TransportResponse } from '../../src/http/transport.js';
 import { RegctlError } from '../../src/errors.js';
 import { SourceReadable, type ChunkSource, type ChunkWriter } from '../../src/util/chunk-source.js';
@@ -239,3 +241,47 @@ test('the same uploads through undici when the fast path is off: the body arrive
   assert.equal((await put(tr, srv.url, source)).status, 201);
   assert.equal(srv.bodies[0]?.length, 3 * MIB + 7);
 });
+
+test('a sink that takes pieces later (a copy pump) pauses only its own body: a small body read after its connection went on to the next request (regression: a hang)', async (t) => {
+  const srv = await countingHttpServer(t, (path) => (path === '/b' ? 100 : 0));
+  const fast = new FastClient({ connect: createConnector({}), timeoutMs: 60_000 });
+  t.after(() => fast.close());
+  const first = await fast.request({ url: new URL(`${srv.url}/a`), method: 'GET', headers: {} });
+  assert.ok(first);
+  // The whole small body came with the head: the connection is back in the pool and carries the next GET.
+  const second = fast.request({ url: new URL(`${srv.url}/b`), method: 'GET', headers: {} });
+  await new Promise((r) => setImmediate(r));
+  const parts: Buffer[] = [];
+  await first.consume(async (c) => {
+    parts.push(Buffer.from(c));
+    await new Promise((r) => setImmediate(r));
+  });
+  assert.equal(Buffer.concat(parts).toString(), '/a');
+  const res = await second;
+  assert.ok(res);
+  const later: Buffer[] = [];
+  await res.consume(async (c) => void later.push(Buffer.from(c)));
+  assert.equal(Buffer.concat(later).toString(), '/b');
+  assert.equal(srv.connections(), 1);
+});
+
+/** A keep-alive node:http server answering each path with its own name, after `delayMs(path)`. */
+async function countingHttpServer(t: TestContext, delayMs: (path: string) => number) {
+  let connections = 0;
+  const server = createServer((req, res) => {
+    setTimeout(
+      () => {
+        res.writeHead(200, { 'content-length': String(Buffer.byteLength(req.url ?? '')) });
+        res.end(req.url);
+      },
+      delayMs(req.url ?? ''),
+    );
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+}

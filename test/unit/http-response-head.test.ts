@@ -26,7 +26,7 @@ test('parseResponseHead reads HTTP/1.x status lines and fields; anything unusual
   }
 });
 
-test('bodyFraming accepts one Content-Length (or none for 204/304) and leaves everything else to undici', () => {
+test('bodyFraming accepts one Content-Length, chunked alone (or none for 204/304) and leaves everything else to undici', () => {
   const frame = (fields: string): ReturnType<typeof bodyFraming> => bodyFraming(parseResponseHead(`HTTP/1.1 200 OK${fields}`)!);
   assert.deepEqual(frame('\r\ncontent-length: 42'), { kind: 'length', length: 42 });
   assert.deepEqual(frame('\r\ncontent-length: 42\r\ncontent-length: 42'), { kind: 'length', length: 42 });
@@ -34,7 +34,9 @@ test('bodyFraming accepts one Content-Length (or none for 204/304) and leaves ev
   assert.equal(frame('\r\ncontent-length: 42\r\ncontent-length: 43').kind, 'unsupported');
   assert.equal(frame('\r\ncontent-length: -1').kind, 'unsupported');
   assert.equal(frame('\r\ncontent-length: 1e3').kind, 'unsupported');
-  assert.equal(frame('\r\ntransfer-encoding: chunked').kind, 'unsupported');
+  assert.deepEqual(frame('\r\ntransfer-encoding: chunked'), { kind: 'chunked' });
+  assert.deepEqual(frame('\r\ntransfer-encoding: Chunked '), { kind: 'chunked' });
+  assert.equal(frame('\r\ntransfer-encoding: gzip, chunked').kind, 'unsupported');
   assert.equal(frame('\r\ncontent-length: 5\r\ntransfer-encoding: chunked').kind, 'unsupported');
   assert.equal(frame('').kind, 'unsupported', 'close-delimited');
   assert.deepEqual(bodyFraming(parseResponseHead('HTTP/1.1 204 No Content')!), { kind: 'none' });
