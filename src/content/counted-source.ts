@@ -1,6 +1,6 @@
 import { RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import type { ChunkSource, ChunkWriter } from '../util/chunk-source.js';
+import { watchWriter, type ChunkSource, type ChunkWriter } from '../util/chunk-source.js';
 
 /**
  * A {@link ChunkSource} that counts the bytes of another as they go to the writer: reports the
@@ -28,7 +28,7 @@ export class CountedSource implements ChunkSource {
   async pump(write: ChunkWriter): Promise<void> {
     let total = 0;
     let last = 0;
-    let writerFailed = false;
+    const writer = watchWriter(write);
     const { desc } = this;
     try {
       await this.inner.pump((chunk) => {
@@ -42,20 +42,10 @@ export class CountedSource implements ChunkSource {
           last = now;
           this.report(total);
         }
-        let taken;
-        try {
-          taken = write(chunk);
-        } catch (err) {
-          writerFailed = true;
-          throw err;
-        }
-        return taken?.catch((err: unknown) => {
-          writerFailed = true;
-          throw err;
-        });
+        return writer.write(chunk);
       });
     } catch (err) {
-      if (!writerFailed) this.failure ??= err as Error;
+      if (!writer.failed) this.failure ??= err as Error;
       throw err;
     }
     if (total !== desc.size) {

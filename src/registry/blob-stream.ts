@@ -3,7 +3,7 @@ import { errnoCode } from '../errors.js';
 import { consumeBody } from '../http/consume-body.js';
 import { isTransientNetworkError } from '../http/errors.js';
 import type { TransportResponse } from '../http/transport.js';
-import { SourceReadable, type ChunkSource, type ChunkWriter } from '../util/chunk-source.js';
+import { SourceReadable, watchWriter, type ChunkSource, type ChunkWriter } from '../util/chunk-source.js';
 import { discard } from '../util/discard.js';
 import { drop, pause, rangeMatches, retryDelay, RETRY_STATUSES, validatorOf, type BlobSource } from './blob-range.js';
 import { responseError } from './errors.js';
@@ -87,27 +87,17 @@ class RegistryBlobSource implements ChunkSource {
     const { retry } = this.src;
     let pos = 0;
     let failures = 0;
-    let writerFailed = false;
+    const writer = watchWriter(write);
     for (;;) {
       const before = pos;
       try {
         await consumeBody(res, (chunk) => {
           pos += chunk.length;
-          let taken;
-          try {
-            taken = write(chunk);
-          } catch (err) {
-            writerFailed = true;
-            throw err;
-          }
-          return taken?.catch((err: unknown) => {
-            writerFailed = true;
-            throw err;
-          });
+          return writer.write(chunk);
         });
         return;
       } catch (err) {
-        if (writerFailed || !isTransientNetworkError(err)) throw err;
+        if (writer.failed || !isTransientNetworkError(err)) throw err;
         if (pos > before) failures = 0;
         if (failures >= (retry.maxRetries ?? 3)) throw err;
         failures++;

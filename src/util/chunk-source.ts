@@ -77,6 +77,35 @@ export class SourceReadable extends Readable {
   }
 }
 
+/** A writer that remembers whether it failed, so a source can tell its own failures from its writer's. */
+export interface WatchedWriter {
+  /** The writer to pump into. */
+  write: ChunkWriter;
+  /** True once the wrapped writer threw or rejected. */
+  readonly failed: boolean;
+}
+
+/** Wraps `write` so that its failures are noticed (see {@link WatchedWriter}). */
+export function watchWriter(write: ChunkWriter): WatchedWriter {
+  const watched = {
+    failed: false,
+    write: (chunk: Uint8Array): void | Promise<void> => {
+      let taken: void | Promise<void>;
+      try {
+        taken = write(chunk);
+      } catch (err) {
+        watched.failed = true;
+        throw err;
+      }
+      return taken?.catch((err: unknown) => {
+        watched.failed = true;
+        throw err;
+      });
+    },
+  };
+  return watched;
+}
+
 /** The ChunkSource a request body can be sent from without reading it as a stream, if it has one. */
 export function takeChunkSource(body: unknown): ChunkSource | undefined {
   return body instanceof SourceReadable ? body.takeSource() : undefined;
