@@ -18,13 +18,16 @@ import { blobUploads, credEnv, seedImage, skopeoDigest } from './push-support.js
 function fastRequests(debug: string[], method: string, host: string): number {
   let n = 0;
   for (let i = 1; i < debug.length; i++) {
-    if ((debug[i] as string).startsWith(`> ${method} http://${host}/`) && /socket fast path/.test(debug[i - 1] as string)) n++;
+    const line = debug[i] as string;
+    if ((line.startsWith(`> ${method} http://${host}/`) || line.startsWith(`> ${method} https://${host}/`)) && /socket fast path/.test(debug[i - 1] as string))
+      n++;
   }
   return n;
 }
 
-async function session(dir: string, fastPath: boolean, debug: string[], env: NodeJS.ProcessEnv = {}): Promise<Session> {
+async function session(dir: string, fastPath: boolean, debug: string[], env: NodeJS.ProcessEnv = {}, caCerts?: string[]): Promise<Session> {
   return Session.create({
+    ...(caCerts ? { caCerts } : {}),
     cacheDir: join(dir, 'cache'),
     configDir: join(dir, 'config'),
     env: { HOME: dir, ...env },
@@ -39,14 +42,15 @@ for (const fastPath of [true, false]) {
   describe(`uploads and copies against the distribution registry, ${fastPath ? 'socket fast path' : 'undici'} (issue 13)`, { timeout: 120_000 }, () => {
     let a: RunningRegistry;
     let b: RunningRegistry;
+    let tls: RunningRegistry;
     let image: RandomImage;
     const work = tempDir('regctl-upload-fast-');
     before(async () => {
-      [a, b] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'token' })]);
+      [a, b, tls] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'token' }), startRegistry({ mode: 'tls' })]);
       image = await seedImage(a, 'src/app:v1', { seed: 'upload-fast', layers: 2, layerSize: 3_000_000 });
     });
     after(async () => {
-      await Promise.all([a, b].map((r) => r?.stop()));
+      await Promise.all([a, b, tls].map((r) => r?.stop()));
       work.remove();
     });
 
@@ -75,6 +79,16 @@ for (const fastPath of [true, false]) {
       assert.equal(await skopeoDigest(b, 'pushed/app:v1'), image.manifest.digest);
       assert.equal(blobUploads(await b.accessLog()).filter((e) => e.method === 'PUT').length, 3);
       assert.equal(fastRequests(debug, 'PUT', b.host), fastPath ? 3 : 0);
+    });
+
+    it('copy into a TLS registry trusted with a CA: the uploads go over TLS on the chosen path', async (t) => {
+      const debug: string[] = [];
+      const s = await session(join(work.dir, 'tls'), fastPath, debug, {}, [tls.caFile as string]);
+      t.after(() => s.close());
+      await copy(s, { source: `${a.host}/src/app:v1`, destination: `${tls.host}/team/app:v1` }, quietCommandIo());
+      assert.equal(await skopeoDigest(tls, 'team/app:v1'), image.manifest.digest);
+      assert.equal(blobUploads(await tls.accessLog()).filter((e) => e.method === 'PUT').length, 3);
+      assert.equal(fastRequests(debug, 'PUT', tls.host), fastPath ? 3 : 0);
     });
 
     const blame: Array<{ mode: BlobMisbehaviour; exit: number; message: (src: string) => RegExp }> = [
