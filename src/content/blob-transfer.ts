@@ -2,6 +2,8 @@ import { pipeline, type Readable, Transform, type TransformCallback } from 'node
 import { RegctlError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { BlobDownloader, CopyListener, Ingester, Target } from './types.js';
+import { SourceReadable, type ChunkSource } from '../util/chunk-source.js';
+import { CountedSource } from './counted-source.js';
 
 /**
  * Copies a blob into a store that takes it piece by piece: the source downloads it (ranges, resume
@@ -34,6 +36,8 @@ export async function downloadBlob(src: BlobDownloader, dst: Ingester, desc: Des
  * hash them twice).
  */
 export async function pumpBlob(desc: Descriptor, stream: Readable, dst: Target, emit: CopyListener): Promise<void> {
+  const source = stream instanceof SourceReadable ? stream.takeSource() : undefined;
+  if (source) return pumpSource(desc, source, dst, emit);
   let sourceFailure: RegctlError | undefined;
   stream.once('error', (err: unknown) => {
     // A source's own failure arrives first as a RegctlError naming it; anything else is the pipeline tearing down.
@@ -45,19 +49,36 @@ export async function pumpBlob(desc: Descriptor, stream: Readable, dst: Target, 
   try {
     await dst.push(desc, body);
   } catch (err) {
-    const failure = sourceFailure ?? counter.failure;
-    if (failure) throw failure;
-    if (err instanceof RegistryError && err.codes.includes('DIGEST_INVALID')) {
-      throw new RegctlError(
-        'integrity',
-        `blob ${desc.digest} sent by the source does not match its digest (the destination answered ${err.status} DIGEST_INVALID)`,
-        {
-          cause: err,
-        },
-      );
-    }
-    throw err;
+    throw blame(desc, err, sourceFailure ?? counter.failure);
   }
+}
+
+/**
+ * pumpBlob for a source that writes its pieces itself (a cache file, a blob download on the fast
+ * path): no stream chain; the destination's upload may take the pieces straight to its socket.
+ */
+async function pumpSource(desc: Descriptor, source: ChunkSource, dst: Target, emit: CopyListener): Promise<void> {
+  const counted = new CountedSource(source, desc, (bytes) => emit({ type: 'progress', desc, bytes }));
+  const body = new SourceReadable(counted);
+  try {
+    await dst.push(desc, body);
+  } catch (err) {
+    body.destroy();
+    throw blame(desc, err, counted.failure);
+  }
+}
+
+/** The error a failed pump reports: the source's own failure first; a digest the destination refused is the source's bytes. */
+function blame(desc: Descriptor, err: unknown, sourceFailure: Error | undefined): unknown {
+  if (sourceFailure) return sourceFailure;
+  if (err instanceof RegistryError && err.codes.includes('DIGEST_INVALID')) {
+    return new RegctlError(
+      'integrity',
+      `blob ${desc.digest} sent by the source does not match its digest (the destination answered ${err.status} DIGEST_INVALID)`,
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /** Counts bytes flowing through, reports the running total at most every 100 ms, and checks the count against the size. */

@@ -12,26 +12,46 @@ const STAGING_BYTES = 1024 * 1024;
 export function consumeBody(res: TransportResponse, sink: BodySink): Promise<void> {
   if (res.consume) return res.consume(sink);
   const body = res.body;
-  const staging = Buffer.allocUnsafe(STAGING_BYTES);
+  let staging = Buffer.allocUnsafe(STAGING_BYTES);
   let filled = 0;
   return new Promise<void>((resolve, reject) => {
     let failed = false;
-    const give = (chunk: Uint8Array): boolean => {
+    const failWith = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      reject(err);
+    };
+    /** Hands a piece to the sink; one it takes later (a promise) pauses the body until then. */
+    const give = (chunk: Uint8Array, after?: () => void): boolean => {
+      let taken;
       try {
-        sink(chunk);
-        return true;
+        taken = sink(chunk);
       } catch (err) {
-        failed = true;
-        body.destroy();
-        reject(err);
+        failWith(err);
         return false;
       }
+      if (!(taken instanceof Promise)) {
+        after?.();
+        return true;
+      }
+      body.pause();
+      taken.then(() => {
+        if (failed) return;
+        if (after) after();
+        else body.resume();
+      }, failWith);
+      return true;
     };
     const flush = (): boolean => {
       if (filled === 0) return true;
       const n = filled;
       filled = 0;
-      return give(staging.subarray(0, n));
+      const piece = staging.subarray(0, n);
+      // A piece the sink takes later keeps its buffer: gather the next one in a fresh buffer.
+      const ok = give(piece);
+      if (ok && body.isPaused()) staging = Buffer.allocUnsafe(STAGING_BYTES);
+      return ok;
     };
     body.on('data', (chunk: Buffer) => {
       if (failed) return;
@@ -44,7 +64,11 @@ export function consumeBody(res: TransportResponse, sink: BodySink): Promise<voi
       filled += chunk.length;
     });
     body.once('end', () => {
-      if (!failed && flush()) resolve();
+      if (failed) return;
+      const n = filled;
+      filled = 0;
+      if (n === 0) resolve();
+      else give(staging.subarray(0, n), resolve);
     });
     body.once('error', (err) => {
       if (failed) return;

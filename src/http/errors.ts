@@ -26,6 +26,7 @@ const UNDICI_REASONS: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'no response within the timeout (--timeout)',
   UND_ERR_BODY_TIMEOUT: 'the response stalled: no data within the timeout (--timeout)',
   UND_ERR_SOCKET: 'the connection was closed',
+  REGCTL_SEND_STALLED: 'the server stopped taking the upload: no progress within the timeout (--timeout)',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the connection was closed before the whole body arrived',
   UND_ERR_CLOSED: 'the connection was closed',
   ECONNRESET: 'the connection was reset',

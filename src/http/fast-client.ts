@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import { logRequest, logResponse, type DebugSink } from './debug.js';
+import type { ChunkSource } from '../util/chunk-source.js';
 import { FastConnection } from './fast-connection.js';
 import { FastFallback, type BodySink, type FastExchange } from './fast-exchange.js';
 import { toNetworkError } from './errors.js';
+import { sendBody, type BodySending } from './fast-upload.js';
 import { redactUrl } from './redact.js';
 import type { Hop } from './redirect.js';
 import type { Connector } from './tls-connector.js';
@@ -62,20 +64,32 @@ export class FastClient {
     return !this.closed && !this.declined.has(origin);
   }
 
-  /** Sends a body-less GET or HEAD `hop`; resolves with its response, or undefined when undici must take it. */
-  async request(hop: Hop, signal?: AbortSignal): Promise<FastResponse | undefined> {
-    const head = requestHead(hop);
+  /**
+   * Sends a body-less GET or HEAD `hop`, or a PUT/PATCH whose body is `source` (its Content-Length
+   * header must say the source's size); resolves with its response, or undefined when undici must
+   * take it — for an upload only while the source can still be read again (it was not started, or it
+   * is replayable).
+   */
+  async request(hop: Hop, signal?: AbortSignal, source?: ChunkSource): Promise<FastResponse | undefined> {
+    const head = requestHead(hop, source);
     if (!head || !this.accepts(hop.url.origin)) return undefined;
     const url = redactUrl(hop.url.toString());
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
-      const conn = await this.acquire(hop.url);
+      // An upload never waits for a connection: in a copy within one registry, the GETs feeding the
+      // uploads could hold them all. undici sends it instead.
+      const conn = await this.acquire(hop.url, !source);
+      if (!conn) return undefined;
       const started = Date.now();
       if (this.options.debug) {
         this.options.debug(`* socket fast path, ${conn.served > 0 ? 'kept-alive' : 'new'} connection`);
         logRequest(this.options.debug, hop.method, url, Object.entries(hop.headers));
       }
+      conn.bodyPending = false;
       const exchange = conn.send(head, this.options.timeoutMs, (c, reusable) => this.release(c, reusable), hop.method === 'HEAD');
+      const sending: BodySending | undefined = source ? sendBody(conn, exchange, source) : undefined;
+      // What was sent of a body that cannot be read again is gone: no second attempt, no undici.
+      const replayable = (): boolean => !sending?.started || !!source?.replayable;
       exchange.mapError = (err) => toNetworkError(err, hop.url) as Error;
       const abort = (): void => exchange.fail(abortError(signal));
       signal?.addEventListener('abort', abort, { once: true });
@@ -87,10 +101,11 @@ export class FastClient {
         if (err instanceof FastFallback) {
           this.declined.add(hop.url.origin);
           this.options.debug?.(`* ${err.message} for ${hop.url.origin}; using undici`);
-          return undefined;
+          if (replayable()) return undefined;
+          throw toNetworkError(Object.assign(new Error(`its answer to an upload could not be read (${err.message})`), { cause: err }), hop.url);
         }
         // A kept-alive connection the server closed meanwhile: one fresh connection, as undici does.
-        if (conn.served > 0 && !exchange.sawBytes && attempt === 0 && !signal?.aborted) continue;
+        if (conn.served > 0 && !exchange.sawBytes && attempt === 0 && !signal?.aborted && replayable()) continue;
         throw err;
       }
       if (this.options.debug) logResponse(this.options.debug, hop.method, url, answer.status, answer.reason, answer.headers, started);
@@ -116,7 +131,7 @@ export class FastClient {
     return pool;
   }
 
-  private async acquire(url: URL): Promise<FastConnection> {
+  private async acquire(url: URL, wait: boolean): Promise<FastConnection | undefined> {
     const pool = this.pool(url.origin);
     for (;;) {
       const idle = pool.idle.pop();
@@ -134,6 +149,7 @@ export class FastClient {
           throw err;
         }
       }
+      if (!wait) return undefined;
       const conn = await new Promise<FastConnection | undefined>((resolve) => pool.waiters.push({ resolve }));
       if (this.closed) throw new Error('the transport was closed');
       if (conn) return conn;
@@ -165,10 +181,16 @@ export class FastClient {
   }
 }
 
-/** The request head of a GET or HEAD hop, or undefined when a header cannot be written as it is. */
-function requestHead(hop: Hop): string | undefined {
-  if ((hop.method !== 'GET' && hop.method !== 'HEAD') || hop.body !== undefined) return undefined;
+/**
+ * The request head of a body-less GET or HEAD, or of a PUT/PATCH sending `source` with a matching
+ * Content-Length; undefined when the request is not one of those or a header cannot be written as it is.
+ */
+function requestHead(hop: Hop, source: ChunkSource | undefined): string | undefined {
+  if (source) {
+    if ((hop.method !== 'PUT' && hop.method !== 'PATCH') || hop.headers['content-length'] !== String(source.size)) return undefined;
+  } else if ((hop.method !== 'GET' && hop.method !== 'HEAD') || hop.body !== undefined) return undefined;
   let head = `${hop.method} ${hop.url.pathname}${hop.url.search} HTTP/1.1\r\nhost: ${hop.url.host}\r\n`;
+  if (source) head += `content-length: ${source.size}\r\n`;
   for (const [name, value] of Object.entries(hop.headers)) {
     if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) return undefined;
     if (name === 'host' || name === 'connection' || name === 'content-length' || name === 'transfer-encoding') continue;

@@ -18,6 +18,8 @@ export class FastConnection implements ExchangeHost {
   readonly origin: string;
   /** Requests answered in full on this connection. */
   served = 0;
+  /** True while a request body is still being written: an answer that ends meanwhile leaves the connection unusable. */
+  bodyPending = false;
   private socket: Socket | undefined;
   private readonly buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private exchange: FastExchange | undefined;
@@ -81,6 +83,21 @@ export class FastConnection implements ExchangeHost {
     return exchange;
   }
 
+  /**
+   * Writes a piece of a request body; resolves once the socket took it (its buffer may then be
+   * reused), rejects when the connection failed or closed meanwhile.
+   */
+  write(chunk: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket || this.closed) {
+        reject(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+        return;
+      }
+      socket.write(chunk, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   /** Waits idle in a pool for up to `ms`: then, or at an unexpected byte or close, it ends and calls `gone`. */
   idle(gone: () => void, ms: number): void {
     this.onIdleEnd = gone;
@@ -111,6 +128,7 @@ export class FastConnection implements ExchangeHost {
   finished(reusable: boolean): void {
     this.exchange = undefined;
     this.served++;
+    if (this.bodyPending) reusable = false;
     const release = this.release;
     this.release = undefined;
     if (!reusable) this.destroy();

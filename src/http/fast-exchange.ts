@@ -4,10 +4,12 @@ import { bodyFraming, headEnd, MAX_HEAD_BYTES, parseResponseHead, type ResponseH
 
 /**
  * Takes one piece of a response body. The bytes are only valid during the call (they sit in the
- * connection's reused read buffer): a sink copies what it keeps. A sink that throws fails the
- * exchange with its own error (a full disk, a blob longer than promised), never a network error.
+ * connection's reused read buffer) — or, when the sink returns a promise, until it resolves: the
+ * connection reads nothing meanwhile (a copy pump writing the piece to another socket). A sink
+ * that throws or rejects fails the exchange with its own error (a full disk, a blob longer than
+ * promised, a destination that failed), never a network error.
  */
-export type BodySink = (chunk: Uint8Array) => void;
+export type BodySink = (chunk: Uint8Array) => void | Promise<void>;
 
 /** Thrown by an exchange whose answer the fast path does not read (chunked, odd head): undici takes the request. */
 export class FastFallback extends Error {
@@ -44,6 +46,8 @@ export class FastExchange {
   readonly head: Promise<ResponseHead>;
   /** True once any byte of the answer arrived (a reused connection closed before that may be retried). */
   sawBytes = false;
+  /** True while the request body is being written: a silence then is a server that stopped reading it. */
+  sending = false;
   /** Turns a connection error into the caller's error (the transport names the host); a sink's own error is kept. */
   mapError: (err: Error) => Error = (err) => err;
   private state: State = 'head';
@@ -58,6 +62,10 @@ export class FastExchange {
   private settleHead!: { resolve: (h: ResponseHead) => void; reject: (e: Error) => void };
   private settleBody: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
+  /** Pieces a sink has not taken yet: their bytes may sit in the read buffer, so nothing is read meanwhile. */
+  private inFlight = 0;
+  /** The body ended while pieces were in flight: the exchange finishes when they were taken. */
+  private finishing = false;
 
   /** `bodyless`: the answer has no body whatever its head says (the answer to a HEAD request). */
   constructor(
@@ -92,7 +100,8 @@ export class FastExchange {
 
   /** The server was silent for the timeout. */
   onTimeout(): void {
-    if (this.state === 'head') this.fail(connectionError('no response headers in time', 'UND_ERR_HEADERS_TIMEOUT'));
+    if (this.state === 'head' && this.sending) this.fail(connectionError('the server stopped reading the request body', 'REGCTL_SEND_STALLED'));
+    else if (this.state === 'head') this.fail(connectionError('no response headers in time', 'UND_ERR_HEADERS_TIMEOUT'));
     else if (this.state === 'body') this.fail(connectionError('body stalled', 'UND_ERR_BODY_TIMEOUT'));
   }
 
@@ -124,6 +133,8 @@ export class FastExchange {
     for (const part of this.pending.splice(0)) {
       if (!this.callSink(part)) return done;
     }
+    // Pieces still in flight: drained() goes on once they were taken.
+    if (this.inFlight > 0) return done;
     if (this.state === 'done') this.settleBody?.resolve();
     else this.host.resume();
     return done;
@@ -235,18 +246,46 @@ export class FastExchange {
     return true;
   }
 
-  /** Hands a chunk to the sink; false when the sink threw (the exchange then failed with its error). */
+  /**
+   * Hands a chunk to the sink; false when the sink threw (the exchange then failed with its error).
+   * A sink that takes it later (a promise) pauses the connection until every piece in flight was taken.
+   */
   private callSink(chunk: Buffer): boolean {
+    let taken: void | Promise<void>;
     try {
-      (this.sink as BodySink)(chunk);
-      return true;
+      taken = (this.sink as BodySink)(chunk);
     } catch (err) {
       this.fail(err as Error, true);
       return false;
     }
+    if (taken instanceof Promise) {
+      this.inFlight++;
+      // Only while the body is still arriving: after its end the connection may already serve another request.
+      if (this.state === 'body') this.host.pause();
+      taken.then(
+        () => {
+          this.inFlight--;
+          if (this.inFlight === 0) this.drained();
+        },
+        (err: unknown) => this.fail(err as Error, true),
+      );
+    }
+    return true;
+  }
+
+  /** Every piece in flight was taken: finish the body, or read on. */
+  private drained(): void {
+    if (this.state === 'body') {
+      if (this.finishing) this.finish();
+      else this.host.resume();
+    } else if (this.state === 'done') this.settleBody?.resolve();
   }
 
   private finish(): void {
+    if (this.inFlight > 0) {
+      this.finishing = true;
+      return;
+    }
     this.state = 'done';
     this.readable?.push(null);
     if (this.sink) this.settleBody?.resolve();

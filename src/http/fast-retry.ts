@@ -63,7 +63,7 @@ async function readWhole(res: FastResponse): Promise<FastResponse | WholeRespons
   const length = Number(res.headers['content-length'] ?? 0);
   if (!(length <= WHOLE_LIMIT)) return res;
   const parts: Buffer[] = [];
-  await res.consume((chunk) => parts.push(Buffer.from(chunk)));
+  await res.consume((chunk) => void parts.push(Buffer.from(chunk)));
   return { status: res.status, headers: res.headers, url: res.url, body: Readable.from(parts.length ? [Buffer.concat(parts)] : [], { objectMode: false }) };
 }
 

@@ -13,6 +13,7 @@ import type { SchemeStore } from './scheme-memory.js';
 import { isLoopbackHost } from './scheme.js';
 import { isInsecureHost, type TlsSettings } from './tls-connector.js';
 import { discard } from '../util/discard.js';
+import { SourceReadable, takeChunkSource } from '../util/chunk-source.js';
 
 /** Options of createTransport; everything but userAgent is optional. */
 export interface TransportOptions extends TlsSettings {
@@ -54,7 +55,9 @@ export interface TransportRequest {
    * bodies), else undici. `true`: a blob GET whose body the caller reads with
    * {@link TransportResponse.consume} and resumes itself. `'whole'`: a small answer (a manifest, a
    * token, a HEAD) read whole by the transport, which re-sends the request when the connection
-   * fails mid-body, as undici's retry resumes it. Default: undici.
+   * fails mid-body, as undici's retry resumes it. A PUT or PATCH whose body is a
+   * {@link SourceReadable} of known length (a blob upload) may take the fast path too, its pieces
+   * written straight to the socket. Default: undici.
    */
   fast?: boolean | 'whole';
   /** False: no retry by the transport (the caller retries, resuming with Range itself). Default true for GET and HEAD. */
@@ -129,9 +132,20 @@ export function createTransport(options: TransportOptions): Transport {
   const send = async (hop: Hop, req: TransportRequest): Promise<TransportResponse> => {
     const signal = req.signal;
     try {
-      if (req.fast && fast && (hop.method === 'GET' || hop.method === 'HEAD') && hop.body === undefined && fastReaches(hop.url)) {
-        const res = req.retry === false ? await fast.request(hop, signal) : await fastRequestRetrying(fast, hop, signal, options.retry, req.fast === 'whole');
-        if (res) return res;
+      let body = hop.body;
+      if (req.fast && fast && fastReaches(hop.url)) {
+        if ((hop.method === 'GET' || hop.method === 'HEAD') && body === undefined) {
+          const res = req.retry === false ? await fast.request(hop, signal) : await fastRequestRetrying(fast, hop, signal, options.retry, req.fast === 'whole');
+          if (res) return res;
+        } else {
+          const source = takeChunkSource(body);
+          if (source) {
+            const res = await fast.request(hop, signal, source);
+            if (res) return res;
+            // Declined before a byte of it was taken (or it reads again): undici sends the same body.
+            body = new SourceReadable(source);
+          }
+        }
       }
       const stack = await undici();
       const res = await stack.dispatcher.request({
@@ -139,7 +153,7 @@ export function createTransport(options: TransportOptions): Transport {
         path: `${hop.url.pathname}${hop.url.search}`,
         method: hop.method as 'GET',
         headers: hop.headers,
-        body: hop.body ?? null,
+        body: body ?? null,
         signal,
         ...(req.retry === false ? { retryOptions: { maxRetries: 0 } } : {}),
       } as never);

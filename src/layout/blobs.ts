@@ -9,6 +9,8 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest, VerifyingTransform } from '../oci/digest.js';
 import { fsError } from '../util/fs-error.js';
 import { processIsDead } from '../util/process-alive.js';
+import { SourceReadable } from '../util/chunk-source.js';
+import { FileChunkSource } from './file-source.js';
 
 /** Bytes a blob write stream buffers before back-pressure: lets fs batch 64 KiB network chunks (measured 2× faster than 16 KiB). */
 const WRITE_BUFFER = 1024 * 1024;
@@ -89,7 +91,8 @@ export async function openBlob(root: string, desc: Descriptor): Promise<Readable
     await fh.close();
     throw new RegctlError('integrity', `blob ${desc.digest} is damaged: the file ${path} is ${size} bytes, but the manifest says ${desc.size}`);
   }
-  return fh.createReadStream();
+  // Read as a stream by most callers; an upload's socket takes the file source itself (issue 13).
+  return new SourceReadable(new FileChunkSource(fh, size, path, desc.digest));
 }
 
 /**

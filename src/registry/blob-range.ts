@@ -60,7 +60,8 @@ export class RangeRefused extends Error {
 /** An attempt made at least this much progress: the retry budget starts afresh (a long blob on a flaky link). */
 const PROGRESS_RESETS_RETRIES = 16 * 1024 * 1024;
 
-const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Answers a blob GET is tried again for. */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** The strong validator of an answer: its ETag unless weak, else Last-Modified (RFC 9110 §13.1.5). */
 export function validatorOf(res: TransportResponse): string | undefined {
@@ -70,19 +71,19 @@ export function validatorOf(res: TransportResponse): string | undefined {
 }
 
 /** Tells the retry listener (progress lines) about the next attempt, then waits for it. */
-function pause(src: BlobSource, url: string, attempt: number, reason: string, delayMs: number): Promise<void> {
+export function pause(src: BlobSource, url: string, attempt: number, reason: string, delayMs: number): Promise<void> {
   src.onRetry?.({ method: 'GET', url: redactUrl(url), attempt, maxRetries: src.retry.maxRetries ?? 3, reason, delayMs });
   return sleep(delayMs, src.signal);
 }
 
 /** Abandons a blob body not wanted (it may be the whole blob): its connection is closed rather than read to the end. */
-function drop(res: TransportResponse): void {
+export function drop(res: TransportResponse): void {
   res.body.on('error', () => undefined);
   res.body.destroy();
 }
 
 /** True when a 206 answer's Content-Range is exactly [pos, stop) of a blob of `size` bytes. */
-function rangeMatches(res: TransportResponse, pos: number, stop: number, size: number): boolean {
+export function rangeMatches(res: TransportResponse, pos: number, stop: number, size: number): boolean {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((header(res, 'content-range') ?? '').trim());
   return !!m && Number(m[1]) === pos && Number(m[2]) + 1 === stop && (m[3] === '*' || Number(m[3]) === size);
 }
@@ -97,7 +98,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function retryDelay(retry: BlobRetry, failures: number, res: TransportResponse | undefined): number {
+/** Milliseconds to wait before attempt `failures + 1`: Retry-After when given (capped), else exponential back-off. */
+export function retryDelay(retry: BlobRetry, failures: number, res: TransportResponse | undefined): number {
   const max = retry.maxTimeout ?? 30_000;
   const after = res ? header(res, 'retry-after') : undefined;
   if (after) {

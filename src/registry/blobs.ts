@@ -1,15 +1,7 @@
-import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryClient } from './client.js';
 import { discard } from '../util/discard.js';
 import { responseError } from './errors.js';
-
-/** GETs a blob as a stream (redirects to storage are followed without Authorization, by the transport). */
-export async function getBlob(client: RegistryClient, repository: string, desc: Descriptor, what: string): Promise<Readable> {
-  const { res, url } = await client.request({ method: 'GET', path: `/v2/${repository}/blobs/${desc.digest}` });
-  if (res.status !== 200) throw await responseError(res, 'GET', url, what);
-  return res.body;
-}
 
 /** HEADs a blob: true when the registry has it, false on 404. */
 export async function headBlob(client: RegistryClient, repository: string, desc: Descriptor, what: string, scopes?: readonly string[]): Promise<boolean> {

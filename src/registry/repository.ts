@@ -6,7 +6,8 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { isDigest, verifyBytes } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
-import { getBlob, headBlob } from './blobs.js';
+import { headBlob } from './blobs.js';
+import { openBlobStream } from './blob-stream.js';
 import { downloadBlob, type DownloadSettings } from './blob-download.js';
 import type { RegistryClient } from './client.js';
 import { bytesStream, getManifest, headManifest, putManifest } from './manifests.js';
@@ -83,10 +84,17 @@ export class RegistryRepository implements Target, Mounter, TagLister, BlobDownl
     return desc;
   }
 
-  /** Streams a blob, or a manifest's exact bytes. */
+  /** Streams a blob (a chunk source a copy's upload takes straight to its socket; see openBlobStream), or a manifest's exact bytes. */
   async fetch(desc: Descriptor): Promise<Readable> {
     if (isManifest(desc)) return bytesStream(await this.manifestBytes(desc));
-    return getBlob(this.client, this.repository, desc, this.what('blob', desc.digest));
+    return openBlobStream({
+      client: this.client,
+      repository: this.repository,
+      desc,
+      what: this.what('blob', desc.digest),
+      retry: this.downloads.retry ?? {},
+      ...(this.downloads.onRetry ? { onRetry: this.downloads.onRetry } : {}),
+    });
   }
 
   /**

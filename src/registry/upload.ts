@@ -46,6 +46,8 @@ export async function uploadMonolithic(client: RegistryClient, repository: strin
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
     body: content,
     scopes: [`repository:${repository}:pull,push`],
+    // A body with a chunk source (a cache file, a blob being copied) may go straight to the socket.
+    fast: true,
   });
   if (res.status !== 201) throw await responseError(res, 'PUT', url, what);
   discard(res);

@@ -15,7 +15,7 @@ const BODY = Buffer.alloc(3 * 1024 * 1024 + 5, 'b');
 /** Reads a whole body through consume (fast path) or the stream (undici). */
 async function bodyOf(res: TransportResponse): Promise<Buffer> {
   const parts: Buffer[] = [];
-  await consumeBody(res, (c) => parts.push(Buffer.from(c)));
+  await consumeBody(res, (c) => void parts.push(Buffer.from(c)));
   return Buffer.concat(parts);
 }
 
@@ -67,7 +67,7 @@ test('a kept-alive connection is not closed under a request that outlasts the id
     const res = await fast.request({ url, method: 'GET', headers: {} });
     assert.ok(res);
     const parts: Buffer[] = [];
-    await res.consume((c) => parts.push(Buffer.from(c)));
+    await res.consume((c) => void parts.push(Buffer.from(c)));
     assert.ok(Buffer.concat(parts).equals(BODY));
   }
   assert.equal(srv.connections(), 1);
