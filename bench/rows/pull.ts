@@ -13,18 +13,17 @@ import { countBlobs, MiB, mustSucceed, regctlEnv, seedImage, skopeoEnv, timedReg
 export async function pullRow(ctx: BenchContext, id: string, layers: number, layerMiB: number): Promise<RowResult> {
   const skopeo = requireTool('skopeo');
   const reg = await startRegistry({ mode: 'open' });
-  const outputs: string[] = [];
   try {
     const { ref } = await seedImage(reg, { layers, layerSize: layerMiB * MiB }, ctx.log);
     const env = regctlEnv(ctx.scratch);
     const sEnv = skopeoEnv(ctx.scratch);
     const expected = layers + 2;
-    // Outputs are removed after the row, not between runs: this disk is ext4 mounted with `discard`,
-    // and the discards of a GiB just deleted stalled the next run's fsyncs (regctl's runs right after
-    // a deletion were 1.5–2× slower; skopeo does not fsync, so it never waited).
+    // Each output is removed right after its run: kept to the end of the row (tried), the GiBs
+    // left in the page cache of this VM (which pages out cold memory) doubled regctl's system time.
+    // The settle before each timed run waits for the deletion's writes and discards to finish.
     const checked = (tool: string, dir: string): void => {
       const n = countBlobs(dir);
-      outputs.push(dir);
+      rmSync(dir, { recursive: true, force: true });
       if (n !== expected) throw new Error(`${tool} stored ${n} blobs, expected ${expected}`);
     };
     const [r, s] = await alternate(
@@ -61,7 +60,6 @@ export async function pullRow(ctx: BenchContext, id: string, layers: number, lay
       layers * layerMiB * MiB,
     );
   } finally {
-    for (const dir of outputs) rmSync(dir, { recursive: true, force: true });
     await reg.stop();
   }
 }
