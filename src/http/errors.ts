@@ -60,7 +60,7 @@ export function isTransientNetworkError(err: unknown): boolean {
 }
 
 /** The innermost error code of an error or of its causes. */
-function deepCode(err: unknown): string | undefined {
+export function deepCode(err: unknown): string | undefined {
   let cur: unknown = err;
   for (let i = 0; i < 5 && cur; i++) {
     const code = errnoCode(cur);

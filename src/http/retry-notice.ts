@@ -1,5 +1,6 @@
 import type { RetryHandler } from 'undici';
 import { redactUrl } from './redact.js';
+import { retryDelayMs } from './retry-policy.js';
 
 /** A retry the transport is about to make, for a progress display to say so. */
 export interface RetryNotice {
@@ -24,16 +25,6 @@ interface RetryError {
   headers?: Record<string, string | string[] | undefined>;
 }
 
-/** Milliseconds a `Retry-After` value asks for (seconds or an HTTP date); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v === '') return undefined;
-  const seconds = Number(v);
-  if (!Number.isNaN(seconds)) return seconds * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /**
  * undici's retry decision (retry interceptor `retry` option), made the same way as its default —
  * the method, status code or error code must be retryable and retries left; the delay is the
@@ -50,12 +41,8 @@ export function noticingRetry(listener: RetryListener | undefined): RetryHandler
     if (statusCode != null && o.statusCodes && !o.statusCodes.includes(statusCode)) return callback(err);
     const maxRetries = o.maxRetries ?? 5;
     if (state.counter > maxRetries) return callback(err);
-    const maxTimeout = o.maxTimeout ?? 30_000;
-    const after = o.retryAfter === false ? undefined : retryAfterMs(headers?.['retry-after']);
-    const delayMs =
-      after !== undefined && after > 0
-        ? Math.min(after, maxTimeout)
-        : Math.min((o.minTimeout ?? 500) * (o.timeoutFactor ?? 2) ** (state.counter - 1), maxTimeout);
+    // The dispatcher sets timeoutFactor 2, the factor retryDelayMs doubles by.
+    const delayMs = retryDelayMs(state.counter, o, o.retryAfter === false ? undefined : headers?.['retry-after']);
     listener?.({
       method,
       url: redactUrl(`${String(opts.origin ?? '')}${opts.path}`),

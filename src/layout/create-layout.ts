@@ -3,7 +3,7 @@ import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { fsError } from '../util/fs-error.js';
-import { processIsDead } from '../util/process-alive.js';
+import { removeDeadSiblings } from '../util/dead-siblings.js';
 
 /** The files of a new layout: `oci-layout` and `index.json` texts. */
 export interface LayoutSkeleton {
@@ -49,7 +49,7 @@ export async function createLayout(root: string, skeleton: LayoutSkeleton, write
     await writeInPlace();
     return;
   }
-  await removeDeadStaging(root);
+  await removeDeadSiblings(root, '.new');
   const staging = join(parent, `.${basename(root)}.${process.pid}.${randomBytes(4).toString('hex')}.new`);
   try {
     await mkdir(join(staging, 'blobs', 'sha256'), { recursive: true });
@@ -107,21 +107,5 @@ async function syncDir(path: string): Promise<void> {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   } finally {
     await fh.close();
-  }
-}
-
-/** Removes staging directories `.NAME.PID.HEX.new` beside `root` left by creators that were killed. */
-async function removeDeadStaging(root: string): Promise<void> {
-  const prefix = `.${basename(root)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dirname(root));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)\.[0-9a-f]+\.new$/.exec(name.slice(prefix.length));
-    if (m && processIsDead(Number(m[1]))) await rm(join(dirname(root), name), { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, RegctlError } from '../errors.js';
@@ -7,13 +7,15 @@ import type { BlobIngest, Ingester, SmallReader, Target } from '../content/types
 import { Annotation, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
-import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types.js';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import { blobState } from './blob-verify.js';
 import { imageProblems, IncompleteImageError } from './image-check.js';
 import type { Lease } from './lease.js';
 import { adoptBlob, blobExists, blobPath, openBlob, sweepDeadTemps, TEMP_DIR, tempPath, writeBlob, writeBlobBytes } from './blobs.js';
 import { LayoutIngest } from './ingest.js';
 import { createLayout, makeDirs } from './create-layout.js';
+import { applyName, removeName } from './index-names.js';
+import { manifestBlobDescriptor } from './manifest-blob.js';
 import { fsError } from '../util/fs-error.js';
 import { object, schema, string } from '../oci/json-shape.js';
 import { readJsonFile } from '../util/read-json-file.js';
@@ -231,40 +233,10 @@ export class LayoutStore implements Target, SmallReader, Ingester {
     if (isDigest(reference)) {
       const byDigest = manifests.find((d) => d.digest === reference);
       if (byDigest) return byDigest;
-      const stored = await this.manifestBlobDescriptor(reference);
+      const stored = await manifestBlobDescriptor(this.blobPath(reference), reference);
       if (stored) return stored;
     }
     throw new RegctlError('not-found', `${reference}: not found in OCI layout ${this.dir}`);
-  }
-
-  private async manifestBlobDescriptor(digest: string): Promise<Descriptor | undefined> {
-    const path = this.blobPath(digest);
-    let size: number;
-    try {
-      size = (await stat(path)).size;
-    } catch {
-      return undefined;
-    }
-    if (size > MAX_MANIFEST_BYTES) return undefined;
-    let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown };
-    try {
-      const fh = await open(path, 'r');
-      try {
-        doc = JSON.parse(await fh.readFile('utf8')) as typeof doc;
-      } finally {
-        await fh.close();
-      }
-    } catch {
-      return undefined;
-    }
-    if (!doc || typeof doc !== 'object' || doc.schemaVersion !== 2) return undefined;
-    let mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
-    if (!mediaType) {
-      if (Array.isArray(doc.manifests)) mediaType = MediaType.ociIndex;
-      else if (doc.config && typeof doc.config === 'object') mediaType = MediaType.ociManifest;
-      else return undefined;
-    }
-    return { mediaType, digest, size };
   }
 
   /**
@@ -315,42 +287,4 @@ export class LayoutStore implements Target, SmallReader, Ingester {
   untag(name: string): Promise<Descriptor | undefined> {
     return updateIndex(this.dir, (index) => removeName(index, name));
   }
-}
-
-/** Names `desc` `name` in `index` (see {@link LayoutStore.tag}): the change tag makes, in memory. */
-function applyName(index: LayoutIndex, desc: Descriptor, name: string, imageName: string | null): void {
-  const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-  if (desc.artifactType) entry.artifactType = desc.artifactType;
-  if (desc.platform) entry.platform = desc.platform;
-  const annotations: Record<string, string> = { ...desc.annotations, [Annotation.refName]: name };
-  delete annotations[Annotation.containerdName];
-  if (imageName !== null) annotations[Annotation.containerdName] = imageName;
-  entry.annotations = annotations;
-  const at = index.manifests.findIndex((d) => d.annotations?.[Annotation.refName] === name);
-  removeName(index, name, imageName);
-  index.manifests.splice(at < 0 ? index.manifests.length : Math.min(at, index.manifests.length), 0, entry);
-  // A dangling (unnamed) entry of this image is superseded once it has a name, as in docker.
-  index.manifests = index.manifests.filter((d) => d.digest !== desc.digest || d.annotations?.[Annotation.refName] !== undefined);
-}
-
-/**
- * Drops every entry named `name` and takes the containerd name `imageName` (default `name`) off
- * entries named otherwise, so each stays unique; returns the last entry removed.
- */
-function removeName(index: LayoutIndex, name: string, imageName: string | null = name): Descriptor | undefined {
-  let removed: Descriptor | undefined;
-  index.manifests = index.manifests.filter((d) => {
-    if (d.annotations?.[Annotation.refName] === name) {
-      removed = d;
-      return false;
-    }
-    return true;
-  });
-  for (const d of index.manifests) {
-    if (imageName !== null && d.annotations?.[Annotation.containerdName] === imageName) {
-      const { [Annotation.containerdName]: _dropped, ...rest } = d.annotations;
-      d.annotations = rest;
-    }
-  }
-  return removed;
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { errnoCode, RegctlError } from '../errors.js';
 import { fsError } from '../util/fs-error.js';
 import { processIsDead } from '../util/process-alive.js';
+import { sleep } from '../util/sleep.js';
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -156,8 +157,4 @@ async function olderThan(path: string, ms: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

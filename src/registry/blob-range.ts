@@ -2,6 +2,8 @@ import type { BlobIngest } from '../content/types.js';
 import { errnoCode, RegctlError } from '../errors.js';
 import { redactUrl } from '../http/redact.js';
 import type { RetryListener } from '../http/retry-notice.js';
+import { RETRY_STATUSES, retryDelayMs, type BackoffSettings } from '../http/retry-policy.js';
+import { sleep } from '../util/sleep.js';
 import { consumeBody } from '../http/consume-body.js';
 import { isTransientNetworkError } from '../http/errors.js';
 import { header, type TransportResponse } from '../http/transport.js';
@@ -11,13 +13,9 @@ import type { RegistryClient } from './client.js';
 import { responseError } from './errors.js';
 
 /** How often and how patiently a blob GET is tried again; times in milliseconds. */
-export interface BlobRetry {
+export interface BlobRetry extends BackoffSettings {
   /** Attempts after the first that made no progress; default 3. */
   maxRetries?: number;
-  /** First back-off; default 500, doubled each time. */
-  minTimeout?: number;
-  /** Longest back-off, also the cap on Retry-After; default 30 000. */
-  maxTimeout?: number;
 }
 
 /** One blob and where to get it. */
@@ -60,9 +58,6 @@ export class RangeRefused extends Error {
 /** An attempt made at least this much progress: the retry budget starts afresh (a long blob on a flaky link). */
 const PROGRESS_RESETS_RETRIES = 16 * 1024 * 1024;
 
-/** Answers a blob GET is tried again for. */
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
-
 /** The strong validator of an answer: its ETag unless weak, else Last-Modified (RFC 9110 §13.1.5). */
 export function validatorOf(res: TransportResponse): string | undefined {
   const etag = header(res, 'etag');
@@ -88,26 +83,9 @@ export function rangeMatches(res: TransportResponse, pos: number, stop: number, 
   return !!m && Number(m[1]) === pos && Number(m[2]) + 1 === stop && (m[3] === '*' || Number(m[3]) === size);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
-}
-
 /** Milliseconds to wait before attempt `failures + 1`: Retry-After when given (capped), else exponential back-off. */
 export function retryDelay(retry: BlobRetry, failures: number, res: TransportResponse | undefined): number {
-  const max = retry.maxTimeout ?? 30_000;
-  const after = res ? header(res, 'retry-after') : undefined;
-  if (after) {
-    const seconds = Number(after);
-    const ms = Number.isNaN(seconds) ? new Date(after).getTime() - Date.now() : seconds * 1000;
-    if (ms > 0) return Math.min(ms, max);
-  }
-  return Math.min((retry.minTimeout ?? 500) * 2 ** (failures - 1), max);
+  return retryDelayMs(failures, retry, res ? header(res, 'retry-after') : undefined);
 }
 
 /**

@@ -5,7 +5,8 @@ import { isTransientNetworkError } from '../http/errors.js';
 import type { TransportResponse } from '../http/transport.js';
 import { SourceReadable, watchWriter, type ChunkSource, type ChunkWriter } from '../util/chunk-source.js';
 import { discard } from '../util/discard.js';
-import { drop, pause, rangeMatches, retryDelay, RETRY_STATUSES, validatorOf, type BlobSource } from './blob-range.js';
+import { RETRY_STATUSES } from '../http/retry-policy.js';
+import { drop, pause, rangeMatches, retryDelay, validatorOf, type BlobSource } from './blob-range.js';
 import { responseError } from './errors.js';
 
 /** A blob GET, on the fast path when it can: `range` from a position, with the validator the first answer gave. */

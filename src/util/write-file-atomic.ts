@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, open, readdir, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { errnoCode, RegctlError, type ErrorKind } from '../errors.js';
 import { fsErrorMessage } from './fs-error.js';
-import { processIsDead } from './process-alive.js';
+import { removeDeadSiblings } from './dead-siblings.js';
 
 /** What to write: text, bytes, or a function that streams into the file (and may end it). */
 export type AtomicContent = string | Uint8Array | ((out: Writable) => Promise<void>);
@@ -39,7 +39,7 @@ export interface WriteFileAtomicOptions {
  */
 export async function writeFileAtomic(dest: string, content: AtomicContent, options: WriteFileAtomicOptions = {}): Promise<boolean> {
   const tmp = options.temp ?? join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  if (options.sweepStale && !options.temp) await removeDeadTemps(dest);
+  if (options.sweepStale && !options.temp) await removeDeadSiblings(dest, '.tmp');
   const what = options.label ? `${options.label} ${dest}` : dest;
   const kind = options.kind ?? 'failed';
   let fh;
@@ -79,22 +79,6 @@ export async function writeFileAtomic(dest: string, content: AtomicContent, opti
   } finally {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-  }
-}
-
-/** Removes `.NAME.PID.HEX.tmp` files beside `dest` whose writer process is gone. */
-async function removeDeadTemps(dest: string): Promise<void> {
-  const prefix = `.${basename(dest)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dirname(dest));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
-    if (m && processIsDead(Number(m[1]))) await unlink(join(dirname(dest), name)).catch(() => undefined);
   }
 }
 
