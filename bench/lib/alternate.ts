@@ -14,6 +14,7 @@ export interface Contender {
 export async function alternate(a: Contender, b: Contender, rounds: number, log: (line: string) => void, repeat = 1): Promise<[Measurement[], Measurement[]]> {
   const runs: [Measurement[], Measurement[]] = [[], []];
   let pair = 0;
+  let last: Contender | undefined;
   for (let round = 0; round <= rounds; round++) {
     const line: string[] = [];
     for (let r = 0; r < (round === 0 ? 1 : repeat); r++, pair++) {
@@ -29,6 +30,8 @@ export async function alternate(a: Contender, b: Contender, rounds: number, log:
             ];
       for (const [c, into] of order) {
         const m = await c.run();
+        m.afterOther = last !== undefined && last !== c;
+        last = c;
         if (round > 0) into.push(m);
         line.push(`${c.name} ${(m.wallMs / 1000).toFixed(3)} s`);
       }

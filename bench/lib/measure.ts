@@ -14,6 +14,8 @@ export interface Measurement {
   cpuMs: number;
   stdout: string;
   stderr: string;
+  /** Set by the alternation: true when the run before this one was the other tool's (a pull then meets the pages and blocks it freed). */
+  afterOther?: boolean;
 }
 
 const GNU_TIME = '/usr/bin/time';

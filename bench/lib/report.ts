@@ -51,7 +51,22 @@ export function reportLines(rows: RowResult[]): string[] {
     const list = (runs: Measurement[]): string => runs.map((m) => (m.wallMs / 1000).toFixed(3)).join(', ');
     const rate = row.bytes ? `, ${(row.bytes / MiB / (med(row.regctl.runs, (m) => m.wallMs) / 1000)).toFixed(0)} MiB/s` : '';
     out.push(`- ${row.id}: ${row.regctl.label} ${list(row.regctl.runs)}${rate}; ${row.reference.label} ${list(row.reference.runs)}`);
+    const split = orderSplit(row.regctl.runs, row.reference.runs);
+    if (split) out.push(`  - ${split}`);
     for (const n of row.notes) out.push(`  - ${n}`);
   }
   return out;
+}
+
+/**
+ * regctl's median after its own run and after the other tool's, when the rounds gave both: in a VM
+ * that hands freed memory back to its host, the run after the other tool's GiB pays for fresh pages.
+ */
+function orderSplit(regctl: Measurement[], reference: Measurement[]): string | undefined {
+  const after = (runs: Measurement[], other: boolean): number[] => runs.filter((m) => m.afterOther === other).map((m) => m.wallMs);
+  const [own, other] = [after(regctl, false), after(regctl, true)];
+  if (own.length === 0 || other.length === 0) return undefined;
+  const ref = median(reference.map((m) => m.wallMs));
+  const show = (ms: number[]): string => `${(median(ms) / 1000).toFixed(3)} s (${(median(ms) / ref).toFixed(2)}, ${ms.length} runs)`;
+  return `regctl right after its own run ${show(own)}; right after the reference's ${show(other)}`;
 }
