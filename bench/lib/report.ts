@@ -63,10 +63,10 @@ export function reportLines(rows: RowResult[]): string[] {
  * that hands freed memory back to its host, the run after the other tool's GiB pays for fresh pages.
  */
 function orderSplit(regctl: Measurement[], reference: Measurement[]): string | undefined {
-  const after = (runs: Measurement[], other: boolean): number[] => runs.filter((m) => m.afterOther === other).map((m) => m.wallMs);
-  const [own, other] = [after(regctl, false), after(regctl, true)];
+  const after = (other: boolean): number[] => regctl.filter((m) => m.afterOther === other).map((m) => m.wallMs);
+  const [own, other] = [after(false), after(true)];
   if (own.length === 0 || other.length === 0) return undefined;
-  const ref = median(reference.map((m) => m.wallMs));
+  const ref = med(reference, (m) => m.wallMs);
   const show = (ms: number[]): string => `${(median(ms) / 1000).toFixed(3)} s (${(median(ms) / ref).toFixed(2)}, ${ms.length} runs)`;
   return `regctl right after its own run ${show(own)}; right after the reference's ${show(other)}`;
 }
