@@ -67,6 +67,9 @@ function orderSplit(regctl: Measurement[], reference: Measurement[]): string | u
   const [own, other] = [after(false), after(true)];
   if (own.length === 0 || other.length === 0) return undefined;
   const ref = med(reference, (m) => m.wallMs);
-  const show = (ms: number[]): string => `${(median(ms) / 1000).toFixed(3)} s (${(median(ms) / ref).toFixed(2)}, ${ms.length} runs)`;
+  const show = (ms: number[]): string => {
+    const m = median(ms);
+    return `${(m / 1000).toFixed(3)} s (${(m / ref).toFixed(2)}, ${ms.length} runs)`;
+  };
   return `regctl right after its own run ${show(own)}; right after the reference's ${show(other)}`;
 }

@@ -27,14 +27,10 @@ export interface BodySending {
 export function sendBody(conn: FastConnection, exchange: FastExchange, source: ChunkSource): BodySending {
   const state = { started: false };
   let answered = false;
-  exchange.head.then(
-    () => {
-      answered = true;
-    },
-    () => {
-      answered = true;
-    },
-  );
+  const markAnswered = (): void => {
+    answered = true;
+  };
+  exchange.head.then(markAnswered, markAnswered);
   conn.bodyPending = true;
   exchange.sending = true;
   let writerFailed = false;
