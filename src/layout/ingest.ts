@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { close, fdatasync, fstat, fsync, ftruncate, ftruncateSync, open, readSync, writeSync } from 'node:fs';
 import { mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,7 +7,7 @@ import type { BlobIngest } from '../content/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest } from '../oci/digest.js';
 import { fsError } from '../util/fs-error.js';
-import { addRange, coveredBytes, gaps, type ByteRange } from './byte-ranges.js';
+import { HashFrontier } from './hash-frontier.js';
 import { blobExists, blobPath, sweepDeadTemps, tempPath } from './blobs.js';
 import { atExit, claimIngest, ingestPaths, readRecord, RecordWriter, releaseIngest, type Checkpoint, type IngestPaths } from './ingest-files.js';
 import { resumePoint, type Resume } from './ingest-resume.js';
@@ -28,7 +27,6 @@ const truncateFd = promisify(ftruncate);
 export const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 /** Bytes written between two records of where the writer is (what a killed pull keeps: the page cache has it). */
 export const RECORD_EVERY_BYTES = 4 * 1024 * 1024;
-const SCRATCH_BYTES = 1024 * 1024;
 
 /** Partial blobs this process writes now (their data paths). */
 const held = new Set<string>();
@@ -48,9 +46,7 @@ export class LayoutIngest implements BlobIngest {
   private readonly paths: IngestPaths | undefined;
   private readonly algorithm: 'sha256' | 'sha512';
   private fd: number;
-  private hash: Hash;
-  private hashed: number;
-  private ranges: ByteRange[];
+  private frontier: HashFrontier;
   private validatorValue: string | undefined;
   private unsynced = 0;
   private unrecorded = 0;
@@ -58,7 +54,6 @@ export class LayoutIngest implements BlobIngest {
   private lastWritten: Checkpoint | undefined;
   private lastSynced: Checkpoint | undefined;
   private readonly records: RecordWriter | undefined;
-  private scratch: Buffer | undefined;
   private ended = false;
   private readonly unhook: (() => void) | undefined;
 
@@ -69,11 +64,9 @@ export class LayoutIngest implements BlobIngest {
     this.data = data;
     this.paths = paths;
     this.algorithm = parseDigest(desc.digest).algorithm;
-    this.hash = from?.hash ?? createHash(this.algorithm);
-    this.hashed = from?.checkpoint.offset ?? 0;
-    this.ranges = from ? [...from.checkpoint.ranges] : [];
+    this.frontier = new HashFrontier(this.algorithm, from);
     this.validatorValue = from?.validator;
-    this.resumed = !!from && (this.hashed > 0 || this.ranges.length > 0);
+    this.resumed = !!from && (this.frontier.hashed > 0 || this.frontier.ranges.length > 0);
     this.lastWritten = from?.checkpoint;
     this.lastSynced = from?.checkpoint;
     this.records = paths ? new RecordWriter(paths.record, () => this.record()) : undefined;
@@ -85,7 +78,7 @@ export class LayoutIngest implements BlobIngest {
   recordNow(): void {
     if (!this.records || this.ended || this.held === 0) return;
     try {
-      this.lastWritten = this.snapshot();
+      this.lastWritten = this.frontier.snapshot();
       this.records.writeSync();
     } catch {
       // The process is ending: an older record stays, and the next run starts from it.
@@ -126,7 +119,7 @@ export class LayoutIngest implements BlobIngest {
   }
 
   get held(): number {
-    return this.hashed + coveredBytes(this.ranges);
+    return this.frontier.held;
   }
 
   get validator(): string | undefined {
@@ -140,32 +133,26 @@ export class LayoutIngest implements BlobIngest {
   }
 
   missing(): Array<[number, number]> {
-    return gaps([[0, this.hashed], ...this.ranges], 0, this.desc.size);
+    return this.frontier.missing(this.desc.size);
   }
 
   write(chunk: Uint8Array, position: number): void {
     if (this.ended) throw new RegctlError('internal', `blob ${this.desc.digest} written after its ingest ended`);
     const end = position + chunk.length;
     if (end > this.desc.size) throw new RegctlError('integrity', `blob ${this.desc.digest} is larger than its declared size ${this.desc.size}`);
-    if (position < this.hashed) throw new RegctlError('internal', `blob ${this.desc.digest} written twice at offset ${position}`);
+    if (position < this.frontier.hashed) throw new RegctlError('internal', `blob ${this.desc.digest} written twice at offset ${position}`);
     try {
       for (let off = 0; off < chunk.length; ) off += writeSync(this.fd, chunk, off, chunk.length - off, position + off);
     } catch (err) {
       throw fsError('cannot write', this.data, err);
     }
-    if (position === this.hashed) {
-      this.hash.update(chunk);
-      this.hashed = end;
-      this.catchUp();
-    } else {
-      this.ranges = addRange(this.ranges, position, end);
-    }
+    this.frontier.wrote(chunk, position, this.readBack);
     this.unsynced += chunk.length;
     this.unrecorded += chunk.length;
     if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) this.checkpoint();
     else if (this.unrecorded >= RECORD_EVERY_BYTES) {
       this.unrecorded = 0;
-      this.lastWritten = this.snapshot();
+      this.lastWritten = this.frontier.snapshot();
       this.records?.save();
     }
   }
@@ -176,9 +163,7 @@ export class LayoutIngest implements BlobIngest {
     } catch (err) {
       throw fsError('cannot write', this.data, err);
     }
-    this.hash = createHash(this.algorithm);
-    this.hashed = 0;
-    this.ranges = [];
+    this.frontier = new HashFrontier(this.algorithm);
     this.validatorValue = undefined;
     this.resumed = false;
     this.lastWritten = undefined;
@@ -188,8 +173,8 @@ export class LayoutIngest implements BlobIngest {
 
   async commit(): Promise<void> {
     const { digest, size } = this.desc;
-    if (this.hashed !== size) throw new RegctlError('integrity', `blob ${digest} is truncated: expected ${size} bytes, got ${this.held}`);
-    const actual = `${this.algorithm}:${this.hash.copy().digest('hex')}`;
+    if (this.frontier.hashed !== size) throw new RegctlError('integrity', `blob ${digest} is truncated: expected ${size} bytes, got ${this.held}`);
+    const actual = this.frontier.digest();
     if (actual !== digest) throw new DigestMismatchError(digest, actual, 'blob');
     this.ended = true;
     this.unhook?.();
@@ -229,7 +214,7 @@ export class LayoutIngest implements BlobIngest {
     try {
       // What is kept is made durable, so the record can say so.
       await datasyncFd(this.fd);
-      this.lastSynced = this.lastWritten = this.snapshot();
+      this.lastSynced = this.lastWritten = this.frontier.snapshot();
       await this.records?.stop();
       await this.records?.write();
     } catch {
@@ -239,35 +224,23 @@ export class LayoutIngest implements BlobIngest {
     await releaseIngest(this.paths, held);
   }
 
-  /** Hashes, from the file, the bytes later segments wrote once the gap before them closed. */
-  private catchUp(): void {
-    while (this.ranges.length > 0 && (this.ranges[0] as ByteRange)[0] <= this.hashed) {
-      const [, end] = this.ranges.shift() as ByteRange;
-      this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
-      while (this.hashed < end) {
-        const want = Math.min(SCRATCH_BYTES, end - this.hashed);
-        let n: number;
-        try {
-          n = readSync(this.fd, this.scratch, 0, want, this.hashed);
-        } catch (err) {
-          throw fsError('cannot read', this.data, err);
-        }
-        if (n <= 0) throw new RegctlError('failed', `cannot read ${this.data}: it ended at ${this.hashed} bytes`);
-        this.hash.update(this.scratch.subarray(0, n));
-        this.hashed += n;
-      }
+  /** Reads back, for the hash, bytes later segments wrote once the gap before them closed. */
+  private readonly readBack = (buffer: Buffer, length: number, position: number): number => {
+    let n: number;
+    try {
+      n = readSync(this.fd, buffer, 0, length, position);
+    } catch (err) {
+      throw fsError('cannot read', this.data, err);
     }
-  }
-
-  private snapshot(): Checkpoint {
-    return { offset: this.hashed, digest: `${this.algorithm}:${this.hash.copy().digest('hex')}`, ranges: [...this.ranges] };
-  }
+    if (n <= 0) throw new RegctlError('failed', `cannot read ${this.data}: it ended at ${position} bytes`);
+    return n;
+  };
 
   /** Every SYNC_EVERY_BYTES: an fdatasync not waited for, and the record saying where the writer is. */
   private checkpoint(): void {
     this.unsynced = 0;
     this.unrecorded = 0;
-    const point = this.snapshot();
+    const point = this.frontier.snapshot();
     this.lastWritten = point;
     this.records?.save();
     const fd = this.fd;
